@@ -1,0 +1,1 @@
+// canonicalization: see issue
