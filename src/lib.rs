@@ -1,1 +1,2 @@
+pub mod compat;
 pub mod contract;

@@ -1,1 +1,7 @@
+//! The compatibility engine against shared/compat/vectors.yaml, plus property tests.
 
+#[path = "../support/vectors.rs"]
+mod vectors;
+
+mod props;
+mod suite;

@@ -1,0 +1,798 @@
+//! Column-level comparison: matching columns across a change (exact, declared rename, case),
+//! then types (recursing into STRUCT/ARRAY/MAP), guarantees and metadata of each matched pair.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::contract::types::{CanonType, TypeChange, canonicalize, compare, normalize_raw};
+use crate::contract::{Column, Date, Relation, Warehouse};
+
+use super::emit::Emitter;
+use super::finding::{Confidence, Hint};
+use super::guarantees::{Promises, StrengthCtx, column_promises};
+use super::level::{Level, Strength};
+
+/// Everything column comparison needs besides the two relations.
+pub(crate) struct ColumnCtx {
+    pub warehouse: Warehouse,
+    pub before: StrengthCtx,
+    pub after: StrengthCtx,
+    /// Leave primary-key implications out of unique/not-null (the key finding covers them).
+    pub pk_changed: bool,
+    pub today: Date,
+}
+
+/// How a before column was paired with an after column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pairing {
+    Same,
+    Renamed,
+    Case { same_result_name: bool },
+}
+
+/// Compares the columns of two relations; returns the before → after name mapping of matched pairs.
+pub(crate) fn diff_columns(
+    em: &mut Emitter,
+    b: &Relation,
+    a: &Relation,
+    cx: &ColumnCtx,
+) -> BTreeMap<String, String> {
+    let d = cx.warehouse.dialect;
+    let mut b_used = vec![false; b.columns.len()];
+    let mut a_used = vec![false; a.columns.len()];
+    let mut pairs: Vec<(usize, usize, Pairing)> = Vec::new();
+
+    // Exact names. A changed quote flag can still make it another physical column (rule 11).
+    let b_index: BTreeMap<&str, usize> = b
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.name.as_str(), i))
+        .collect();
+    for (ai, ac) in a.columns.iter().enumerate() {
+        if let Some(&bi) = b_index.get(ac.name.as_str()) {
+            if b_used[bi] {
+                continue;
+            }
+            let bc = &b.columns[bi];
+            let same_physical =
+                d.physical_name(&bc.name, bc.quote) == d.physical_name(&ac.name, ac.quote);
+            pairs.push((
+                bi,
+                ai,
+                if same_physical {
+                    Pairing::Same
+                } else {
+                    Pairing::Renamed
+                },
+            ));
+            b_used[bi] = true;
+            a_used[ai] = true;
+        }
+    }
+    // Declared renames (meta.tessera.renamed_from).
+    for (ai, ac) in a.columns.iter().enumerate() {
+        let Some(from) = ac.renamed_from.as_deref().filter(|_| !a_used[ai]) else {
+            continue;
+        };
+        if let Some(bi) = (0..b.columns.len()).find(|&bi| !b_used[bi] && b.columns[bi].name == from)
+        {
+            pairs.push((bi, ai, Pairing::Renamed));
+            b_used[bi] = true;
+            a_used[ai] = true;
+        }
+    }
+    // Case-only differences: the same column if the warehouse folds both to one identifier.
+    for (ai, ac) in a.columns.iter().enumerate() {
+        if a_used[ai] {
+            continue;
+        }
+        let lower = ac.name.to_lowercase();
+        if let Some(bi) = (0..b.columns.len())
+            .find(|&bi| !b_used[bi] && b.columns[bi].name.to_lowercase() == lower)
+        {
+            let bc = &b.columns[bi];
+            let pairing =
+                if d.physical_name(&bc.name, bc.quote) == d.physical_name(&ac.name, ac.quote) {
+                    Pairing::Case {
+                        same_result_name: d.result_set_name(&bc.name, bc.quote)
+                            == d.result_set_name(&ac.name, ac.quote),
+                    }
+                } else {
+                    Pairing::Renamed
+                };
+            pairs.push((bi, ai, pairing));
+            b_used[bi] = true;
+            a_used[ai] = true;
+        }
+    }
+
+    let mut mapping = BTreeMap::new();
+    for &(bi, ai, pairing) in &pairs {
+        let (bc, ac) = (&b.columns[bi], &a.columns[ai]);
+        mapping.insert(bc.name.clone(), ac.name.clone());
+        match pairing {
+            Pairing::Same => {}
+            Pairing::Renamed => {
+                em.emit(
+                    "column_renamed",
+                    Strength::None,
+                    &ac.name,
+                    Some(bc.name.clone()),
+                    Some(ac.name.clone()),
+                    format!("column `{}` renamed to `{}`", bc.name, ac.name),
+                );
+            }
+            Pairing::Case { same_result_name } => {
+                let f = em.emit(
+                    "column_case_changed",
+                    Strength::None,
+                    &ac.name,
+                    Some(bc.name.clone()),
+                    Some(ac.name.clone()),
+                    format!("column `{}` is now spelt `{}`", bc.name, ac.name),
+                );
+                if !same_result_name {
+                    f.fwd = Level::Warn;
+                }
+            }
+        }
+        diff_column_pair(em, b, bc, a, ac, cx);
+    }
+
+    // Removed and added columns.
+    let removed: Vec<&Column> = b
+        .columns
+        .iter()
+        .zip(&b_used)
+        .filter(|(_, u)| !**u)
+        .map(|(c, _)| c)
+        .collect();
+    let added: Vec<&Column> = a
+        .columns
+        .iter()
+        .zip(&a_used)
+        .filter(|(_, u)| !**u)
+        .map(|(c, _)| c)
+        .collect();
+    for c in &removed {
+        let (rule, what) = match c.deprecation_date {
+            Some(date) if cx.today >= date => (
+                "column_removed_after_deprecation_date",
+                format!("column `{}` removed (deprecated since {date})", c.name),
+            ),
+            Some(date) => (
+                "column_removed_before_deprecation_date",
+                format!(
+                    "column `{}` removed before its deprecation date {date}",
+                    c.name
+                ),
+            ),
+            None => ("column_removed", format!("column `{}` removed", c.name)),
+        };
+        em.emit(
+            rule,
+            Strength::None,
+            &c.name,
+            Some(describe_column(c)),
+            None,
+            what,
+        );
+    }
+    for c in &added {
+        let p = column_promises(a, c, &cx.after, true);
+        let required = p.not_null > Strength::None && c.default.is_none();
+        let (rule, strength) = if required {
+            ("column_added_required", p.not_null)
+        } else {
+            ("column_added", Strength::None)
+        };
+        em.emit(
+            rule,
+            strength,
+            &c.name,
+            None,
+            Some(describe_column(c)),
+            format!("column `{}` added", c.name),
+        );
+    }
+    rename_hints(em, b, &removed, a, &added, cx);
+
+    // Order of the columns both sides have.
+    let mut by_before = pairs.clone();
+    by_before.sort_by_key(|p| p.0);
+    if by_before.windows(2).any(|w| w[0].1 > w[1].1) {
+        let order = |r: &Relation| {
+            r.columns
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        em.emit(
+            "column_reordered",
+            Strength::None,
+            "",
+            Some(order(b)),
+            Some(order(a)),
+            "columns reordered".to_string(),
+        );
+    }
+    mapping
+}
+
+fn describe_column(c: &Column) -> String {
+    match &c.data_type {
+        Some(t) => format!("{} {}", c.name, t),
+        None => c.name.clone(),
+    }
+}
+
+/// RULES.md §2.6 step 3: a 1:1 match of type and promises earns a hint, never a pass.
+fn rename_hints(
+    em: &mut Emitter,
+    b: &Relation,
+    removed: &[&Column],
+    a: &Relation,
+    added: &[&Column],
+    cx: &ColumnCtx,
+) {
+    if removed.is_empty() || added.is_empty() {
+        return;
+    }
+    let sig = |r: &Relation, c: &Column, ctx: &StrengthCtx| {
+        let t = c
+            .data_type
+            .as_deref()
+            .map(|t| canonicalize(t, &cx.warehouse));
+        (t, column_promises(r, c, ctx, true).shape())
+    };
+    let rs: Vec<_> = removed.iter().map(|c| sig(b, c, &cx.before)).collect();
+    let as_: Vec<_> = added.iter().map(|c| sig(a, c, &cx.after)).collect();
+    for (ri, r) in removed.iter().enumerate() {
+        let cands: Vec<usize> = (0..added.len()).filter(|&ai| as_[ai] == rs[ri]).collect();
+        let [ai] = cands[..] else { continue };
+        let back = (0..removed.len()).filter(|&rj| rs[rj] == as_[ai]).count();
+        if back != 1 {
+            continue;
+        }
+        let same_pos = b.columns.iter().position(|c| c.name == r.name)
+            == a.columns.iter().position(|c| c.name == added[ai].name);
+        em.hint(
+            &r.name,
+            Hint::PossibleRename {
+                from: r.name.clone(),
+                to: added[ai].name.clone(),
+                confidence: if same_pos { "medium" } else { "low" }.to_string(),
+            },
+        );
+    }
+}
+
+fn diff_column_pair(
+    em: &mut Emitter,
+    b: &Relation,
+    bc: &Column,
+    a: &Relation,
+    ac: &Column,
+    cx: &ColumnCtx,
+) {
+    let path = ac.name.as_str();
+    match (&bc.data_type, &ac.data_type) {
+        (Some(bt), Some(at)) if normalize_raw(bt) != normalize_raw(at) => {
+            let (bct, act) = (
+                canonicalize(bt, &cx.warehouse),
+                canonicalize(at, &cx.warehouse),
+            );
+            diff_type(em, path, bt, &bct, at, &act, cx);
+        }
+        (Some(bt), None) => {
+            em.emit(
+                "column_type_changed",
+                Strength::None,
+                path,
+                Some(bt.clone()),
+                None,
+                format!("column `{path}` no longer declares a type"),
+            )
+            .confidence = Confidence::Low;
+        }
+        _ => {}
+    }
+    diff_promises(
+        em,
+        path,
+        &column_promises(b, bc, &cx.before, !cx.pk_changed),
+        &column_promises(a, ac, &cx.after, !cx.pk_changed),
+        cx,
+    );
+    diff_column_metadata(em, path, bc, ac);
+}
+
+fn diff_type(
+    em: &mut Emitter,
+    path: &str,
+    braw: &str,
+    bt: &CanonType,
+    araw: &str,
+    at: &CanonType,
+    cx: &ColumnCtx,
+) {
+    match (bt, at) {
+        (CanonType::Struct(bf), CanonType::Struct(af)) => {
+            for (name, bty) in bf {
+                let sub = format!("{path}.{name}");
+                match af
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .or_else(|| af.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)))
+                {
+                    Some((_, aty)) => {
+                        diff_type(em, &sub, &bty.describe(), bty, &aty.describe(), aty, cx)
+                    }
+                    None => {
+                        em.emit(
+                            "column_removed",
+                            Strength::None,
+                            &sub,
+                            Some(bty.describe()),
+                            None,
+                            format!("field `{sub}` removed"),
+                        );
+                    }
+                }
+            }
+            for (name, aty) in af {
+                if !bf.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                    let sub = format!("{path}.{name}");
+                    em.emit(
+                        "column_added",
+                        Strength::None,
+                        &sub,
+                        None,
+                        Some(aty.describe()),
+                        format!("field `{sub}` added"),
+                    );
+                }
+            }
+        }
+        (CanonType::Array(be), CanonType::Array(ae)) => diff_type(
+            em,
+            &format!("{path}[]"),
+            &be.describe(),
+            be,
+            &ae.describe(),
+            ae,
+            cx,
+        ),
+        (CanonType::Map(bk, bv), CanonType::Map(ak, av)) => {
+            diff_type(
+                em,
+                &format!("{path}{{key}}"),
+                &bk.describe(),
+                bk,
+                &ak.describe(),
+                ak,
+                cx,
+            );
+            diff_type(
+                em,
+                &format!("{path}{{value}}"),
+                &bv.describe(),
+                bv,
+                &av.describe(),
+                av,
+                cx,
+            );
+        }
+        _ => {
+            let (before, after) = (Some(braw.to_string()), Some(araw.to_string()));
+            let what = |verb: &str, dims: &[String]| {
+                if dims.is_empty() {
+                    format!("`{path}` {braw} → {araw} ({verb})")
+                } else {
+                    format!("`{path}` {braw} → {araw} ({verb}: {})", dims.join(", "))
+                }
+            };
+            match compare(braw, bt, araw, at) {
+                TypeChange::Equal => {}
+                TypeChange::Alias => {
+                    em.emit(
+                        "column_type_alias_changed",
+                        Strength::None,
+                        path,
+                        before,
+                        after,
+                        what("same type", &[]),
+                    );
+                }
+                TypeChange::Widened { dims } => {
+                    em.emit(
+                        "column_type_widened",
+                        Strength::None,
+                        path,
+                        before,
+                        after,
+                        what("widened", &dims),
+                    );
+                }
+                TypeChange::Narrowed { dims } => {
+                    em.emit(
+                        "column_type_narrowed",
+                        Strength::None,
+                        path,
+                        before,
+                        after,
+                        what("narrowed", &dims),
+                    );
+                }
+                TypeChange::WidenedAndNarrowed { widened, narrowed } => {
+                    em.emit(
+                        "column_type_widened",
+                        Strength::None,
+                        path,
+                        before.clone(),
+                        after.clone(),
+                        what("widened", &widened),
+                    );
+                    em.emit(
+                        "column_type_narrowed",
+                        Strength::None,
+                        path,
+                        before,
+                        after,
+                        what("narrowed", &narrowed),
+                    );
+                }
+                TypeChange::Promoted => {
+                    em.emit(
+                        "column_type_promoted",
+                        Strength::None,
+                        path,
+                        before,
+                        after,
+                        what("promoted to another family", &[]),
+                    );
+                }
+                TypeChange::WidenedLossy => {
+                    em.emit(
+                        "column_type_widened_lossy",
+                        Strength::None,
+                        path,
+                        before,
+                        after,
+                        what("lossy widening", &[]),
+                    );
+                }
+                TypeChange::Changed { low_confidence } => {
+                    let f = em.emit(
+                        "column_type_changed",
+                        Strength::None,
+                        path,
+                        before,
+                        after,
+                        what("changed", &[]),
+                    );
+                    if low_confidence {
+                        f.confidence = Confidence::Low;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Tightening takes the new promise's strength, loosening the old one's (RULES.md §2.3).
+fn diff_strength(
+    em: &mut Emitter,
+    path: &str,
+    what: &str,
+    b: Strength,
+    a: Strength,
+    added: &'static str,
+    removed: &'static str,
+) {
+    let (bs, as_) = (Some(b.name().to_string()), Some(a.name().to_string()));
+    if b == Strength::None && a > Strength::None {
+        em.emit(
+            added,
+            a,
+            path,
+            bs,
+            as_,
+            format!("`{path}`: {what} promise added ({})", a.name()),
+        );
+    } else if b > Strength::None && a == Strength::None {
+        em.emit(
+            removed,
+            b,
+            path,
+            bs,
+            as_,
+            format!("`{path}`: {what} promise removed (was {})", b.name()),
+        );
+    } else if a < b {
+        em.emit(
+            "guarantee_strength_decreased",
+            b,
+            path,
+            bs,
+            as_,
+            format!("`{path}`: {what} now {} (was {})", a.name(), b.name()),
+        );
+    } else if a > b {
+        em.emit(
+            "guarantee_strength_increased",
+            a,
+            path,
+            bs,
+            as_,
+            format!("`{path}`: {what} now {} (was {})", a.name(), b.name()),
+        );
+    }
+}
+
+fn diff_promises(em: &mut Emitter, path: &str, b: &Promises, a: &Promises, cx: &ColumnCtx) {
+    let _ = cx;
+    diff_strength(
+        em,
+        path,
+        "not-null",
+        b.not_null,
+        a.not_null,
+        "column_nullability_tightened",
+        "column_nullability_loosened",
+    );
+    diff_strength(
+        em,
+        path,
+        "unique",
+        b.unique,
+        a.unique,
+        "unique_added",
+        "unique_removed",
+    );
+
+    // Checks: a changed expression is undecidable, so a 1:1 swap is `check_changed`.
+    let (bk, ak): (BTreeSet<&String>, BTreeSet<&String>) =
+        (b.checks.keys().collect(), a.checks.keys().collect());
+    let gone: Vec<&&String> = bk.difference(&ak).collect();
+    let new: Vec<&&String> = ak.difference(&bk).collect();
+    if !gone.is_empty() && !new.is_empty() {
+        em.emit(
+            "check_changed",
+            Strength::None,
+            path,
+            Some(join(&gone)),
+            Some(join(&new)),
+            format!("`{path}`: check expression changed"),
+        );
+    } else {
+        for e in gone {
+            diff_strength(
+                em,
+                path,
+                &format!("check `{e}`"),
+                b.checks[*e],
+                Strength::None,
+                "check_added",
+                "check_removed",
+            );
+        }
+        for e in new {
+            diff_strength(
+                em,
+                path,
+                &format!("check `{e}`"),
+                Strength::None,
+                a.checks[*e],
+                "check_added",
+                "check_removed",
+            );
+        }
+    }
+    for (e, bs) in &b.checks {
+        if let Some(as_) = a.checks.get(e) {
+            diff_strength(
+                em,
+                path,
+                &format!("check `{e}`"),
+                *bs,
+                *as_,
+                "check_added",
+                "check_removed",
+            );
+        }
+    }
+
+    match (&b.reference, &a.reference) {
+        (None, Some(r)) => {
+            let rule = if r.by_constraint {
+                "foreign_key_added"
+            } else {
+                "relationships_added"
+            };
+            em.emit(
+                rule,
+                r.strength,
+                path,
+                None,
+                Some(r.target.clone()),
+                format!("`{path}` now references {}", r.target),
+            );
+        }
+        (Some(r), None) => {
+            let rule = if r.by_constraint {
+                "foreign_key_removed"
+            } else {
+                "relationships_removed"
+            };
+            em.emit(
+                rule,
+                r.strength,
+                path,
+                Some(r.target.clone()),
+                None,
+                format!("`{path}` no longer references {}", r.target),
+            );
+        }
+        (Some(br), Some(ar)) if br.target != ar.target => {
+            em.emit(
+                "relationships_target_changed",
+                br.strength,
+                path,
+                Some(br.target.clone()),
+                Some(ar.target.clone()),
+                format!(
+                    "`{path}` now references {} instead of {}",
+                    ar.target, br.target
+                ),
+            );
+        }
+        (Some(br), Some(ar)) => diff_strength(
+            em,
+            path,
+            "reference",
+            br.strength,
+            ar.strength,
+            "relationships_added",
+            "relationships_removed",
+        ),
+        (None, None) => {}
+    }
+
+    match (&b.accepted, &a.accepted) {
+        (None, Some((vals, s))) => {
+            em.emit(
+                "accepted_values_added",
+                *s,
+                path,
+                None,
+                Some(join_set(vals)),
+                format!("`{path}`: accepted values restricted"),
+            );
+        }
+        (Some((vals, s)), None) => {
+            em.emit(
+                "accepted_values_removed",
+                *s,
+                path,
+                Some(join_set(vals)),
+                None,
+                format!("`{path}`: accepted values restriction removed"),
+            );
+        }
+        (Some((bv, bs)), Some((av, as_))) => {
+            let added: Vec<&String> = av.difference(bv).collect();
+            let dropped: Vec<&String> = bv.difference(av).collect();
+            if !added.is_empty() {
+                em.emit(
+                    "accepted_values_extended",
+                    *bs,
+                    path,
+                    Some(join_set(bv)),
+                    Some(join_set(av)),
+                    format!("`{path}`: new accepted values {}", join(&added)),
+                );
+            }
+            if !dropped.is_empty() {
+                em.emit(
+                    "accepted_values_narrowed",
+                    *as_,
+                    path,
+                    Some(join_set(bv)),
+                    Some(join_set(av)),
+                    format!(
+                        "`{path}`: accepted values {} no longer allowed",
+                        join(&dropped)
+                    ),
+                );
+            }
+            if added.is_empty() && dropped.is_empty() {
+                diff_strength(
+                    em,
+                    path,
+                    "accepted values",
+                    *bs,
+                    *as_,
+                    "accepted_values_added",
+                    "accepted_values_removed",
+                );
+            }
+        }
+        (None, None) => {}
+    }
+
+    for (name, bs) in &b.custom {
+        let as_ = a.custom.get(name).copied().unwrap_or_default();
+        diff_strength(
+            em,
+            path,
+            &format!("test `{name}`"),
+            *bs,
+            as_,
+            "data_test_added",
+            "data_test_removed",
+        );
+    }
+    for (name, as_) in &a.custom {
+        if !b.custom.contains_key(name) {
+            diff_strength(
+                em,
+                path,
+                &format!("test `{name}`"),
+                Strength::None,
+                *as_,
+                "data_test_added",
+                "data_test_removed",
+            );
+        }
+    }
+}
+
+fn join<T: std::fmt::Display>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn join_set(items: &BTreeSet<String>) -> String {
+    items.iter().cloned().collect::<Vec<_>>().join(", ")
+}
+
+/// `meta.tessera` is Tessera's own control channel (ignores, renames), not documentation.
+pub(crate) fn documented_meta(meta: &crate::contract::Meta) -> Vec<(&String, &serde_json::Value)> {
+    meta.iter()
+        .filter(|(k, _)| k.as_str() != "tessera")
+        .collect()
+}
+
+fn diff_column_metadata(em: &mut Emitter, path: &str, b: &Column, a: &Column) {
+    let mut changed = Vec::new();
+    if b.description != a.description {
+        changed.push("description");
+    }
+    if b.tags != a.tags {
+        changed.push("tags");
+    }
+    if documented_meta(&b.meta) != documented_meta(&a.meta) {
+        changed.push("meta");
+    }
+    if b.default != a.default {
+        changed.push("default");
+    }
+    if b.deprecation_date != a.deprecation_date {
+        changed.push("deprecation_date");
+    }
+    if !changed.is_empty() {
+        em.emit(
+            "column_metadata_changed",
+            Strength::None,
+            path,
+            None,
+            None,
+            format!("`{path}`: {} changed", changed.join(", ")),
+        );
+    }
+}

@@ -1,0 +1,96 @@
+//! Collects the findings of one relation pair before severities are finalised.
+
+use crate::contract::Relation;
+
+use super::finding::{Confidence, Finding, Hint};
+use super::level::{Level, Mode, Strength};
+use super::rules::known;
+
+/// The relation a finding is about, and the pair it came from (for ignores and modes).
+pub(crate) struct Emitter<'a> {
+    pub before: Option<&'a Relation>,
+    pub after: Option<&'a Relation>,
+    pub findings: Vec<Finding>,
+}
+
+impl<'a> Emitter<'a> {
+    pub fn new(before: Option<&'a Relation>, after: Option<&'a Relation>) -> Emitter<'a> {
+        Emitter {
+            before,
+            after,
+            findings: Vec::new(),
+        }
+    }
+
+    fn relation(&self) -> Option<&'a Relation> {
+        self.after.or(self.before)
+    }
+
+    /// Records a finding with the rule's directional defaults resolved for `strength`.
+    pub fn emit(
+        &mut self,
+        rule_id: &'static str,
+        strength: Strength,
+        path: &str,
+        before: Option<String>,
+        after: Option<String>,
+        what: String,
+    ) -> &mut Finding {
+        let rule = known(rule_id);
+        let rel = self.relation();
+        let node = rel.map(|r| r.name.clone()).unwrap_or_default();
+        let asset = rel
+            .and_then(|r| r.relation_name())
+            .or_else(|| rel.map(|r| r.key()))
+            .unwrap_or_default();
+        let message = if rule.meaning.is_empty() {
+            what
+        } else {
+            format!("{what}: {}", lowercase_first(rule.meaning))
+        };
+        self.findings.push(Finding {
+            rule: rule.id,
+            severity: Level::Info,
+            fwd: rule.fwd.resolve(strength),
+            bwd: rule.bwd.resolve(strength),
+            mode: Mode::Forward,
+            asset,
+            node,
+            version: rel.and_then(|r| r.version.clone()),
+            unique_id: rel.and_then(|r| r.unique_id.clone()),
+            path: path.to_string(),
+            before,
+            after,
+            message,
+            hint: rule.hint.to_string(),
+            hints: Vec::new(),
+            guarantee_strength: (strength != Strength::None).then_some(strength),
+            confidence: Confidence::High,
+            waived_by: None,
+            ignored: false,
+            against: None,
+            impacted: Vec::new(),
+            file: rel.and_then(|r| r.file.clone()),
+        });
+        let last = self.findings.len() - 1;
+        &mut self.findings[last]
+    }
+
+    pub fn hint(&mut self, path: &str, hint: Hint) {
+        if let Some(f) = self
+            .findings
+            .iter_mut()
+            .find(|f| f.path == path && f.rule.starts_with("column_removed"))
+        {
+            f.hints.push(hint);
+        }
+    }
+}
+
+fn lowercase_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}

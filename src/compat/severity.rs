@@ -1,0 +1,116 @@
+//! Turns raw findings into final ones: policy and per-rule overrides, the relation's mode,
+//! dbt's unversioned preset, inline ignores and waivers.
+
+use crate::contract::{Project, Relation, ResourceType};
+
+use super::finding::Finding;
+use super::level::Level;
+use super::settings::{EnumExtension, Settings, glob};
+
+/// Finalises findings in place; drops those whose rule is turned off in both directions.
+pub(crate) fn finalize(
+    findings: Vec<Finding>,
+    before: &Project,
+    after: &Project,
+    s: &Settings,
+) -> Vec<Finding> {
+    findings
+        .into_iter()
+        .filter_map(|mut f| {
+            let key = relation_key(&f);
+            let (b, a) = (before.get(&key), after.get(&key));
+            let rel = a.or(b);
+            apply_policy(&mut f, s);
+            if !apply_rule_override(&mut f, s) {
+                return None;
+            }
+            f.mode = rel.map(|r| s.mode_for(r)).unwrap_or(s.default_mode);
+            f.severity = f.mode.pick(f.fwd, f.bwd);
+            let unversioned_model = rel.is_some_and(|r| {
+                r.resource_type == ResourceType::Model
+                    && r.version.is_none()
+                    && r.latest_version.is_none()
+            });
+            if s.policy.unversioned_breaking == Level::Warn
+                && unversioned_model
+                && f.severity == Level::Err
+            {
+                f.severity = Level::Warn;
+            }
+            f.ignored = is_ignored(&f, b, a);
+            f.waived_by = waiver_for(&f, s);
+            Some(f)
+        })
+        .collect()
+}
+
+fn relation_key(f: &Finding) -> String {
+    match &f.version {
+        Some(v) => format!("{}.v{v}", f.node),
+        None => f.node.clone(),
+    }
+}
+
+fn apply_policy(f: &mut Finding, s: &Settings) {
+    match f.rule {
+        "column_type_widened" => {
+            if let Some(l) = s.policy.type_widening {
+                f.fwd = l;
+            }
+        }
+        "accepted_values_extended" if s.policy.enum_extension == EnumExtension::Strict => {
+            f.fwd = Level::Err
+        }
+        "column_reordered" if s.policy.positional_consumers => {
+            f.fwd = Level::Warn;
+            f.bwd = Level::Warn;
+        }
+        _ => {}
+    }
+}
+
+/// Returns false when the rule is off in both directions.
+fn apply_rule_override(f: &mut Finding, s: &Settings) -> bool {
+    let Some(o) = s.rules.get(f.rule) else {
+        return true;
+    };
+    let mut live = 2;
+    for (dir, slot) in [(&o.fwd, &mut f.fwd), (&o.bwd, &mut f.bwd)] {
+        match dir {
+            Some(Some(l)) => *slot = *l,
+            Some(None) => {
+                *slot = Level::Info;
+                live -= 1;
+            }
+            None => {}
+        }
+    }
+    live > 0
+}
+
+fn is_ignored(f: &Finding, b: Option<&Relation>, a: Option<&Relation>) -> bool {
+    let col = f.path.split(['.', '[', '{']).next().unwrap_or("");
+    [b, a].into_iter().flatten().any(|r| {
+        r.ignore.iter().any(|i| i == f.rule)
+            || (!col.is_empty()
+                && r.column(col)
+                    .is_some_and(|c| c.ignore.iter().any(|i| i == f.rule)))
+    })
+}
+
+fn waiver_for(f: &Finding, s: &Settings) -> Option<String> {
+    let suffix = if f.path.is_empty() {
+        String::new()
+    } else {
+        format!(".{}", f.path)
+    };
+    let mut targets = vec![f.display_path(), format!("{}{suffix}", f.asset)];
+    if let Some(u) = &f.unique_id {
+        targets.push(format!("{u}{suffix}"));
+    }
+    s.waivers
+        .iter()
+        .filter(|w| w.is_active(s.today))
+        .find(|w| (w.rule == f.rule || w.rule == "*") && targets.iter().any(|t| glob(&w.target, t)))
+        .map(|w| w.label())
+}
