@@ -1,2 +1,12 @@
+//! Tessera: detect a breaking schema change, name who it hurts, collect their signed sign-off,
+//! then let the merge through.
+
+pub mod cli;
 pub mod compat;
 pub mod contract;
+pub mod error;
+pub mod exit;
+pub mod output;
+
+pub use cli::{Cli, run};
+pub use exit::ExitStatus;

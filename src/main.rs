@@ -1,1 +1,28 @@
-fn main() {}
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+use tessera::{Cli, ExitStatus};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // clap's own usage errors exit 2 like every other "could not do its job".
+            return if e.use_stderr() { ExitStatus::Error.into() } else { ExitStatus::Success.into() };
+        }
+    };
+    let color = cli.global.color.enabled(std::io::stderr().is_terminal(), std::env::var_os("NO_COLOR").is_some());
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(miette::MietteHandlerOpts::new().color(color).unicode(color).terminal_links(false).build())
+    }));
+    match tessera::run(cli) {
+        Ok(status) => status.into(),
+        Err(report) if tessera::error::is_broken_pipe(&report) => ExitStatus::Success.into(),
+        Err(report) => {
+            eprintln!("{report:?}");
+            ExitStatus::Error.into()
+        }
+    }
+}
