@@ -1,1 +1,0 @@
-// canonicalization: see issue
