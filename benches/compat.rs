@@ -2,23 +2,41 @@
 
 use divan::Bencher;
 use tessera::compat::{Settings, diff};
-use tessera::contract::{Column, Constraint, ConstraintKind, DataTest, Date, Project, Relation, TestKind, TestSeverity};
+use tessera::contract::{
+    Column, Constraint, ConstraintKind, DataTest, Date, Project, Relation, TestKind, TestSeverity,
+};
 
 fn main() {
     divan::main();
 }
 
-const TYPES: &[&str] = &["int", "bigint", "varchar(50)", "numeric(12,2)", "timestamp", "boolean", "date", "text"];
+const TYPES: &[&str] = &[
+    "int",
+    "bigint",
+    "varchar(50)",
+    "numeric(12,2)",
+    "timestamp",
+    "boolean",
+    "date",
+    "text",
+];
 
 fn relation(name: &str, columns: usize, salt: usize) -> Relation {
     let mut r = Relation::new(name);
     for i in 0..columns {
         let mut c = Column::new(format!("col_{i}"), Some(TYPES[(i + salt) % TYPES.len()]));
         if i % 3 == 0 {
-            c.constraints.push(Constraint { kind: ConstraintKind::NotNull, columns: vec![] });
+            c.constraints.push(Constraint {
+                kind: ConstraintKind::NotNull,
+                columns: vec![],
+            });
         }
         if i % 7 == 0 {
-            c.tests.push(DataTest { kind: TestKind::Unique, severity: TestSeverity::Error, contractual: false });
+            c.tests.push(DataTest {
+                kind: TestKind::Unique,
+                severity: TestSeverity::Error,
+                contractual: false,
+            });
         }
         c.description = Some(format!("column {i} of {name}"));
         r.columns.push(c);
@@ -27,7 +45,11 @@ fn relation(name: &str, columns: usize, salt: usize) -> Relation {
 }
 
 fn settings() -> Settings {
-    Settings::new(Date::new(2026, 6, 1).unwrap_or(Date { year: 2026, month: 6, day: 1 }))
+    Settings::new(Date::new(2026, 6, 1).unwrap_or(Date {
+        year: 2026,
+        month: 6,
+        day: 1,
+    }))
 }
 
 /// Two 1,000-column contracts that differ in a handful of columns.
@@ -47,7 +69,9 @@ fn wide_relation_1000_columns(bencher: Bencher) {
 /// Two 5,000-relation projects (20 columns each) with 1% of the relations changed.
 #[divan::bench]
 fn project_5000_relations_1pct_changed(bencher: Bencher) {
-    let before: Project = (0..5000).map(|i| relation(&format!("model_{i}"), 20, i)).collect();
+    let before: Project = (0..5000)
+        .map(|i| relation(&format!("model_{i}"), 20, i))
+        .collect();
     let mut after = before.clone();
     for (n, r) in after.relations.values_mut().enumerate() {
         if n % 100 == 0 {

@@ -10,12 +10,25 @@ fn main() -> ExitCode {
         Err(e) => {
             let _ = e.print();
             // clap's own usage errors exit 2 like every other "could not do its job".
-            return if e.use_stderr() { ExitStatus::Error.into() } else { ExitStatus::Success.into() };
+            return if e.use_stderr() {
+                ExitStatus::Error.into()
+            } else {
+                ExitStatus::Success.into()
+            };
         }
     };
-    let color = cli.global.color.enabled(std::io::stderr().is_terminal(), std::env::var_os("NO_COLOR").is_some());
+    let color = cli.global.color.enabled(
+        std::io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR").is_some(),
+    );
     let _ = miette::set_hook(Box::new(move |_| {
-        Box::new(miette::MietteHandlerOpts::new().color(color).unicode(color).terminal_links(false).build())
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .color(color)
+                .unicode(color)
+                .terminal_links(false)
+                .build(),
+        )
     }));
     match tessera::run(cli) {
         Ok(status) => status.into(),

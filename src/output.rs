@@ -37,7 +37,8 @@ pub fn print(text: &str) -> Result<(), Error> {
 }
 
 pub fn print_json(value: &serde_json::Value) -> Result<(), Error> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| Error::Output(std::io::Error::other(e)))?;
+    let text =
+        serde_json::to_string_pretty(value).map_err(|e| Error::Output(std::io::Error::other(e)))?;
     print(&text)
 }
 

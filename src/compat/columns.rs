@@ -303,7 +303,6 @@ fn diff_column_pair(
         path,
         &column_promises(b, bc, &cx.before, !cx.pk_changed),
         &column_promises(a, ac, &cx.after, !cx.pk_changed),
-        cx,
     );
     diff_column_metadata(em, path, bc, ac);
 }
@@ -531,8 +530,7 @@ fn diff_strength(
     }
 }
 
-fn diff_promises(em: &mut Emitter, path: &str, b: &Promises, a: &Promises, cx: &ColumnCtx) {
-    let _ = cx;
+fn diff_promises(em: &mut Emitter, path: &str, b: &Promises, a: &Promises) {
     diff_strength(
         em,
         path,

@@ -79,6 +79,8 @@ fn diff_pair<'a>(
                 );
             }
         }
+        // Most relations are untouched by a change; equal contracts have nothing to report.
+        (Some(b), Some(a)) if b == a => {}
         (Some(b), Some(a)) => diff_relation(&mut em, b, a, s),
         (None, None) => {}
     }
@@ -539,9 +541,9 @@ fn freshness(em: &mut Emitter, b: &Relation, a: &Relation) {
 }
 
 fn human_secs(s: u64) -> String {
-    if s % 86_400 == 0 {
+    if s.is_multiple_of(86_400) {
         format!("{}d", s / 86_400)
-    } else if s % 3_600 == 0 {
+    } else if s.is_multiple_of(3_600) {
         format!("{}h", s / 3_600)
     } else {
         format!("{}m", s / 60)

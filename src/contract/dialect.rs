@@ -5,9 +5,10 @@
 use std::fmt;
 use std::str::FromStr;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Dialect {
+    #[default]
     Postgres,
     Snowflake,
     Bigquery,
@@ -68,12 +69,10 @@ impl Dialect {
     /// Whether the platform rejects rows that violate a constraint of this kind (Appendix A).
     pub fn enforces(self, kind: ConstraintClass) -> bool {
         use ConstraintClass::*;
-        match (self, kind) {
-            (_, NotNull) => true,
-            (Dialect::Postgres | Dialect::Duckdb, _) => true,
-            (Dialect::Databricks, Check) => true,
-            _ => false,
-        }
+        matches!(
+            (self, kind),
+            (_, NotNull) | (Dialect::Postgres | Dialect::Duckdb, _) | (Dialect::Databricks, Check)
+        )
     }
 }
 
@@ -134,12 +133,6 @@ impl FromStr for TimestampMapping {
 pub struct Warehouse {
     pub dialect: Dialect,
     pub timestamp_type_mapping: TimestampMapping,
-}
-
-impl Default for Dialect {
-    fn default() -> Dialect {
-        Dialect::Postgres
-    }
 }
 
 impl Warehouse {

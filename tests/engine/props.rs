@@ -3,22 +3,43 @@
 use proptest::prelude::*;
 use tessera::compat::{Level, Mode, Settings, Verdict, diff};
 use tessera::contract::{
-    Column, Constraint, ConstraintKind, DataTest, Date, Dialect, Project, Relation, TestKind, TestSeverity, Warehouse,
-    relation_digest,
+    Column, Constraint, ConstraintKind, DataTest, Date, Dialect, Project, Relation, TestKind,
+    TestSeverity, Warehouse, relation_digest,
 };
 
 const TYPES: &[&str] = &[
-    "int", "bigint", "smallint", "varchar(10)", "varchar(20)", "text", "numeric(10,2)", "numeric(12,4)", "boolean",
-    "date", "timestamp", "timestamptz", "double precision", "real",
+    "int",
+    "bigint",
+    "smallint",
+    "varchar(10)",
+    "varchar(20)",
+    "text",
+    "numeric(10,2)",
+    "numeric(12,4)",
+    "boolean",
+    "date",
+    "timestamp",
+    "timestamptz",
+    "double precision",
+    "real",
 ];
 const COLS: &[&str] = &["a", "b", "c", "d", "e", "f"];
 const RELS: &[&str] = &["orders", "customers", "items"];
 const DIALECTS: &[Dialect] = &[
-    Dialect::Postgres, Dialect::Snowflake, Dialect::Bigquery, Dialect::Redshift, Dialect::Databricks, Dialect::Duckdb,
+    Dialect::Postgres,
+    Dialect::Snowflake,
+    Dialect::Bigquery,
+    Dialect::Redshift,
+    Dialect::Databricks,
+    Dialect::Duckdb,
 ];
 
 fn settings(mode: Mode) -> Settings {
-    let mut s = Settings::new(Date::new(2026, 6, 1).unwrap_or(Date { year: 2026, month: 6, day: 1 }));
+    let mut s = Settings::new(Date::new(2026, 6, 1).unwrap_or(Date {
+        year: 2026,
+        month: 6,
+        day: 1,
+    }));
     s.default_mode = mode;
     s
 }
@@ -42,14 +63,23 @@ fn relation() -> impl Strategy<Value = Relation> {
             }
             let mut c = Column::new(COLS[ci], Some(TYPES[ti]));
             if not_null {
-                c.constraints.push(Constraint { kind: ConstraintKind::NotNull, columns: vec![] });
+                c.constraints.push(Constraint {
+                    kind: ConstraintKind::NotNull,
+                    columns: vec![],
+                });
             }
             if unique {
-                c.tests.push(DataTest { kind: TestKind::Unique, severity: TestSeverity::Error, contractual: false });
+                c.tests.push(DataTest {
+                    kind: TestKind::Unique,
+                    severity: TestSeverity::Error,
+                    contractual: false,
+                });
             }
             if let Some(vals) = accepted {
                 c.tests.push(DataTest {
-                    kind: TestKind::AcceptedValues { values: vals.into_iter().map(String::from).collect() },
+                    kind: TestKind::AcceptedValues {
+                        values: vals.into_iter().map(String::from).collect(),
+                    },
                     severity: TestSeverity::Error,
                     contractual: false,
                 });
