@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod compat;
+pub mod config;
 pub mod contract;
 pub mod error;
 pub mod exit;

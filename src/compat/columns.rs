@@ -283,7 +283,7 @@ fn diff_column_pair(
                 canonicalize(bt, &cx.warehouse),
                 canonicalize(at, &cx.warehouse),
             );
-            diff_type(em, path, bt, &bct, at, &act, cx);
+            diff_type(em, path, bt, &bct, at, &act);
         }
         (Some(bt), None) => {
             em.emit(
@@ -307,15 +307,7 @@ fn diff_column_pair(
     diff_column_metadata(em, path, bc, ac);
 }
 
-fn diff_type(
-    em: &mut Emitter,
-    path: &str,
-    braw: &str,
-    bt: &CanonType,
-    araw: &str,
-    at: &CanonType,
-    cx: &ColumnCtx,
-) {
+fn diff_type(em: &mut Emitter, path: &str, braw: &str, bt: &CanonType, araw: &str, at: &CanonType) {
     match (bt, at) {
         (CanonType::Struct(bf), CanonType::Struct(af)) => {
             for (name, bty) in bf {
@@ -326,7 +318,7 @@ fn diff_type(
                     .or_else(|| af.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)))
                 {
                     Some((_, aty)) => {
-                        diff_type(em, &sub, &bty.describe(), bty, &aty.describe(), aty, cx)
+                        diff_type(em, &sub, &bty.describe(), bty, &aty.describe(), aty)
                     }
                     None => {
                         em.emit(
@@ -361,7 +353,6 @@ fn diff_type(
             be,
             &ae.describe(),
             ae,
-            cx,
         ),
         (CanonType::Map(bk, bv), CanonType::Map(ak, av)) => {
             diff_type(
@@ -371,7 +362,6 @@ fn diff_type(
                 bk,
                 &ak.describe(),
                 ak,
-                cx,
             );
             diff_type(
                 em,
@@ -380,7 +370,6 @@ fn diff_type(
                 bv,
                 &av.describe(),
                 av,
-                cx,
             );
         }
         _ => {
