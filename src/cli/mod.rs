@@ -2,6 +2,7 @@
 //! `tessera.yaml` into the core's inputs.
 
 pub mod rules;
+pub mod settings;
 
 use clap::{Parser, Subcommand};
 

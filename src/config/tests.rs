@@ -220,7 +220,7 @@ fn empty_files_take_every_default() {
         );
         assert_eq!(c.store.value, Store::default());
         assert_eq!(c.dbt.project_dir.value, PathBuf::from("."));
-        assert_eq!(c.dbt.contracts.value, Contracts::Public);
+        assert_eq!(c.dbt.contracts.value, Contracts::All);
         assert_eq!(c.proposals.expire_after_days.value, 30);
         assert!(c.warehouse.is_none() && c.project.is_none() && c.waivers.is_empty());
     }

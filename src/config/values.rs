@@ -231,9 +231,11 @@ pub(super) fn rule_entries<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<RuleEn
 /// Which dbt resources are contracts.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Contracts {
+    /// Every model, source, seed and snapshot. The default: a project that never set `access:`
+    /// must not silently check nothing.
+    #[default]
     All,
     /// Models with `access: public`.
-    #[default]
     Public,
     /// Models with `config.contract.enforced: true`.
     Enforced,
