@@ -5,6 +5,7 @@ pub mod cli;
 pub mod compat;
 pub mod config;
 pub mod contract;
+pub mod dbt;
 pub mod error;
 pub mod exit;
 pub mod output;

@@ -1,0 +1,7 @@
+//! Readers for dbt's own files.
+
+pub mod manifest;
+
+pub use manifest::{
+    Counts, Exposure, Group, Manifest, ManifestError, NodeInfo, parse_manifest, read_manifest_file,
+};
