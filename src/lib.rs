@@ -6,6 +6,7 @@ pub mod compat;
 pub mod config;
 pub mod contract;
 pub mod dbt;
+pub mod env;
 pub mod error;
 pub mod exit;
 pub mod output;

@@ -1,6 +1,8 @@
 //! The command line: clap types, and one module per subcommand that turns flags, environment and
 //! `tessera.yaml` into the core's inputs.
 
+pub mod check;
+pub mod context;
 pub mod rules;
 pub mod settings;
 
@@ -36,13 +38,17 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Compare the working tree (or --head) with --base and classify every contract change
+    Check(check::Args),
     /// List every compatibility rule with its forward/backward defaults and meaning
     Rules(rules::Args),
 }
 
 /// Runs one command. Errors are returned for `main` to render once.
 pub fn run(cli: Cli) -> crate::error::Result<ExitStatus> {
+    let ctx = context::Context::new(cli.global)?;
     match cli.command {
+        Command::Check(args) => check::run(&args, &ctx),
         Command::Rules(args) => rules::run(&args),
     }
 }

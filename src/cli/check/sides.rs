@@ -1,0 +1,211 @@
+//! The two sides of a change: dbt property files (and hand-declared assets) at a git revision or
+//! in the working tree, optionally enriched by manifests; or two manifests on their own.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::compat::Finding;
+use crate::config::{self, Config};
+use crate::contract::{Project, Relation};
+use crate::dbt::{self, DbtError};
+use crate::git::{FileTree, Repo};
+
+use super::super::context::{Context, LoadedConfig};
+use super::Args;
+
+pub struct Side {
+    pub project: Project,
+    pub label: String,
+    /// Declaring file → relation keys, for PATHS filtering.
+    pub files: BTreeMap<String, Vec<String>>,
+    pub adapter: Option<String>,
+    pub warnings: Vec<String>,
+    /// Where repository-relative files of this side can be read from disk (working tree only).
+    pub disk_root: Option<PathBuf>,
+    /// Repository-relative directory of the dbt project, to turn `Relation::file` into a path.
+    pub project_dir: String,
+}
+
+impl Side {
+    fn empty(label: String) -> Side {
+        Side {
+            project: Project::default(),
+            label,
+            files: BTreeMap::new(),
+            adapter: None,
+            warnings: Vec::new(),
+            disk_root: None,
+            project_dir: String::new(),
+        }
+    }
+
+    /// The file and line a finding points at, for annotations: the column's (or relation's)
+    /// `name:` line in the property file that declares it.
+    pub fn locate(&self, f: &Finding) -> Option<(String, usize)> {
+        let file = f.file.as_deref()?;
+        let rel_path = join(&self.project_dir, file);
+        let text = std::fs::read_to_string(self.disk_root.as_ref()?.join(&rel_path)).ok()?;
+        let relation_name = f.node.rsplit('.').next().unwrap_or(&f.node);
+        let column = f.path.split(['.', '[', '{']).next().unwrap_or("");
+        let line_of = |name: &str, from: usize| {
+            text.lines().enumerate().skip(from).find(|(_, l)| {
+                let t = l.trim_start().trim_start_matches("- ").trim_start();
+                t.strip_prefix("name:").is_some_and(|v| v.trim().trim_matches(['"', '\'']) == name)
+            })
+        };
+        let (rel_line, _) = line_of(relation_name, 0)?;
+        let line = if column.is_empty() { rel_line } else { line_of(column, rel_line + 1).map_or(rel_line, |(i, _)| i) };
+        Some((rel_path, line + 1))
+    }
+}
+
+fn join(dir: &str, file: &str) -> String {
+    if dir.is_empty() || dir == "." || file.starts_with(&format!("{dir}/")) {
+        file.to_string()
+    } else {
+        format!("{dir}/{file}")
+    }
+}
+
+pub fn load(args: &Args, ctx: &Context, cfg: &LoadedConfig) -> crate::error::Result<(Side, Side)> {
+    if let (Some(bm), Some(hm)) = (&args.base_manifest, &args.manifest) {
+        return Ok((manifest_side(&ctx.cwd.join(bm))?, manifest_side(&ctx.cwd.join(hm))?));
+    }
+    let repo = Repo::discover(&ctx.cwd)?;
+    let base_tree = repo.tree_at(&args.base)?;
+    let (mut before, mut after) = match &args.head {
+        Some(rev) => {
+            let head_tree = repo.tree_at(rev)?;
+            let before = git_side(&repo, &base_tree, cfg, true)?;
+            (before, git_side(&repo, &head_tree, cfg, false)?)
+        }
+        None => {
+            let wt = repo.worktree();
+            let before = git_side(&repo, &base_tree, cfg, true)?;
+            let mut after = git_side(&repo, &wt, cfg, false)?;
+            after.disk_root = Some(repo.root().to_path_buf());
+            (before, after)
+        }
+    };
+    let head_manifest = args.manifest.as_ref().map(|m| dbt::read_manifest_file(&ctx.cwd.join(m))).transpose()?;
+    let base_manifest = args.base_manifest.as_ref().map(|m| dbt::read_manifest_file(&ctx.cwd.join(m))).transpose()?;
+    // Without a base manifest the head's one still fills relation names on both sides, so a
+    // name the YAML never states does not look like a move.
+    if let Some(m) = base_manifest.as_ref().or(head_manifest.as_ref()) {
+        enrich(&mut before, m);
+    }
+    if let Some(m) = &head_manifest {
+        enrich(&mut after, m);
+    }
+    Ok((before, after))
+}
+
+fn manifest_side(path: &Path) -> crate::error::Result<Side> {
+    let m = dbt::read_manifest_file(path)?;
+    let mut side = Side::empty(path.display().to_string());
+    side.adapter = m.adapter_type.clone();
+    for r in m.relations.relations.values() {
+        if let Some(file) = &r.file {
+            side.files.entry(file.clone()).or_default().push(r.key());
+        }
+    }
+    side.project = m.relations;
+    Ok(side)
+}
+
+/// Fills what the YAML cannot know (unique ids, relation names, adapter) from a manifest.
+fn enrich(side: &mut Side, m: &dbt::Manifest) {
+    side.adapter = side.adapter.take().or_else(|| m.adapter_type.clone());
+    for (key, r) in side.project.relations.iter_mut() {
+        let Some(mr) = m.relations.get(key).filter(|mr| mr.resource_type == r.resource_type) else {
+            continue;
+        };
+        fill(&mut r.unique_id, &mr.unique_id);
+        fill(&mut r.database, &mr.database);
+        fill(&mut r.schema, &mr.schema);
+        fill(&mut r.identifier, &mr.identifier);
+        fill(&mut r.package, &mr.package);
+    }
+}
+
+fn fill(slot: &mut Option<String>, from: &Option<String>) {
+    if slot.is_none() {
+        slot.clone_from(from);
+    }
+}
+
+/// One side read from a file tree: the dbt project (when there is one) plus the assets declared
+/// in `tessera.yaml` as it was on that side.
+fn git_side(repo: &Repo, tree: &dyn FileTree, cfg: &LoadedConfig, is_base: bool) -> crate::error::Result<Side> {
+    let mut side = Side::empty(tree.label());
+    let root = repo.root();
+    let project_dir = repo_relative(root, &cfg.base_dir.join(&cfg.config.dbt.project_dir.value));
+    side.project_dir = project_dir.clone();
+    let dbt_required = config::is_explicit(&cfg.config.dbt.project_dir) || cfg.config.assets.is_empty();
+    match dbt::read_project(tree, &project_dir) {
+        Ok(p) => {
+            side.files = p.files;
+            side.warnings = p.warnings;
+            side.project = p.relations;
+        }
+        // A project that does not exist yet on the base side: everything in it is new.
+        Err(DbtError::MissingProjectFile { .. }) if is_base || !dbt_required => {}
+        Err(e) => return Err(e.into()),
+    }
+    // Hand-declared assets, from tessera.yaml as it was on this side.
+    let assets_cfg: Option<Config> = match &cfg.path {
+        Some(path) if is_base => {
+            let rel = repo_relative(root, path);
+            match tree.read(&rel)? {
+                Some(bytes) => {
+                    let text = String::from_utf8_lossy(&bytes).into_owned();
+                    Some(config::parse(&text, &format!("{rel} at {}", tree.label()))?)
+                }
+                None => None,
+            }
+        }
+        Some(_) => Some(cfg.config.clone()),
+        None => None,
+    };
+    if let Some(c) = assets_cfg {
+        let owner = c.owner().map(str::to_string);
+        let cfg_file = cfg.path.as_ref().map(|p| repo_relative(root, p));
+        for a in &c.assets {
+            let mut r: Relation = a.to_relation(owner.as_deref());
+            r.file = cfg_file.clone();
+            if let Some(f) = &cfg_file {
+                side.files.entry(f.clone()).or_default().push(r.key());
+            }
+            side.project.insert(r);
+        }
+    }
+    Ok(side)
+}
+
+/// `root/a/b` → `a/b`; `root` → ``. Paths outside the repository stay as given.
+pub fn repo_relative(root: &Path, p: &Path) -> String {
+    let clean = normalize(p);
+    let root = normalize(root);
+    let rel = clean.strip_prefix(&root).unwrap_or(&clean);
+    rel.to_string_lossy().replace('\\', "/").trim_start_matches("./").trim_end_matches('/').to_string()
+}
+
+/// Resolves `.` and `..` without touching the filesystem (symlinks are not a concern here:
+/// both sides come from the same checkout).
+fn normalize(p: &Path) -> PathBuf {
+    let canon = std::fs::canonicalize(p).ok();
+    if let Some(c) = canon {
+        return c;
+    }
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
