@@ -10,6 +10,7 @@ pub mod env;
 pub mod error;
 pub mod exit;
 pub mod output;
+pub mod report;
 
 pub use cli::{Cli, run};
 pub use exit::ExitStatus;
