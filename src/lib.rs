@@ -9,8 +9,10 @@ pub mod dbt;
 pub mod env;
 pub mod error;
 pub mod exit;
+pub mod git;
 pub mod output;
 pub mod report;
+pub mod sign;
 
 pub use cli::{Cli, run};
 pub use exit::ExitStatus;
