@@ -59,3 +59,87 @@ pub fn have_tool(name: &str) -> bool {
     }
     found
 }
+
+/// A throwaway git repository with pinned identities and dates, driven by the real git CLI.
+pub struct TestRepo {
+    pub dir: tempfile::TempDir,
+}
+
+impl TestRepo {
+    pub fn new() -> TestRepo {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let repo = TestRepo { dir };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn git(&self, args: &[&str]) -> String {
+        let o = std::process::Command::new("git")
+            .current_dir(self.path())
+            .args(["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .env("GIT_AUTHOR_DATE", "2026-06-01T12:00:00Z")
+            .env("GIT_COMMITTER_DATE", "2026-06-01T12:00:00Z")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .output()
+            .expect("git runs");
+        assert!(o.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    pub fn write(&self, rel: &str, content: &str) -> &TestRepo {
+        let p = self.path().join(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(p, content).expect("write");
+        self
+    }
+
+    pub fn remove(&self, rel: &str) -> &TestRepo {
+        let _ = std::fs::remove_file(self.path().join(rel));
+        self
+    }
+
+    pub fn commit(&self, message: &str) -> String {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+        self.git(&["rev-parse", "HEAD"]).trim().to_string()
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        run_in(self.path(), args)
+    }
+}
+
+/// Compares `actual` with the stored snapshot `tests/cli/snapshots/<name>.txt`; with
+/// `TESSERA_BLESS=1` the snapshot is (re)written instead.
+pub fn snapshot(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/snapshots").join(format!("{name}.txt"));
+    if std::env::var("TESSERA_BLESS").as_deref() == Ok("1") {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, actual).expect("write snapshot");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing snapshot {}; run with TESSERA_BLESS=1 to create it", path.display()));
+    assert_eq!(expected, actual, "snapshot {name} differs (TESSERA_BLESS=1 rewrites it)");
+}
+
+/// Makes output stable across machines: temp paths become `[TMP]`.
+pub fn scrub(text: &str, tmp: &Path) -> String {
+    let mut s = text.to_string();
+    for p in [tmp.to_path_buf(), std::fs::canonicalize(tmp).unwrap_or_else(|_| tmp.to_path_buf())] {
+        s = s.replace(&p.display().to_string(), "[TMP]");
+    }
+    s
+}
+
+pub fn fixtures() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/dbt")
+}

@@ -1,4 +1,9 @@
 //! Tests of the built `tessera` binary: one integration binary, a module per command.
 
+#[path = "../support/vectors.rs"]
+mod vectors;
+
+mod check;
 mod common;
 mod rules;
+mod vectors_e2e;

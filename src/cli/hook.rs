@@ -1,0 +1,64 @@
+//! `tessera hook install`: a plain git pre-commit hook for repositories that do not use the
+//! pre-commit framework.
+
+use std::path::PathBuf;
+
+use crate::error::Error;
+use crate::exit::ExitStatus;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub action: Action,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Action {
+    /// Write .git/hooks/pre-commit, which runs `tessera check` on the staged files
+    Install {
+        /// Replace an existing pre-commit hook
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// Marks a hook Tessera wrote, so re-running `install` may replace it without `--force`.
+const MARKER: &str = "# installed by `tessera hook install`";
+
+fn script(tessera: &str) -> String {
+    format!(
+        "#!/bin/sh\n{MARKER}\n# Checks the contracts touched by this commit; remove this file to disable.\n\
+         # --staged compares what is being committed (the index), not unstaged edits.\n\
+         git diff --cached --name-only -z --diff-filter=ACMRD -- '*.yml' '*.yaml' '*.sql' '*.py' \\\n\
+         \x20 | xargs -0 -r {tessera} check --staged --\n"
+    )
+}
+
+pub fn run(args: &Args, ctx: &super::context::Context) -> crate::error::Result<ExitStatus> {
+    let Action::Install { force } = args.action;
+    let repo = crate::git::Repo::discover(&ctx.cwd)?;
+    let hooks: PathBuf = repo.hooks_dir();
+    std::fs::create_dir_all(&hooks).map_err(Error::Output)?;
+    let path = hooks.join("pre-commit");
+    if let Ok(existing) = std::fs::read_to_string(&path)
+        && !existing.contains(MARKER)
+        && !force
+    {
+        return Err(Error::Usage {
+            message: format!("{} already exists and was not written by tessera", path.display()),
+            help: "add `tessera check` to it by hand, or pass --force to replace it".into(),
+        }
+        .into());
+    }
+    // The hook calls the binary that installed it when that path still works, else `tessera` on PATH.
+    let exe = std::env::current_exe().ok().map(|p| p.display().to_string()).unwrap_or_else(|| "tessera".into());
+    let quoted = format!("'{}'", exe.replace('\'', "'\\''"));
+    std::fs::write(&path, script(&quoted)).map_err(Error::Output)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).map_err(Error::Output)?;
+    }
+    eprintln!("wrote {}", path.display());
+    Ok(ExitStatus::Success)
+}
