@@ -8,6 +8,7 @@ pub mod contract;
 pub mod error;
 pub mod exit;
 pub mod output;
+pub mod store;
 
 pub use cli::{Cli, run};
 pub use exit::ExitStatus;
