@@ -13,6 +13,7 @@ pub mod git;
 pub mod output;
 pub mod report;
 pub mod sign;
+pub mod store;
 
 pub use cli::{Cli, run};
 pub use exit::ExitStatus;

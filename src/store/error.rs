@@ -1,0 +1,146 @@
+//! Store errors. Every one means "Tessera could not do its job" (exit 2), and every one says
+//! what to do next. Backend errors are carried as boxed sources so that no SQLite (or HTTP) type
+//! appears in the [`super::Store`] signature.
+
+use std::path::PathBuf;
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+#[derive(Debug, Error, Diagnostic)]
+#[non_exhaustive]
+pub enum StoreError {
+    #[error("there is no coordination store at {}", path.display())]
+    #[diagnostic(
+        code(tessera::store::not_found),
+        help(
+            "run `tessera sync` in a project to create it, or point `store:` in tessera.yaml, \
+             `--store` or `TESSERA_STORE` at the right file"
+        )
+    )]
+    NotFound { path: PathBuf },
+
+    #[error("could not create or open the store at {}", path.display())]
+    #[diagnostic(
+        code(tessera::store::io),
+        help("check that the directory exists or can be created, and that you may write to it")
+    )]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{} is not a SQLite database, so it cannot be a Tessera store", path.display())]
+    #[diagnostic(
+        code(tessera::store::not_sqlite),
+        help(
+            "the file was left untouched; point the store at another path, or move this file \
+             away and run `tessera sync` to create a new store"
+        )
+    )]
+    NotSqlite { path: PathBuf },
+
+    #[error("the store at {} is corrupt: {detail}", path.display())]
+    #[diagnostic(
+        code(tessera::store::corrupt),
+        help(
+            "the file was left untouched; restore it from a backup, or move it aside and run \
+             `tessera sync` in every project to rebuild it from git (proposals and acks are only \
+             in the store and would be lost)"
+        )
+    )]
+    Corrupt { path: PathBuf, detail: String },
+
+    #[error("{} is a SQLite database but not a Tessera store ({detail})", path.display())]
+    #[diagnostic(
+        code(tessera::store::not_tessera),
+        help(
+            "the file was left untouched; the store path probably points at another \
+             application's database: choose another path for `store:`"
+        )
+    )]
+    NotTessera { path: PathBuf, detail: String },
+
+    #[error(
+        "the store at {} has schema version {found}, newer than the {supported} this tessera knows",
+        path.display()
+    )]
+    #[diagnostic(
+        code(tessera::store::newer_schema),
+        help(
+            "a newer tessera wrote this store; upgrade tessera (the store was not modified and \
+             must not be written by an older version)"
+        )
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+
+    #[error("the store at {} stayed locked by another writer for too long", path.display())]
+    #[diagnostic(
+        code(tessera::store::busy),
+        help(
+            "another tessera process is writing, or one hung while holding the lock; retry, and \
+             if it persists look for a stuck process using the file"
+        )
+    )]
+    Busy { path: PathBuf },
+
+    #[error("the store at {} could not {operation}", path.display())]
+    #[diagnostic(
+        code(tessera::store::backend),
+        help("this is unexpected; run again with the same store, and report it if it persists")
+    )]
+    Backend {
+        path: PathBuf,
+        operation: &'static str,
+        #[source]
+        source: BoxError,
+    },
+
+    #[error("the store holds an invalid {what}: {detail}")]
+    #[diagnostic(
+        code(tessera::store::invalid_data),
+        help(
+            "something other than this tessera wrote to the store; restore it from a backup or \
+             rebuild it with `tessera sync`"
+        )
+    )]
+    InvalidData { what: &'static str, detail: String },
+
+    #[error("project `{project}` declares something the store cannot record: {message}")]
+    #[diagnostic(code(tessera::store::invalid_declaration), help("{help}"))]
+    InvalidDeclaration {
+        project: String,
+        message: String,
+        help: String,
+    },
+
+    #[error("asset `{asset}` is already declared by project `{owner}`, not `{project}`")]
+    #[diagnostic(
+        code(tessera::store::asset_conflict),
+        help(
+            "one relation has one producer: remove it from one of the two projects; to move it, \
+             remove it from `{owner}` and sync that project first"
+        )
+    )]
+    AssetConflict {
+        asset: String,
+        owner: String,
+        project: String,
+    },
+
+    #[error("there is no proposal `{id}`")]
+    #[diagnostic(
+        code(tessera::store::proposal_not_found),
+        help("`tessera proposals` lists the proposals the store knows")
+    )]
+    ProposalNotFound { id: String },
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,206 @@
+//! Numbered schema migrations. `PRAGMA user_version` holds the number of the last one applied
+//! and `PRAGMA application_id` marks the file as a Tessera store; both live in the database
+//! header and change inside the migration's transaction, so a crash never leaves a half-migrated
+//! store.
+//!
+//! Append new migrations to [`MIGRATIONS`]; never edit one that has shipped.
+
+use std::path::PathBuf;
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::Fail;
+use crate::store::error::StoreError;
+
+/// "TESS" in ASCII: `file(1)` and `sqlite3 .dbinfo` show it, and it tells a Tessera store apart
+/// from any other SQLite file without reading a table.
+pub const APPLICATION_ID: i64 = 0x5445_5353;
+
+/// The schema version this binary writes and understands.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+const MIGRATIONS: &[&str] = &[V1];
+
+/// Everything the store holds. Registrations, proposals and events name assets by key, without
+/// a foreign key, because they may exist before (or outlive) the asset row.
+const V1: &str = r#"
+CREATE TABLE tessera_meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO tessera_meta (key, value) VALUES ('application', 'tessera');
+
+CREATE TABLE projects (
+    name               TEXT PRIMARY KEY,
+    owner              TEXT,
+    declaration_digest TEXT NOT NULL,
+    first_synced_at    INTEGER NOT NULL,
+    last_changed_at    INTEGER NOT NULL,
+    last_commit        TEXT
+);
+
+CREATE TABLE teams (
+    project       TEXT NOT NULL REFERENCES projects (name),
+    name          TEXT NOT NULL,
+    slack_channel TEXT,
+    email         TEXT,
+    retired       INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (project, name)
+);
+CREATE INDEX teams_by_name ON teams (name);
+
+CREATE TABLE users (
+    project         TEXT NOT NULL REFERENCES projects (name),
+    email           TEXT NOT NULL,
+    name            TEXT,
+    teams_json      TEXT NOT NULL,
+    github          TEXT,
+    gitlab          TEXT,
+    slack_member_id TEXT,
+    ssh_keys_json   TEXT NOT NULL,
+    retired         INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (project, email)
+);
+CREATE INDEX users_by_email ON users (email);
+
+CREATE TABLE assets (
+    key           TEXT PRIMARY KEY,
+    project       TEXT NOT NULL REFERENCES projects (name),
+    unique_id     TEXT,
+    node          TEXT NOT NULL,
+    owner_team    TEXT,
+    owner_user    TEXT,
+    mode          TEXT NOT NULL,
+    resource_type TEXT NOT NULL,
+    retired       INTEGER NOT NULL DEFAULT 0,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+);
+CREATE INDEX assets_by_project ON assets (project);
+
+CREATE TABLE contract_versions (
+    id                   INTEGER PRIMARY KEY,
+    asset                TEXT NOT NULL REFERENCES assets (key),
+    seq                  INTEGER NOT NULL,
+    version              TEXT NOT NULL,
+    digest               TEXT NOT NULL,
+    contract_json        TEXT NOT NULL,
+    git_commit           TEXT,
+    recorded_at          INTEGER NOT NULL,
+    unacknowledged_break INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (asset, seq),
+    UNIQUE (asset, version)
+);
+
+CREATE TABLE consumers (
+    id                 INTEGER PRIMARY KEY,
+    asset              TEXT NOT NULL,
+    project            TEXT NOT NULL REFERENCES projects (name),
+    team               TEXT NOT NULL,
+    source             TEXT NOT NULL,
+    columns_json       TEXT,
+    all_columns_reason TEXT,
+    purpose            TEXT,
+    contact            TEXT,
+    retired            INTEGER NOT NULL DEFAULT 0,
+    created_at         INTEGER NOT NULL,
+    updated_at         INTEGER NOT NULL,
+    UNIQUE (project, asset, team, source)
+);
+CREATE INDEX consumers_by_asset ON consumers (asset, retired);
+
+CREATE TABLE proposals (
+    id              TEXT PRIMARY KEY,
+    asset           TEXT NOT NULL,
+    base_digest     TEXT NOT NULL,
+    head_digest     TEXT NOT NULL,
+    breaking_digest TEXT NOT NULL,
+    findings_json   TEXT NOT NULL,
+    impacted_json   TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    created_by      TEXT NOT NULL,
+    force_reason    TEXT
+);
+CREATE INDEX proposals_by_asset ON proposals (asset, status);
+CREATE INDEX proposals_by_breaking_digest ON proposals (breaking_digest);
+
+CREATE TABLE acks (
+    id              INTEGER PRIMARY KEY,
+    proposal        TEXT NOT NULL REFERENCES proposals (id),
+    team            TEXT NOT NULL,
+    decision        TEXT NOT NULL,
+    migrating_until TEXT,
+    signer          TEXT NOT NULL,
+    payload         TEXT NOT NULL,
+    signature       TEXT NOT NULL,
+    created_at      INTEGER NOT NULL
+);
+CREATE INDEX acks_by_proposal ON acks (proposal);
+
+-- AUTOINCREMENT: ids are never reused, so a reader following the log by id cannot miss one.
+CREATE TABLE events (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    at          INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    project     TEXT,
+    subject     TEXT,
+    detail_json TEXT NOT NULL
+);
+CREATE INDEX events_by_project ON events (project);
+CREATE INDEX events_by_subject ON events (subject);
+CREATE INDEX events_by_kind ON events (kind);
+
+-- Signed acknowledgments and the event log are evidence: nothing may rewrite them.
+CREATE TRIGGER acks_no_update BEFORE UPDATE ON acks
+BEGIN SELECT RAISE(ABORT, 'acks are append-only'); END;
+CREATE TRIGGER acks_no_delete BEFORE DELETE ON acks
+BEGIN SELECT RAISE(ABORT, 'acks are append-only'); END;
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+"#;
+
+/// Brings the schema to [`SCHEMA_VERSION`]. The version is read again under the write lock, so
+/// several processes opening a new file at once migrate it exactly once.
+pub(super) fn migrate(conn: &mut Connection) -> Result<(), Fail> {
+    if user_version(conn)? == SCHEMA_VERSION {
+        // The common case takes no write lock: readers never queue behind writers here.
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let app: i64 = tx.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    let version = user_version(&tx)?;
+    let objects: i64 = tx.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+    let path = || tx.path().map(PathBuf::from).unwrap_or_default();
+    if app != APPLICATION_ID && (app != 0 || objects > 0) {
+        // Someone else filled the file between the read-only inspection and now.
+        return Err(StoreError::NotTessera {
+            path: path(),
+            detail: "another program initialised it first".into(),
+        }
+        .into());
+    }
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            path: path(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        }
+        .into());
+    }
+    let from = usize::try_from(version).unwrap_or(0);
+    for sql in MIGRATIONS.iter().skip(from) {
+        tx.execute_batch(sql)?;
+    }
+    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.commit()?;
+    Ok(())
+}
+
+pub(super) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.pragma_query_value(None, "user_version", |r| r.get(0))
+}

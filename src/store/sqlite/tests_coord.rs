@@ -1,0 +1,157 @@
+//! Proposals, acknowledgments and the event log.
+
+use rusqlite::Connection;
+
+use super::testkit::*;
+use crate::store::*;
+
+fn proposal(id: &str, digest: &str) -> Proposal {
+    Proposal {
+        id: id.into(),
+        asset: "analytics.core.orders".into(),
+        base_digest: "sha256:a".into(),
+        head_digest: "sha256:b".into(),
+        breaking_digest: digest.into(),
+        findings_json: "[]".into(),
+        impacted: vec!["team-bi".into()],
+        status: ProposalStatus::Pending,
+        created_at: now(),
+        updated_at: now(),
+        created_by: "ana@example.com".into(),
+        force_reason: None,
+    }
+}
+
+#[test]
+fn proposals_acks_and_events() {
+    let (_dir, path, store) = fresh();
+    store.sync_project(&shop(), now(), None).unwrap();
+    assert!(store.put_proposal(&proposal("p1", "sha256:x")).unwrap());
+    let events = event_count(&store);
+    assert!(!store.put_proposal(&proposal("p1", "sha256:x")).unwrap());
+    assert_eq!(
+        event_count(&store),
+        events,
+        "an unchanged proposal records nothing"
+    );
+    let mut repushed = proposal("p1", "sha256:y");
+    repushed.created_at = Timestamp(now().0 + 100);
+    repushed.updated_at = Timestamp(now().0 + 100);
+    assert!(!store.put_proposal(&repushed).unwrap());
+    let stored = store.proposal("p1").unwrap().unwrap();
+    assert_eq!(stored.breaking_digest, "sha256:y");
+    assert_eq!(stored.created_at, now(), "creation time is kept");
+    store.put_proposal(&proposal("p2", "sha256:z")).unwrap();
+
+    store
+        .set_proposal_status("p2", ProposalStatus::Withdrawn, now())
+        .unwrap();
+    let err = store
+        .set_proposal_status("nope", ProposalStatus::Expired, now())
+        .unwrap_err();
+    assert!(matches!(err, StoreError::ProposalNotFound { .. }));
+    let pending = store
+        .proposals(&ProposalFilter {
+            statuses: vec![ProposalStatus::Pending],
+            ..ProposalFilter::default()
+        })
+        .unwrap();
+    assert_eq!(
+        pending.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
+        ["p1"]
+    );
+    let by_asset = store
+        .proposals(&ProposalFilter {
+            asset: Some("analytics.core.orders".into()),
+            ..ProposalFilter::default()
+        })
+        .unwrap();
+    assert_eq!(by_asset.len(), 2);
+
+    let ack = Ack {
+        id: 0,
+        proposal: "p1".into(),
+        team: "team-bi".into(),
+        decision: Decision::Migrating,
+        migrating_until: crate::contract::Date::new(2026, 7, 1),
+        signer: "bo@example.com".into(),
+        payload: "tessera-ack v1\nproposal p1\n".into(),
+        signature: "-----BEGIN SSH SIGNATURE-----\nabc\n-----END SSH SIGNATURE-----\n".into(),
+        created_at: now(),
+    };
+    let stored = store.add_ack(&ack).unwrap();
+    assert!(stored.id > 0);
+    assert_eq!(store.acks("p1").unwrap(), vec![stored]);
+    let orphan = Ack {
+        proposal: "nope".into(),
+        ..ack.clone()
+    };
+    assert!(matches!(
+        store.add_ack(&orphan),
+        Err(StoreError::ProposalNotFound { .. })
+    ));
+
+    let proposal_events = store
+        .events(&EventFilter {
+            kind_prefix: Some("proposal.".into()),
+            ..EventFilter::default()
+        })
+        .unwrap();
+    let kinds: Vec<&str> = proposal_events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "proposal.created",
+            "proposal.updated",
+            "proposal.created",
+            "proposal.status"
+        ]
+    );
+    assert!(
+        proposal_events
+            .iter()
+            .all(|e| e.project.as_deref() == Some("shop"))
+    );
+
+    let appended = store
+        .append_event(&Event {
+            id: 0,
+            at: now(),
+            kind: "sync.forced".into(),
+            project: Some("shop".into()),
+            subject: Some("p1".into()),
+            detail_json: r#"{"reason":"hotfix","by":"ana@example.com"}"#.into(),
+        })
+        .unwrap();
+    let last = store
+        .events(&EventFilter {
+            newest_first: true,
+            limit: Some(1),
+            ..EventFilter::default()
+        })
+        .unwrap();
+    assert_eq!(last, vec![appended.clone()]);
+    let after = store
+        .events(&EventFilter {
+            after_id: Some(appended.id),
+            ..EventFilter::default()
+        })
+        .unwrap();
+    assert!(after.is_empty());
+    let bad = Event {
+        detail_json: "{not json".into(),
+        ..appended
+    };
+    assert!(matches!(
+        store.append_event(&bad),
+        Err(StoreError::InvalidDeclaration { .. })
+    ));
+
+    // Evidence cannot be rewritten, not even by hand.
+    let conn = Connection::open(&path).unwrap();
+    assert!(
+        conn.execute("UPDATE acks SET decision = 'approve'", [])
+            .is_err()
+    );
+    assert!(conn.execute("DELETE FROM events", []).is_err());
+}
