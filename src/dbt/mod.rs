@@ -1,7 +1,10 @@
 //! Readers for dbt's own files.
 
 pub mod manifest;
+pub mod project;
 
 pub use manifest::{
     Counts, Exposure, Group, Manifest, ManifestError, NodeInfo, parse_manifest, read_manifest_file,
 };
+
+pub use project::{DbtError, DbtProject, ModelSource, read_project};
