@@ -34,10 +34,34 @@ fn script(tessera: &str) -> String {
     )
 }
 
+/// Where git looks for hooks: honours `core.hooksPath` and linked worktrees, which only git
+/// itself resolves reliably.
+fn hooks_dir(root: &std::path::Path) -> Result<PathBuf, Error> {
+    let out = std::process::Command::new("git")
+        .current_dir(root)
+        .args(["rev-parse", "--path-format=absolute", "--git-path", "hooks"])
+        .output()
+        .map_err(|e| Error::Usage {
+            message: format!("could not run git to find the hooks directory: {e}"),
+            help: "install git, or write .git/hooks/pre-commit by hand: `tessera check --staged`"
+                .into(),
+        })?;
+    if !out.status.success() {
+        return Err(Error::Usage {
+            message: format!(
+                "git could not name the hooks directory: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+            help: "run `tessera hook install` inside the repository".into(),
+        });
+    }
+    Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+}
+
 pub fn run(args: &Args, ctx: &super::context::Context) -> crate::error::Result<ExitStatus> {
     let Action::Install { force } = args.action;
     let repo = crate::git::Repo::discover(&ctx.cwd)?;
-    let hooks: PathBuf = repo.hooks_dir();
+    let hooks: PathBuf = hooks_dir(repo.root())?;
     std::fs::create_dir_all(&hooks).map_err(Error::Output)?;
     let path = hooks.join("pre-commit");
     if let Ok(existing) = std::fs::read_to_string(&path)
@@ -45,19 +69,26 @@ pub fn run(args: &Args, ctx: &super::context::Context) -> crate::error::Result<E
         && !force
     {
         return Err(Error::Usage {
-            message: format!("{} already exists and was not written by tessera", path.display()),
+            message: format!(
+                "{} already exists and was not written by tessera",
+                path.display()
+            ),
             help: "add `tessera check` to it by hand, or pass --force to replace it".into(),
         }
         .into());
     }
     // The hook calls the binary that installed it when that path still works, else `tessera` on PATH.
-    let exe = std::env::current_exe().ok().map(|p| p.display().to_string()).unwrap_or_else(|| "tessera".into());
+    let exe = std::env::current_exe()
+        .ok()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "tessera".into());
     let quoted = format!("'{}'", exe.replace('\'', "'\\''"));
     std::fs::write(&path, script(&quoted)).map_err(Error::Output)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).map_err(Error::Output)?;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+            .map_err(Error::Output)?;
     }
     eprintln!("wrote {}", path.display());
     Ok(ExitStatus::Success)

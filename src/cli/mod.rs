@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod context;
+pub mod hook;
 pub mod rules;
 pub mod settings;
 
@@ -40,6 +41,8 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Compare the working tree (or --head) with --base and classify every contract change
     Check(check::Args),
+    /// Install a plain git pre-commit hook that runs `tessera check`
+    Hook(hook::Args),
     /// List every compatibility rule with its forward/backward defaults and meaning
     Rules(rules::Args),
 }
@@ -49,6 +52,7 @@ pub fn run(cli: Cli) -> crate::error::Result<ExitStatus> {
     let ctx = context::Context::new(cli.global)?;
     match cli.command {
         Command::Check(args) => check::run(&args, &ctx),
+        Command::Hook(args) => hook::run(&args, &ctx),
         Command::Rules(args) => rules::run(&args),
     }
 }

@@ -18,20 +18,36 @@ models:
 fn shop() -> TestRepo {
     let repo = TestRepo::new();
     repo.write("dbt_project.yml", PROJECT)
-        .write("models/orders.sql", "select 1 as id, 'x' as status, 1.0 as amount\n")
+        .write(
+            "models/orders.sql",
+            "select 1 as id, 'x' as status, 1.0 as amount\n",
+        )
         .write("models/schema.yml", ORDERS);
     repo.commit("orders");
     repo
 }
 
 fn json(o: &std::process::Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(o), stderr(o)))
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(o), stderr(o)))
 }
 
 fn rules(v: &serde_json::Value) -> Vec<String> {
     let mut r: Vec<String> = v["findings"]
         .as_array()
-        .map(|a| a.iter().map(|f| format!("{} {}.{} {}", f["rule"].as_str().unwrap_or(""), f["node"].as_str().unwrap_or(""), f["path"].as_str().unwrap_or(""), f["severity"].as_str().unwrap_or(""))).collect())
+        .map(|a| {
+            a.iter()
+                .map(|f| {
+                    format!(
+                        "{} {}.{} {}",
+                        f["rule"].as_str().unwrap_or(""),
+                        f["node"].as_str().unwrap_or(""),
+                        f["path"].as_str().unwrap_or(""),
+                        f["severity"].as_str().unwrap_or("")
+                    )
+                })
+                .collect()
+        })
         .unwrap_or_default();
     r.sort();
     r
@@ -51,27 +67,50 @@ fn an_unchanged_tree_is_compatible() {
 #[test]
 fn dropping_a_column_blocks_with_exit_1() {
     let repo = shop();
-    repo.write("models/schema.yml", &ORDERS.replace("      - name: status\n        data_type: text\n", ""));
+    repo.write(
+        "models/schema.yml",
+        &ORDERS.replace("      - name: status\n        data_type: text\n", ""),
+    );
     let o = repo.run(&["check", "--format", "json"]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     let v = json(&o);
     assert_eq!(v["verdict"], "breaking");
     assert_eq!(rules(&v), vec!["column_removed orders.status ERR"]);
     let f = &v["findings"][0];
-    for key in ["rule", "severity", "asset", "node", "version", "path", "before", "after", "message", "hint", "waived_by", "ignored", "impacted"] {
+    for key in [
+        "rule",
+        "severity",
+        "asset",
+        "node",
+        "version",
+        "path",
+        "before",
+        "after",
+        "message",
+        "hint",
+        "waived_by",
+        "ignored",
+        "impacted",
+    ] {
         assert!(f.get(key).is_some(), "finding lacks `{key}`: {f}");
     }
     // The human format says the same in words, with a verdict line.
     let o = repo.run(&["check"]);
     assert_eq!(code(&o), 1);
     let out = stdout(&o);
-    assert!(out.contains("column_removed") && out.contains("breaking"), "{out}");
+    assert!(
+        out.contains("column_removed") && out.contains("breaking"),
+        "{out}"
+    );
 }
 
 #[test]
 fn a_widening_warns_and_fail_on_warn_makes_it_block() {
     let repo = shop();
-    repo.write("models/schema.yml", &ORDERS.replace("data_type: int\n", "data_type: bigint\n"));
+    repo.write(
+        "models/schema.yml",
+        &ORDERS.replace("data_type: int\n", "data_type: bigint\n"),
+    );
     let o = repo.run(&["check", "--format", "json"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(json(&o)["verdict"], "warning");
@@ -83,12 +122,20 @@ fn a_widening_warns_and_fail_on_warn_makes_it_block() {
 fn head_and_base_revisions_compare_commits() {
     let repo = shop();
     let first = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
-    repo.write("models/schema.yml", &ORDERS.replace("data_type: text", "data_type: int"));
+    repo.write(
+        "models/schema.yml",
+        &ORDERS.replace("data_type: text", "data_type: int"),
+    );
     repo.commit("status becomes int");
     // The working tree equals HEAD, so only an explicit base sees the change.
     assert_eq!(code(&repo.run(&["check"])), 0);
-    let o = repo.run(&["check", "--base", &first, "--head", "HEAD", "--format", "json"]);
-    assert_eq!(rules(&json(&o)), vec!["column_type_changed orders.status ERR"]);
+    let o = repo.run(&[
+        "check", "--base", &first, "--head", "HEAD", "--format", "json",
+    ]);
+    assert_eq!(
+        rules(&json(&o)),
+        vec!["column_type_changed orders.status ERR"]
+    );
     let o = repo.run(&["check", "--base", "no-such-branch"]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("unknown revision"), "{}", stderr(&o));
@@ -100,10 +147,16 @@ fn paths_narrow_the_check_to_the_relations_they_declare() {
     repo.write("models/customers.sql", "select 1 as id\n")
         .write("models/customers.yml", "version: 2\nmodels:\n  - name: customers\n    columns:\n      - {name: id, data_type: int}\n");
     repo.commit("customers");
-    repo.write("models/schema.yml", &ORDERS.replace("      - name: status\n        data_type: text\n", ""));
+    repo.write(
+        "models/schema.yml",
+        &ORDERS.replace("      - name: status\n        data_type: text\n", ""),
+    );
     repo.write("models/customers.yml", "version: 2\nmodels:\n  - name: customers\n    columns:\n      - {name: id, data_type: bigint}\n");
     let o = repo.run(&["check", "--format", "json", "models/customers.yml"]);
-    assert_eq!(rules(&json(&o)), vec!["column_type_widened customers.id WARN"]);
+    assert_eq!(
+        rules(&json(&o)),
+        vec!["column_type_widened customers.id WARN"]
+    );
     let o = repo.run(&["check", "--format", "json", "models/schema.yml"]);
     assert_eq!(rules(&json(&o)), vec!["column_removed orders.status ERR"]);
 }
@@ -136,7 +189,13 @@ fn two_manifests_compare_without_git() {
 #[test]
 fn a_manifest_compared_with_itself_is_compatible_even_gzipped() {
     let big = fixtures().join("teamster_kipptaf-v12-dbt1.12.6/manifest.json.gz");
-    let o = tessera().args(["check", "--format", "json", "--base-manifest"]).arg(&big).arg("--manifest").arg(&big).output().expect("runs");
+    let o = tessera()
+        .args(["check", "--format", "json", "--base-manifest"])
+        .arg(&big)
+        .arg("--manifest")
+        .arg(&big)
+        .output()
+        .expect("runs");
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(json(&o)["verdict"], "compatible");
 }
@@ -144,22 +203,39 @@ fn a_manifest_compared_with_itself_is_compatible_even_gzipped() {
 /// Bad input: exit 2 and a diagnostic naming the file and line, pinned as snapshots.
 fn diagnostic(repo: &TestRepo, args: &[&str]) -> String {
     let o = repo.run(args);
-    assert_eq!(code(&o), 2, "expected exit 2, got {}:\n{}{}", code(&o), stdout(&o), stderr(&o));
-    assert!(stdout(&o).is_empty(), "nothing goes to stdout on error: {}", stdout(&o));
+    assert_eq!(
+        code(&o),
+        2,
+        "expected exit 2, got {}:\n{}{}",
+        code(&o),
+        stdout(&o),
+        stderr(&o)
+    );
+    assert!(
+        stdout(&o).is_empty(),
+        "nothing goes to stdout on error: {}",
+        stdout(&o)
+    );
     scrub(&stderr(&o), repo.path())
 }
 
 #[test]
 fn yaml_syntax_errors_name_the_file_and_line() {
     let repo = shop();
-    repo.write("models/schema.yml", "version: 2\nmodels:\n  - name: orders\n    columns: [\n");
+    repo.write(
+        "models/schema.yml",
+        "version: 2\nmodels:\n  - name: orders\n    columns: [\n",
+    );
     snapshot("check_yaml_syntax", &diagnostic(&repo, &["check"]));
 }
 
 #[test]
 fn a_misspelt_config_key_suggests_the_right_one() {
     let repo = shop();
-    repo.write("tessera.yaml", "project: shop\ncompatability:\n  default_mode: FORWARD\n");
+    repo.write(
+        "tessera.yaml",
+        "project: shop\ncompatability:\n  default_mode: FORWARD\n",
+    );
     snapshot("check_config_typo", &diagnostic(&repo, &["check"]));
 }
 
@@ -173,7 +249,10 @@ fn an_unknown_mode_lists_the_valid_ones() {
 #[test]
 fn a_mistyped_config_value_is_reported_at_the_value() {
     let repo = shop();
-    repo.write("tessera.yaml", "compatibility:\n  transitive_window: five\n");
+    repo.write(
+        "tessera.yaml",
+        "compatibility:\n  transitive_window: five\n",
+    );
     snapshot("check_config_wrong_type", &diagnostic(&repo, &["check"]));
 }
 
@@ -188,15 +267,35 @@ fn a_missing_dbt_project_is_explained() {
 #[test]
 fn a_truncated_manifest_is_explained() {
     let repo = shop();
-    let full = std::fs::read(fixtures().join("jaffle_shop_duckdb-v11-dbt1.7.9/manifest.json")).expect("fixture");
-    repo.write("half.json", &String::from_utf8_lossy(&full[..full.len() / 2]));
-    snapshot("check_truncated_manifest", &diagnostic(&repo, &["check", "--base-manifest", "half.json", "--manifest", "half.json"]));
+    let full = std::fs::read(fixtures().join("jaffle_shop_duckdb-v11-dbt1.7.9/manifest.json"))
+        .expect("fixture");
+    repo.write(
+        "half.json",
+        &String::from_utf8_lossy(&full[..full.len() / 2]),
+    );
+    snapshot(
+        "check_truncated_manifest",
+        &diagnostic(
+            &repo,
+            &[
+                "check",
+                "--base-manifest",
+                "half.json",
+                "--manifest",
+                "half.json",
+            ],
+        ),
+    );
 }
 
 #[test]
 fn outside_a_git_repository_is_exit_2() {
     let dir = tempfile::tempdir().expect("tmp");
-    let o = tessera().current_dir(dir.path()).arg("check").output().expect("runs");
+    let o = tessera()
+        .current_dir(dir.path())
+        .arg("check")
+        .output()
+        .expect("runs");
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("git"), "{}", stderr(&o));
 }
@@ -204,7 +303,10 @@ fn outside_a_git_repository_is_exit_2() {
 #[test]
 fn an_unknown_column_type_is_not_an_error_but_fails_closed() {
     let repo = shop();
-    repo.write("models/schema.yml", &ORDERS.replace("data_type: text", "data_type: fancytext(3)"));
+    repo.write(
+        "models/schema.yml",
+        &ORDERS.replace("data_type: text", "data_type: fancytext(3)"),
+    );
     let o = repo.run(&["check", "--format", "json"]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     let v = json(&o);

@@ -80,7 +80,14 @@ impl TestRepo {
     pub fn git(&self, args: &[&str]) -> String {
         let o = std::process::Command::new("git")
             .current_dir(self.path())
-            .args(["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"])
+            .args([
+                "-c",
+                "user.name=Test",
+                "-c",
+                "user.email=test@example.com",
+                "-c",
+                "commit.gpgsign=false",
+            ])
             .args(args)
             .env("GIT_AUTHOR_DATE", "2026-06-01T12:00:00Z")
             .env("GIT_COMMITTER_DATE", "2026-06-01T12:00:00Z")
@@ -88,7 +95,11 @@ impl TestRepo {
             .env_remove("GIT_WORK_TREE")
             .output()
             .expect("git runs");
-        assert!(o.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         String::from_utf8_lossy(&o.stdout).into_owned()
     }
 
@@ -120,21 +131,33 @@ impl TestRepo {
 /// Compares `actual` with the stored snapshot `tests/cli/snapshots/<name>.txt`; with
 /// `TESSERA_BLESS=1` the snapshot is (re)written instead.
 pub fn snapshot(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/snapshots").join(format!("{name}.txt"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/cli/snapshots")
+        .join(format!("{name}.txt"));
     if std::env::var("TESSERA_BLESS").as_deref() == Ok("1") {
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         std::fs::write(&path, actual).expect("write snapshot");
         return;
     }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("missing snapshot {}; run with TESSERA_BLESS=1 to create it", path.display()));
-    assert_eq!(expected, actual, "snapshot {name} differs (TESSERA_BLESS=1 rewrites it)");
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "missing snapshot {}; run with TESSERA_BLESS=1 to create it",
+            path.display()
+        )
+    });
+    assert_eq!(
+        expected, actual,
+        "snapshot {name} differs (TESSERA_BLESS=1 rewrites it)"
+    );
 }
 
 /// Makes output stable across machines: temp paths become `[TMP]`.
 pub fn scrub(text: &str, tmp: &Path) -> String {
     let mut s = text.to_string();
-    for p in [tmp.to_path_buf(), std::fs::canonicalize(tmp).unwrap_or_else(|_| tmp.to_path_buf())] {
+    for p in [
+        tmp.to_path_buf(),
+        std::fs::canonicalize(tmp).unwrap_or_else(|_| tmp.to_path_buf()),
+    ] {
         s = s.replace(&p.display().to_string(), "[TMP]");
     }
     s

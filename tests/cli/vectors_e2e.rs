@@ -39,7 +39,11 @@ fn render_column(out: &mut String, name: &str, c: &Node, indent: &str) {
         }
     }
     if !tessera_meta.is_empty() {
-        let _ = writeln!(out, "{indent}  meta: {{tessera: {{{}}}}}", tessera_meta.join(", "));
+        let _ = writeln!(
+            out,
+            "{indent}  meta: {{tessera: {{{}}}}}",
+            tessera_meta.join(", ")
+        );
     }
     let mut constraints = Vec::new();
     if c.is_true("not_null") {
@@ -49,7 +53,9 @@ fn render_column(out: &mut String, name: &str, c: &Node, indent: &str) {
         constraints.push(match k {
             Node::Scalar(s) => format!("{{type: {s}}}"),
             Node::Map(m) => match m.first() {
-                Some((t, v)) if t == "check" => format!("{{type: check, expression: {}}}", q(v.str().unwrap_or(""))),
+                Some((t, v)) if t == "check" => {
+                    format!("{{type: check, expression: {}}}", q(v.str().unwrap_or("")))
+                }
                 Some((t, v)) if t == "foreign_key" => format!(
                     "{{type: foreign_key, to: {}, to_columns: [{}]}}",
                     q(&ref_of(v.str_at("to").unwrap_or(""))),
@@ -73,15 +79,21 @@ fn render_column(out: &mut String, name: &str, c: &Node, indent: &str) {
                     let _ = writeln!(out, "{indent}    - {s}");
                 }
                 Node::Map(m) => {
-                    let Some((name, args)) = m.first() else { continue };
-                    let severity = args.str_at("severity").map(|s| format!(", config: {{severity: {s}}}")).unwrap_or_default();
+                    let Some((name, args)) = m.first() else {
+                        continue;
+                    };
+                    let severity = args
+                        .str_at("severity")
+                        .map(|s| format!(", config: {{severity: {s}}}"))
+                        .unwrap_or_default();
                     let body = match name.as_str() {
                         "accepted_values" => {
                             let vals = match args {
                                 Node::Seq(_) => args.items(),
                                 _ => args.get("values").map(Node::items).unwrap_or_default(),
                             };
-                            let vals: Vec<String> = vals.iter().filter_map(|v| v.str().map(q)).collect();
+                            let vals: Vec<String> =
+                                vals.iter().filter_map(|v| v.str().map(q)).collect();
                             format!("{{values: [{}]{severity}}}", vals.join(", "))
                         }
                         "relationships" => format!(
@@ -111,7 +123,9 @@ fn columns(out: &mut String, rel: &Node, indent: &str) {
 }
 
 fn freshness(out: &mut String, rel: &Node, indent: &str) {
-    let Some(f) = rel.get("freshness") else { return };
+    let Some(f) = rel.get("freshness") else {
+        return;
+    };
     let _ = writeln!(out, "{indent}freshness:");
     for key in ["warn_after", "error_after"] {
         if let Some(d) = f.get(key) {
@@ -143,7 +157,10 @@ fn render_side(side: &Node, source: bool) -> Vec<(String, String)> {
             let _ = writeln!(props, "  - name: {name}");
             let materialized = rel.str_at("materialized").unwrap_or("table");
             let enforced = rel.str_at("contract").unwrap_or("enforced") == "enforced";
-            let mut config = vec![format!("materialized: {materialized}"), format!("contract: {{enforced: {enforced}}}")];
+            let mut config = vec![
+                format!("materialized: {materialized}"),
+                format!("contract: {{enforced: {enforced}}}"),
+            ];
             if let Some(a) = rel.str_at("alias") {
                 config.push(format!("alias: {a}"));
             }
@@ -169,7 +186,10 @@ fn render_side(side: &Node, source: bool) -> Vec<(String, String)> {
                     }
                     // The model itself declares no columns, so each version's list is complete.
                     columns(&mut props, vn, "        ");
-                    files.push((format!("models/{name}_v{v}.sql"), "select 1 as id\n".to_string()));
+                    files.push((
+                        format!("models/{name}_v{v}.sql"),
+                        "select 1 as id\n".to_string(),
+                    ));
                 }
             } else {
                 columns(&mut props, rel, "    ");
@@ -187,7 +207,10 @@ fn tessera_yaml(v: &Vector) -> String {
     let adapter = ctx.and_then(|c| c.str_at("adapter")).unwrap_or("postgres");
     match ctx.and_then(|c| c.str_at("timestamp_type_mapping")) {
         Some(m) => {
-            let _ = writeln!(y, "warehouse: {{type: {adapter}, timestamp_type_mapping: {m}}}");
+            let _ = writeln!(
+                y,
+                "warehouse: {{type: {adapter}, timestamp_type_mapping: {m}}}"
+            );
         }
         None => {
             let _ = writeln!(y, "warehouse: {adapter}");
@@ -207,7 +230,10 @@ fn tessera_yaml(v: &Vector) -> String {
 fn run_vector(v: &Vector) -> Result<(), String> {
     let source = vectors::resource(v) == tessera::contract::ResourceType::Source;
     let repo = TestRepo::new();
-    repo.write("dbt_project.yml", "name: vectors\nversion: '1.0'\nprofile: vectors\nmodel-paths: [models]\n");
+    repo.write(
+        "dbt_project.yml",
+        "name: vectors\nversion: '1.0'\nprofile: vectors\nmodel-paths: [models]\n",
+    );
     repo.write("tessera.yaml", &tessera_yaml(v));
     let empty = Node::Map(Vec::new());
     let before = render_side(v.raw.get("before").unwrap_or(&empty), source);
@@ -243,7 +269,12 @@ fn run_vector(v: &Vector) -> Result<(), String> {
                         path.push('.');
                         path.push_str(p);
                     }
-                    let mut s = format!("{} {} {}", f["rule"].as_str().unwrap_or(""), path, f["severity"].as_str().unwrap_or(""));
+                    let mut s = format!(
+                        "{} {} {}",
+                        f["rule"].as_str().unwrap_or(""),
+                        path,
+                        f["severity"].as_str().unwrap_or("")
+                    );
                     if !f["waived_by"].is_null() {
                         s.push_str(" (waived)");
                     }
@@ -284,7 +315,16 @@ fn vectors_hold_end_to_end_through_git_and_dbt_files() {
             failures.push(format!("  {}: {e}", v.id));
         }
     }
-    println!("end-to-end vectors: {ran} run, {} skipped (history or store), {} failed", all.len() - ran, failures.len());
+    println!(
+        "end-to-end vectors: {ran} run, {} skipped (history or store), {} failed",
+        all.len() - ran,
+        failures.len()
+    );
     assert!(ran >= 90, "too few vectors ran: {ran}");
-    assert!(failures.is_empty(), "{} vectors differ end to end:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} vectors differ end to end:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

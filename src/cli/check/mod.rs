@@ -30,8 +30,11 @@ pub struct Args {
     #[arg(long, default_value = "HEAD", value_name = "REV")]
     pub base: String,
     /// Compare this revision instead of the working tree
-    #[arg(long, value_name = "REV")]
+    #[arg(long, value_name = "REV", conflicts_with = "staged")]
     pub head: Option<String>,
+    /// Compare what is staged (the index) instead of the working tree, as a git hook needs
+    #[arg(long)]
+    pub staged: bool,
     /// dbt manifest.json of the new side (enriches the YAML, or with --base-manifest replaces git)
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
@@ -50,7 +53,10 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     let cfg = ctx.config()?;
     let today = ctx.today()?;
     let (before, after) = sides::load(args, ctx, &cfg)?;
-    let warehouse = super::settings::warehouse(&cfg.config, after.adapter.as_deref().or(before.adapter.as_deref()));
+    let warehouse = super::settings::warehouse(
+        &cfg.config,
+        after.adapter.as_deref().or(before.adapter.as_deref()),
+    );
     let settings = super::settings::compat_settings(&cfg.config, warehouse, today);
 
     let keys = select::relevant_keys(args, ctx, &cfg, &before, &after)?;
@@ -65,13 +71,27 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         Some(FailOn::Warn) => Level::Warn,
         None => super::settings::fail_on(&cfg.config),
     };
-    render(args.format, &report, &before.label, &after.label, fail_on, &settings, &a, &b, &after)?;
+    render(
+        args.format,
+        &report,
+        &before.label,
+        &after.label,
+        fail_on,
+        &settings,
+        &a,
+        &b,
+        &after,
+    )?;
     Ok(status(&report, fail_on))
 }
 
 /// 1 when a finding that counts reaches `fail_on`.
 pub fn status(report: &Report, fail_on: Level) -> ExitStatus {
-    if report.findings.iter().any(|f| f.counts() && f.severity >= fail_on) {
+    if report
+        .findings
+        .iter()
+        .any(|f| f.counts() && f.severity >= fail_on)
+    {
         ExitStatus::Findings
     } else {
         ExitStatus::Success
@@ -114,8 +134,13 @@ fn render(
         && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY")
     {
         use std::io::Write;
-        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(Error::Output)?;
-        f.write_all(report::step_summary(&input).as_bytes()).map_err(Error::Output)?;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(Error::Output)?;
+        f.write_all(report::step_summary(&input).as_bytes())
+            .map_err(Error::Output)?;
     }
     Ok(())
 }

@@ -60,7 +60,11 @@ pub fn relevant_keys(
 
 pub fn restrict(before: &Project, after: &Project, keys: &BTreeSet<String>) -> (Project, Project) {
     let pick = |p: &Project| -> Project {
-        p.relations.iter().filter(|(k, _)| keys.contains(*k)).map(|(_, r)| r.clone()).collect()
+        p.relations
+            .iter()
+            .filter(|(k, _)| keys.contains(*k))
+            .map(|(_, r)| r.clone())
+            .collect()
     };
     (pick(before), pick(after))
 }

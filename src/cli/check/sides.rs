@@ -50,11 +50,16 @@ impl Side {
         let line_of = |name: &str, from: usize| {
             text.lines().enumerate().skip(from).find(|(_, l)| {
                 let t = l.trim_start().trim_start_matches("- ").trim_start();
-                t.strip_prefix("name:").is_some_and(|v| v.trim().trim_matches(['"', '\'']) == name)
+                t.strip_prefix("name:")
+                    .is_some_and(|v| v.trim().trim_matches(['"', '\'']) == name)
             })
         };
         let (rel_line, _) = line_of(relation_name, 0)?;
-        let line = if column.is_empty() { rel_line } else { line_of(column, rel_line + 1).map_or(rel_line, |(i, _)| i) };
+        let line = if column.is_empty() {
+            rel_line
+        } else {
+            line_of(column, rel_line + 1).map_or(rel_line, |(i, _)| i)
+        };
         Some((rel_path, line + 1))
     }
 }
@@ -69,11 +74,19 @@ fn join(dir: &str, file: &str) -> String {
 
 pub fn load(args: &Args, ctx: &Context, cfg: &LoadedConfig) -> crate::error::Result<(Side, Side)> {
     if let (Some(bm), Some(hm)) = (&args.base_manifest, &args.manifest) {
-        return Ok((manifest_side(&ctx.cwd.join(bm))?, manifest_side(&ctx.cwd.join(hm))?));
+        return Ok((
+            manifest_side(&ctx.cwd.join(bm))?,
+            manifest_side(&ctx.cwd.join(hm))?,
+        ));
     }
     let repo = Repo::discover(&ctx.cwd)?;
     let base_tree = repo.tree_at(&args.base)?;
-    let (mut before, mut after) = match &args.head {
+    let staged = if args.staged {
+        Some(index_tree(&ctx.cwd)?)
+    } else {
+        None
+    };
+    let (mut before, mut after) = match args.head.as_ref().or(staged.as_ref()) {
         Some(rev) => {
             let head_tree = repo.tree_at(rev)?;
             let before = git_side(&repo, &base_tree, cfg, true)?;
@@ -87,8 +100,16 @@ pub fn load(args: &Args, ctx: &Context, cfg: &LoadedConfig) -> crate::error::Res
             (before, after)
         }
     };
-    let head_manifest = args.manifest.as_ref().map(|m| dbt::read_manifest_file(&ctx.cwd.join(m))).transpose()?;
-    let base_manifest = args.base_manifest.as_ref().map(|m| dbt::read_manifest_file(&ctx.cwd.join(m))).transpose()?;
+    let head_manifest = args
+        .manifest
+        .as_ref()
+        .map(|m| dbt::read_manifest_file(&ctx.cwd.join(m)))
+        .transpose()?;
+    let base_manifest = args
+        .base_manifest
+        .as_ref()
+        .map(|m| dbt::read_manifest_file(&ctx.cwd.join(m)))
+        .transpose()?;
     // Without a base manifest the head's one still fills relation names on both sides, so a
     // name the YAML never states does not look like a move.
     if let Some(m) = base_manifest.as_ref().or(head_manifest.as_ref()) {
@@ -98,6 +119,13 @@ pub fn load(args: &Args, ctx: &Context, cfg: &LoadedConfig) -> crate::error::Res
         enrich(&mut after, m);
     }
     Ok((before, after))
+}
+
+/// The index as a tree id (what `git write-tree` prints), so the staged side reads like a revision.
+fn index_tree(cwd: &Path) -> Result<String, crate::git::GitError> {
+    let repo = git2::Repository::discover(cwd)?;
+    let mut index = repo.index()?;
+    Ok(index.write_tree()?.to_string())
 }
 
 fn manifest_side(path: &Path) -> crate::error::Result<Side> {
@@ -117,7 +145,11 @@ fn manifest_side(path: &Path) -> crate::error::Result<Side> {
 fn enrich(side: &mut Side, m: &dbt::Manifest) {
     side.adapter = side.adapter.take().or_else(|| m.adapter_type.clone());
     for (key, r) in side.project.relations.iter_mut() {
-        let Some(mr) = m.relations.get(key).filter(|mr| mr.resource_type == r.resource_type) else {
+        let Some(mr) = m
+            .relations
+            .get(key)
+            .filter(|mr| mr.resource_type == r.resource_type)
+        else {
             continue;
         };
         fill(&mut r.unique_id, &mr.unique_id);
@@ -136,12 +168,18 @@ fn fill(slot: &mut Option<String>, from: &Option<String>) {
 
 /// One side read from a file tree: the dbt project (when there is one) plus the assets declared
 /// in `tessera.yaml` as it was on that side.
-fn git_side(repo: &Repo, tree: &dyn FileTree, cfg: &LoadedConfig, is_base: bool) -> crate::error::Result<Side> {
+fn git_side(
+    repo: &Repo,
+    tree: &dyn FileTree,
+    cfg: &LoadedConfig,
+    is_base: bool,
+) -> crate::error::Result<Side> {
     let mut side = Side::empty(tree.label());
     let root = repo.root();
     let project_dir = repo_relative(root, &cfg.base_dir.join(&cfg.config.dbt.project_dir.value));
     side.project_dir = project_dir.clone();
-    let dbt_required = config::is_explicit(&cfg.config.dbt.project_dir) || cfg.config.assets.is_empty();
+    let dbt_required =
+        config::is_explicit(&cfg.config.dbt.project_dir) || cfg.config.assets.is_empty();
     match dbt::read_project(tree, &project_dir) {
         Ok(p) => {
             side.files = p.files;
@@ -187,7 +225,11 @@ pub fn repo_relative(root: &Path, p: &Path) -> String {
     let clean = normalize(p);
     let root = normalize(root);
     let rel = clean.strip_prefix(&root).unwrap_or(&clean);
-    rel.to_string_lossy().replace('\\', "/").trim_start_matches("./").trim_end_matches('/').to_string()
+    rel.to_string_lossy()
+        .replace('\\', "/")
+        .trim_start_matches("./")
+        .trim_end_matches('/')
+        .to_string()
 }
 
 /// Resolves `.` and `..` without touching the filesystem (symlinks are not a concern here:
