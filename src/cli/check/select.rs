@@ -37,7 +37,9 @@ pub fn relevant_keys(
         .filter(|(_, r)| is_contract(r))
         .map(|(k, _)| k.clone())
         .collect();
-    if !args.paths.is_empty() && !(args.base_manifest.is_some() && args.manifest.is_some()) {
+    // Two manifests name no repository files, so PATHS cannot narrow them.
+    let manifests_only = args.base_manifest.is_some() && args.manifest.is_some();
+    if !args.paths.is_empty() && !manifests_only {
         let root = crate::git::Repo::discover(&ctx.cwd)?.root().to_path_buf();
         let touched: BTreeSet<String> = args
             .paths
