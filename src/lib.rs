@@ -10,6 +10,7 @@ pub mod env;
 pub mod error;
 pub mod exit;
 pub mod git;
+pub mod impact;
 pub mod output;
 pub mod report;
 pub mod sign;

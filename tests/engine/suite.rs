@@ -1,9 +1,12 @@
 use tessera::compat::diff_history;
+use tessera::impact::{self, ImpactSettings};
 
 use crate::vectors::{self, render, render_hints, sides, sorted};
 
-/// Vectors that need the consumer registry are pending until it exists, and say so by name.
-const PENDING_REQUIREMENTS: &[&str] = &["consumer_usage"];
+/// Requirements the engine cannot meet yet; vectors that need one are listed as pending by name.
+const PENDING_REQUIREMENTS: &[&str] = &[];
+/// Vectors that run through the impact step, with `impacted=[..]` in their findings.
+const CONSUMER_USAGE: &str = "consumer_usage";
 
 #[test]
 fn every_vector_classifies_as_specified() {
@@ -22,8 +25,25 @@ fn every_vector_classifies_as_specified() {
         checked += 1;
         let s = vectors::settings(v);
         let (history, candidate) = sides(v);
-        let report = diff_history(&history, &candidate, &s);
-        let got = sorted(report.findings.iter().map(|f| render(f, false)).collect());
+        let mut report = diff_history(&history, &candidate, &s);
+        let with_impact = v.requires.as_deref() == Some(CONSUMER_USAGE);
+        if with_impact {
+            let mut known: Vec<_> = history.iter().map(|(_, p)| p).collect();
+            known.push(&candidate);
+            let consumers = vectors::consumers(v, &known);
+            let settings = ImpactSettings {
+                authoritative: vectors::registry_authoritative(v),
+                warehouse: s.warehouse,
+            };
+            report = impact::apply(report, &consumers, &settings, &candidate);
+        }
+        let got = sorted(
+            report
+                .findings
+                .iter()
+                .map(|f| render(f, with_impact))
+                .collect(),
+        );
         let want = sorted(v.findings.clone());
         let mut problems = Vec::new();
         if got != want {

@@ -12,8 +12,16 @@ use tessera::contract::{
     Project, Relation, ResourceType, TestKind, TestSeverity, Warehouse,
 };
 
+/// `shared/compat/vectors.yaml` beside the checkout, found from any depth so the suite also runs
+/// from a worktree nested below the main checkout's parent.
 pub fn vectors_path() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/compat/vectors.yaml")
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .ancestors()
+        .skip(1)
+        .map(|dir| dir.join("shared/compat/vectors.yaml"))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| manifest.join("../shared/compat/vectors.yaml"))
 }
 
 /// YAML as written, with mapping order kept (column order is part of some vectors).
@@ -536,3 +544,103 @@ pub fn sorted(mut v: Vec<String>) -> Vec<String> {
 }
 
 pub type Map = BTreeMap<String, String>;
+
+/// The consumer registry a vector declares (`ctx.consumers`, `ctx.consumer_registry`), as the
+/// impact step takes it. `known` holds every side of the vector, to tell `raw.orders` (a whole
+/// source table) from `orders.id` (a column).
+pub fn consumers(v: &Vector, known: &[&Project]) -> Vec<tessera::impact::ConsumerUse> {
+    use tessera::impact::ConsumerUse;
+    let is_relation = |name: &str| {
+        known
+            .iter()
+            .any(|p| p.get(name).is_some() || p.relations.values().any(|r| r.name == name))
+    };
+    // `node.column` or `node`; an entry that names a relation is the whole relation.
+    let split = |entry: &str| -> (String, Option<String>) {
+        if is_relation(entry) {
+            return (entry.to_string(), None);
+        }
+        match entry.rsplit_once('.') {
+            Some((node, col)) => (node.to_string(), Some(col.to_string())),
+            None => (entry.to_string(), None),
+        }
+    };
+    let mut out: Vec<ConsumerUse> = Vec::new();
+    let Some(teams) = ctx(v).and_then(|c| c.get("consumers")) else {
+        return out;
+    };
+    for (team, spec) in teams.entries() {
+        let mut mine: BTreeMap<String, ConsumerUse> = BTreeMap::new();
+        for used in spec.get("uses").map(Node::items).unwrap_or_default() {
+            let Some(used) = used.str() else { continue };
+            let (asset, col) = split(used);
+            let c = use_of(&mut mine, team, &asset);
+            match col {
+                None => c.columns = None,
+                Some(col) => {
+                    if let Some(cols) = &mut c.columns {
+                        cols.push(col);
+                    }
+                }
+            }
+        }
+        let mut freshness = None;
+        for (key, exp) in spec.get("expects").map(Node::entries).unwrap_or_default() {
+            if key == "freshness" {
+                freshness = Some(freshness_of(exp));
+                continue;
+            }
+            let (asset, col) = split(key);
+            let c = use_of(&mut mine, team, &asset);
+            match col {
+                Some(col) => {
+                    if let Some(t) = exp.str_at("type") {
+                        c.expects_types.insert(col, t.to_string());
+                    }
+                }
+                None => {
+                    if let Some(f) = exp.get("freshness") {
+                        c.expects_freshness = Some(freshness_of(f));
+                    }
+                }
+            }
+        }
+        // A bare `freshness:` expectation applies to every asset the team reads.
+        for c in mine.values_mut() {
+            if c.expects_freshness.is_none() {
+                c.expects_freshness = freshness;
+            }
+        }
+        out.extend(mine.into_values());
+    }
+    out
+}
+
+/// The team's registration for `asset`, created with an empty column list on first mention.
+fn use_of<'m>(
+    mine: &'m mut BTreeMap<String, tessera::impact::ConsumerUse>,
+    team: &str,
+    asset: &str,
+) -> &'m mut tessera::impact::ConsumerUse {
+    mine.entry(asset.to_string())
+        .or_insert_with(|| tessera::impact::ConsumerUse {
+            team: team.to_string(),
+            asset: asset.to_string(),
+            columns: Some(Vec::new()),
+            ..Default::default()
+        })
+}
+
+fn freshness_of(n: &Node) -> Freshness {
+    Freshness {
+        warn_after_secs: n.get("warn_after").and_then(duration),
+        error_after_secs: n.get("error_after").and_then(duration),
+    }
+}
+
+/// `ctx.consumer_registry.authoritative`; a registry is not authoritative unless it says so.
+pub fn registry_authoritative(v: &Vector) -> bool {
+    ctx(v)
+        .and_then(|c| c.get("consumer_registry"))
+        .is_some_and(|r| r.is_true("authoritative"))
+}

@@ -1,0 +1,168 @@
+//! Findings x consumers: who each finding hurts, and what that does to its severity.
+//!
+//! The engine judges a change against the contract alone, so it must assume every column has a
+//! reader. Registered consumers say which columns they read and what they expect of them; this
+//! step uses that to name the impacted teams, to relax reader-side breaks nobody known reads, and
+//! to escalate changes that break a consumer's own declared expectations (RULES.md §0 item 7).
+//!
+//! Pure: plain data in, plain data out. The caller loads consumers from the store; it should only
+//! call [`apply`] when the registry was actually consulted, because an empty consumer list here
+//! means "nobody is known to read this", not "we could not ask".
+
+mod expect;
+mod matching;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::compat::{Finding, Level, Mode, Report};
+use crate::contract::{Freshness, Project, Warehouse};
+
+use matching::{AssetNames, top_column};
+
+/// One consumer team's registered use of one asset.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConsumerUse {
+    pub team: String,
+    /// As the consumer named it: dbt node name (`orders`, `raw.orders`, `orders.v2`) or relation
+    /// name (`db.schema.table`).
+    pub asset: String,
+    /// `None` = every column (select *, unparsed SQL, or undeclared).
+    pub columns: Option<Vec<String>>,
+    /// Column -> type the consumer's own contract declares.
+    pub expects_types: BTreeMap<String, String>,
+    pub expects_freshness: Option<Freshness>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ImpactSettings {
+    /// The registry lists every reader (no unregistered BI tools or notebooks), so "no registered
+    /// consumer uses it" means "nobody uses it".
+    pub authoritative: bool,
+    pub warehouse: Warehouse,
+}
+
+/// Fills `impacted` on every finding and adjusts severities of the findings that count; returns
+/// a new report (verdict recomputed). `after` is the new side of the change: it holds the column
+/// types and freshness SLA that consumer expectations are checked against.
+///
+/// A finding that is ERR on the reader side and that no consumer of its asset uses becomes WARN
+/// (INFO with an authoritative registry), also when no consumer is registered for the asset at
+/// all: that is the same situation, nobody known reads it. A finding that violates a using
+/// consumer's declared type or freshness becomes ERR.
+pub fn apply(
+    report: Report,
+    consumers: &[ConsumerUse],
+    settings: &ImpactSettings,
+    after: &Project,
+) -> Report {
+    let findings = report
+        .findings
+        .into_iter()
+        .map(|f| assess(f, consumers, settings, after))
+        .collect();
+    Report::new(findings)
+}
+
+fn assess(
+    mut f: Finding,
+    consumers: &[ConsumerUse],
+    settings: &ImpactSettings,
+    after: &Project,
+) -> Finding {
+    let dialect = settings.warehouse.dialect;
+    let names = AssetNames::of(&f, dialect);
+    let column = top_column(&f.path).map(|c| dialect.physical_name(c, false));
+    let users: Vec<&ConsumerUse> = consumers
+        .iter()
+        .filter(|c| names.matches(&c.asset))
+        .filter(|c| match &column {
+            None => true,
+            Some(col) => matching::reads_column(c, col, dialect),
+        })
+        .collect();
+    f.impacted = users
+        .iter()
+        .map(|c| c.team.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+
+    // Waived and ignored findings are already settled by a human; usage must not reopen them.
+    if !f.counts() {
+        return f;
+    }
+
+    let broken_for: BTreeSet<&str> = users
+        .iter()
+        .filter(|c| expect::violated(&f, c, column.as_deref(), settings, after))
+        .map(|c| c.team.as_str())
+        .collect();
+    if !broken_for.is_empty() && judges_readers(f.mode) {
+        if f.severity != Level::Err {
+            let text = format!(
+                "raised from {} to ERR: breaks what {} declare{} in their own contract",
+                f.severity,
+                teams(&broken_for),
+                if broken_for.len() == 1 { "s" } else { "" }
+            );
+            note(&mut f, text);
+            f.severity = Level::Err;
+        }
+    } else if f.severity == Level::Err && users.is_empty() {
+        let reader_side = if settings.authoritative {
+            Level::Info
+        } else {
+            Level::Warn
+        };
+        // A backward-side ERR is about stored rows and loaders, which no reader list can clear.
+        let lowered = reader_side.max(writer_side(f.mode, f.bwd));
+        if lowered < Level::Err {
+            let why = if settings.authoritative {
+                "the registry is authoritative"
+            } else {
+                "the registry is not authoritative, so an unregistered reader may still use it"
+            };
+            let what = match &column {
+                Some(_) => "uses what changed",
+                None => "reads this relation",
+            };
+            note(
+                &mut f,
+                format!("lowered from ERR to {lowered}: no registered consumer {what}; {why}"),
+            );
+            f.severity = lowered;
+        }
+    }
+    f
+}
+
+/// Modes in which readers of the old contract are part of the question. Under BACKWARD (readers
+/// upgrade first) and NONE (never fail), a reader's expectation must not raise a severity.
+fn judges_readers(mode: Mode) -> bool {
+    matches!(
+        mode,
+        Mode::Forward | Mode::Full | Mode::ForwardTransitive | Mode::FullTransitive
+    )
+}
+
+/// The part of a finding's severity that comes from the backward (stored rows) side.
+fn writer_side(mode: Mode, bwd: Level) -> Level {
+    match mode {
+        Mode::Backward | Mode::BackwardTransitive | Mode::Full | Mode::FullTransitive => bwd,
+        Mode::Forward | Mode::ForwardTransitive | Mode::None => Level::Info,
+    }
+}
+
+fn teams(set: &BTreeSet<&str>) -> String {
+    set.iter().copied().collect::<Vec<_>>().join(", ")
+}
+
+/// The message is the only free-text place that survives every renderer, so the reason for a
+/// changed severity goes there rather than into a new field.
+fn note(f: &mut Finding, text: String) {
+    f.message.push_str(" (impact: ");
+    f.message.push_str(&text);
+    f.message.push(')');
+}
