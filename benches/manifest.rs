@@ -23,8 +23,10 @@ fn spellbook() -> Vec<u8> {
 fn serde_json_parses_two_files(bencher: Bencher) {
     let bytes = spellbook();
     bencher.bench(|| {
-        let a: serde_json::Value = serde_json::from_slice(divan::black_box(&bytes)).unwrap_or_default();
-        let b: serde_json::Value = serde_json::from_slice(divan::black_box(&bytes)).unwrap_or_default();
+        let a: serde_json::Value =
+            serde_json::from_slice(divan::black_box(&bytes)).unwrap_or_default();
+        let b: serde_json::Value =
+            serde_json::from_slice(divan::black_box(&bytes)).unwrap_or_default();
         (a.is_null(), b.is_null())
     });
 }
@@ -33,12 +35,18 @@ fn serde_json_parses_two_files(bencher: Bencher) {
 #[divan::bench(sample_count = 10)]
 fn tessera_reads_and_compares_two_files(bencher: Bencher) {
     let bytes = spellbook();
-    let settings = tessera::compat::Settings::new(tessera::contract::Date { year: 2026, month: 6, day: 1 });
+    let settings = tessera::compat::Settings::new(tessera::contract::Date {
+        year: 2026,
+        month: 6,
+        day: 1,
+    });
     bencher.bench(|| {
         let a = tessera::dbt::parse_manifest(divan::black_box(&bytes));
         let b = tessera::dbt::parse_manifest(divan::black_box(&bytes));
         match (a, b) {
-            (Ok(a), Ok(b)) => tessera::compat::diff(&a.relations, &b.relations, &settings).findings.len(),
+            (Ok(a), Ok(b)) => tessera::compat::diff(&a.relations, &b.relations, &settings)
+                .findings
+                .len(),
             _ => usize::MAX,
         }
     });
