@@ -1,11 +1,17 @@
 //! The command line: clap types, and one module per subcommand that turns flags, environment and
 //! `tessera.yaml` into the core's inputs.
 
+pub mod assets;
 pub mod check;
+pub mod consumers;
 pub mod context;
+pub mod graph;
 pub mod hook;
 pub mod rules;
 pub mod settings;
+pub mod status;
+pub mod store;
+pub mod sync;
 
 use clap::{Parser, Subcommand};
 
@@ -32,6 +38,9 @@ pub struct GlobalArgs {
     /// Path to tessera.yaml (default: found by walking up to the git top level)
     #[arg(long, global = true, env = "TESSERA_CONFIG", value_name = "PATH")]
     pub config: Option<std::path::PathBuf>,
+    /// The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)
+    #[arg(long, global = true, env = "TESSERA_STORE", value_name = "STORE")]
+    pub store: Option<String>,
     /// When to use colour
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, env = "TESSERA_COLOR")]
     pub color: ColorChoice,
@@ -43,6 +52,16 @@ pub enum Command {
     Check(check::Args),
     /// Install a plain git pre-commit hook that runs `tessera check`
     Hook(hook::Args),
+    /// Write this repository's declarations (assets, owners, consumers) to the store
+    Sync(sync::Args),
+    /// List the assets in the store
+    Assets(assets::Args),
+    /// Who reads an asset, and which columns
+    Consumers(consumers::Args),
+    /// The lineage around an asset: producers, assets and consumer teams (Mermaid, DOT, JSON)
+    Graph(graph::Args),
+    /// Where the store is, its schema version and what it holds
+    Status(status::Args),
     /// List every compatibility rule with its forward/backward defaults and meaning
     Rules(rules::Args),
 }
@@ -54,5 +73,10 @@ pub fn run(cli: Cli) -> crate::error::Result<ExitStatus> {
         Command::Check(args) => check::run(&args, &ctx),
         Command::Hook(args) => hook::run(&args, &ctx),
         Command::Rules(args) => rules::run(&args),
+        Command::Assets(args) => assets::run(&args, &ctx),
+        Command::Consumers(args) => consumers::run(&args, &ctx),
+        Command::Graph(args) => graph::run(&args, &ctx),
+        Command::Status(args) => status::run(&args, &ctx),
+        Command::Sync(args) => sync::run(&args, &ctx),
     }
 }

@@ -65,3 +65,40 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::{
+        Column, Constraint, ConstraintKind, DataTest, Freshness, TestKind, TestSeverity,
+    };
+
+    #[test]
+    fn a_contract_survives_a_json_round_trip() {
+        let mut r = Relation::new("orders");
+        r.deprecation_date = "2026-09-01".parse().ok();
+        r.freshness = Some(Freshness {
+            warn_after_secs: Some(60),
+            error_after_secs: None,
+        });
+        let mut c = Column::new("id", Some("int"));
+        c.constraints.push(Constraint {
+            kind: ConstraintKind::Check {
+                expression: "id > 0".into(),
+            },
+            columns: vec![],
+        });
+        c.tests.push(DataTest {
+            kind: TestKind::AcceptedValues {
+                values: vec!["a".into()],
+            },
+            severity: TestSeverity::Warn,
+            contractual: false,
+        });
+        r.columns.push(c);
+        let json = serde_json::to_string(&r).expect("serialises");
+        let back: Relation = serde_json::from_str(&json).expect("deserialises");
+        assert_eq!(back, r);
+        assert_eq!(relation_digest(&back), relation_digest(&r));
+    }
+}

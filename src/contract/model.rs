@@ -3,14 +3,16 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::date::Date;
 
 /// Free-form metadata (`meta`), kept as JSON so nothing a reader saw is lost.
 pub type Meta = BTreeMap<String, serde_json::Value>;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ResourceType {
     #[default]
@@ -34,7 +36,7 @@ impl ResourceType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Materialization {
     #[default]
@@ -84,7 +86,7 @@ impl Materialization {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Access {
     Private,
@@ -112,7 +114,9 @@ impl Access {
 }
 
 /// A dbt freshness threshold, normalised to seconds so `1 day` equals `24 hour`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
 pub struct Freshness {
     pub warn_after_secs: Option<u64>,
     pub error_after_secs: Option<u64>,
@@ -135,7 +139,9 @@ impl Freshness {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum TestSeverity {
     #[default]
@@ -144,7 +150,7 @@ pub enum TestSeverity {
 }
 
 /// A constraint as declared (dbt `constraints:` or the vectors' shorthand).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ConstraintKind {
     NotNull,
@@ -163,16 +169,16 @@ pub enum ConstraintKind {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Constraint {
     #[serde(flatten)]
     pub kind: ConstraintKind,
     /// For model-level constraints: the columns it covers.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub columns: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum TestKind {
     NotNull,
@@ -193,17 +199,18 @@ pub enum TestKind {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct DataTest {
     #[serde(flatten)]
     pub kind: TestKind,
     pub severity: TestSeverity,
     /// `meta: {tessera: {contract: true}}` on a custom test.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub contractual: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
 pub struct Column {
     pub name: String,
     /// The type as written (`data_type`); `None` when the column is documented but untyped.
@@ -247,7 +254,8 @@ impl Column {
 
 /// One contracted relation: a dbt model (or one version of it), source table, seed, snapshot,
 /// or a hand-declared table.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
 pub struct Relation {
     /// The dbt name: `orders`, `raw.orders` for a source table. Versions share the name.
     pub name: String,
@@ -339,7 +347,7 @@ impl Relation {
 }
 
 /// Every contracted relation of one side of a change, keyed by [`Relation::key`].
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Project {
     pub relations: BTreeMap<String, Relation>,
 }

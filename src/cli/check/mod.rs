@@ -1,8 +1,8 @@
 //! `tessera check`: compare the working tree (or `--head`) with `--base`, or two manifests, and
 //! classify every contract change. The command producers run in a terminal and as a pre-commit hook.
 
-mod select;
-mod sides;
+pub(crate) mod select;
+pub(crate) mod sides;
 
 use std::path::PathBuf;
 
@@ -62,6 +62,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     let keys = select::relevant_keys(args, ctx, &cfg, &before, &after)?;
     let (b, a) = select::restrict(&before.project, &after.project, &keys);
     let report = compat::diff(&b, &a, &settings);
+    let (report, consumers_known) = impact(report, ctx, &cfg, &b, &a, &settings)?;
 
     for w in before.warnings.iter().chain(&after.warnings) {
         ctx.warn(w);
@@ -77,9 +78,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         &before.label,
         &after.label,
         fail_on,
-        &settings,
-        &a,
-        &b,
+        consumers_known,
         &after,
     )?;
     Ok(status(&report, fail_on))
@@ -98,16 +97,61 @@ pub fn status(report: &Report, fail_on: Level) -> ExitStatus {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Names who each finding hurts, from the store's consumer registrations. Without a store (none
+/// synced yet, or a remote one this build cannot reach) the consumer list is unknown and the
+/// severities stay as the engine gave them.
+fn impact(
+    report: Report,
+    ctx: &Context,
+    cfg: &super::context::LoadedConfig,
+    before: &crate::contract::Project,
+    after: &crate::contract::Project,
+    settings: &compat::Settings,
+) -> crate::error::Result<(Report, bool)> {
+    let loc = super::store::location(ctx, cfg);
+    let store = match &loc {
+        super::store::Location::Sqlite(p) if p.exists() => super::store::open(&loc, false)?,
+        _ => {
+            ctx.warn(&format!("no coordination store at {}: the consumer list is unknown (run `tessera sync` on main to create it)", loc.describe()));
+            return Ok((report, false));
+        }
+    };
+    let project = cfg.config.project().unwrap_or("");
+    let d = settings.warehouse.dialect;
+    let mut uses = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for r in before.relations.values().chain(after.relations.values()) {
+        let key = super::sync::asset_key(r, project, d);
+        if !seen.insert((key.clone(), r.key())) {
+            continue;
+        }
+        for c in store.consumers(&key)? {
+            uses.push(crate::impact::ConsumerUse {
+                team: c.team,
+                // Findings name relations by their dbt key; the store by asset key.
+                asset: r.key(),
+                columns: c.columns,
+                ..Default::default()
+            });
+        }
+    }
+    let impact_settings = crate::impact::ImpactSettings {
+        authoritative: cfg.config.compatibility.consumer_registry.authoritative,
+        warehouse: settings.warehouse,
+    };
+    Ok((
+        crate::impact::apply(report, &uses, &impact_settings, after),
+        true,
+    ))
+}
+
 fn render(
     format: Format,
     report: &Report,
     base: &str,
     head: &str,
     fail_on: Level,
-    settings: &compat::Settings,
-    after: &crate::contract::Project,
-    before: &crate::contract::Project,
+    consumers_known: bool,
     head_side: &sides::Side,
 ) -> Result<(), Error> {
     let mut modes: Vec<(String, compat::Mode)> = Vec::new();
@@ -116,7 +160,6 @@ fn render(
             modes.push((f.asset.clone(), f.mode));
         }
     }
-    let _ = (settings, after, before);
     let locate = |f: &compat::Finding| head_side.locate(f);
     let input = RenderInput {
         report,
@@ -124,7 +167,7 @@ fn render(
         base: Some(base),
         head: Some(head),
         fail_on,
-        consumers_known: false,
+        consumers_known,
         modes,
         color: super::context::stdout_color(),
         locate: &locate,

@@ -20,14 +20,7 @@ pub fn relevant_keys(
     after: &Side,
 ) -> crate::error::Result<BTreeSet<String>> {
     let contracts = &cfg.config.dbt.contracts.value;
-    let is_contract = |r: &Relation| match contracts {
-        Contracts::All => true,
-        // Hand-declared assets are contracts by being declared.
-        _ if r.resource_type == ResourceType::Table => true,
-        Contracts::Public => r.access == Some(Access::Public),
-        Contracts::Enforced => r.contract_enforced,
-        Contracts::Selectors(sels) => sels.iter().any(|s| Selector(s.clone()).matches(r)),
-    };
+    let is_contract = |r: &Relation| is_contract(contracts, r);
     // A relation counts when it is a contract on either side: a model made private is still compared.
     let mut keys: BTreeSet<String> = before
         .project
@@ -58,6 +51,18 @@ pub fn relevant_keys(
         keys.retain(|k| touched.contains(k));
     }
     Ok(keys)
+}
+
+/// Whether `dbt.contracts` makes a relation a contract.
+pub fn is_contract(contracts: &Contracts, r: &Relation) -> bool {
+    match contracts {
+        Contracts::All => true,
+        // Hand-declared assets are contracts by being declared.
+        _ if r.resource_type == ResourceType::Table => true,
+        Contracts::Public => r.access == Some(Access::Public),
+        Contracts::Enforced => r.contract_enforced,
+        Contracts::Selectors(sels) => sels.iter().any(|s| Selector(s.clone()).matches(r)),
+    }
 }
 
 pub fn restrict(before: &Project, after: &Project, keys: &BTreeSet<String>) -> (Project, Project) {

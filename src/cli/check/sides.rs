@@ -24,6 +24,12 @@ pub struct Side {
     pub disk_root: Option<PathBuf>,
     /// Repository-relative directory of the dbt project, to turn `Relation::file` into a path.
     pub project_dir: String,
+    /// The dbt project's `name:`.
+    pub dbt_name: Option<String>,
+    /// Every model's SQL, for column usage.
+    pub models: Vec<crate::dbt::ModelSource>,
+    /// The commit this side was read from (HEAD for the working tree).
+    pub commit: Option<String>,
 }
 
 impl Side {
@@ -36,6 +42,9 @@ impl Side {
             warnings: Vec::new(),
             disk_root: None,
             project_dir: String::new(),
+            dbt_name: None,
+            models: Vec::new(),
+            commit: None,
         }
     }
 
@@ -128,6 +137,28 @@ fn index_tree(cwd: &Path) -> Result<String, crate::git::GitError> {
     Ok(index.write_tree()?.to_string())
 }
 
+/// The new side alone (working tree, or `rev`), as `sync` and `impact` read it.
+pub fn head_side(
+    ctx: &Context,
+    cfg: &LoadedConfig,
+    rev: Option<&str>,
+) -> crate::error::Result<Side> {
+    let repo = Repo::discover(&ctx.cwd)?;
+    let mut side = match rev {
+        Some(rev) => {
+            let tree = repo.tree_at(rev)?;
+            git_side(&repo, &tree, cfg, false)?
+        }
+        None => {
+            let mut side = git_side(&repo, &repo.worktree(), cfg, false)?;
+            side.disk_root = Some(repo.root().to_path_buf());
+            side
+        }
+    };
+    side.commit = repo.resolve(rev.unwrap_or("HEAD")).ok();
+    Ok(side)
+}
+
 fn manifest_side(path: &Path) -> crate::error::Result<Side> {
     let m = dbt::read_manifest_file(path)?;
     let mut side = Side::empty(path.display().to_string());
@@ -182,6 +213,8 @@ fn git_side(
         config::is_explicit(&cfg.config.dbt.project_dir) || cfg.config.assets.is_empty();
     match dbt::read_project(tree, &project_dir) {
         Ok(p) => {
+            side.dbt_name = Some(p.name);
+            side.models = p.models;
             side.files = p.files;
             side.warnings = p.warnings;
             side.project = p.relations;

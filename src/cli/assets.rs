@@ -1,0 +1,77 @@
+//! `tessera assets`: every asset in the store, with its owner, mode and current version.
+
+use serde_json::json;
+
+use crate::exit::ExitStatus;
+use crate::output;
+use crate::store::AssetFilter;
+
+use super::context::Context;
+use super::sync::Format;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only this project's assets
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Include assets their project no longer declares
+    #[arg(long)]
+    pub retired: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
+    let cfg = ctx.config()?;
+    let store = super::store::open(&super::store::location(ctx, &cfg), false)?;
+    let assets = store.assets(&AssetFilter {
+        project: args.project.clone(),
+        include_retired: args.retired,
+    })?;
+    let mut rows = Vec::new();
+    for a in &assets {
+        let version = store.latest_contract(&a.key)?.map(|v| v.version);
+        let consumers = store.consumers(&a.key)?.len();
+        rows.push((a, version, consumers));
+    }
+    match args.format {
+        Format::Json => output::print_json(&json!({
+            "schema_version": 1,
+            "assets": rows.iter().map(|(a, v, n)| json!({
+                "key": a.key, "project": a.project, "node": a.node, "unique_id": a.unique_id,
+                "owner_team": a.owner_team, "owner_user": a.owner_user, "mode": a.mode,
+                "resource_type": a.resource_type, "retired": a.retired, "version": v, "consumers": n,
+            })).collect::<Vec<_>>(),
+        }))?,
+        Format::Human => {
+            let mut t = output::table(&[
+                "asset",
+                "project",
+                "node",
+                "owner",
+                "mode",
+                "version",
+                "consumers",
+            ]);
+            for (a, v, n) in &rows {
+                let key = if a.retired {
+                    format!("{} (retired)", a.key)
+                } else {
+                    a.key.clone()
+                };
+                t.add_row(vec![
+                    key,
+                    a.project.clone(),
+                    a.node.clone(),
+                    a.owner_team.clone().unwrap_or_default(),
+                    a.mode.clone(),
+                    v.clone().unwrap_or_default(),
+                    n.to_string(),
+                ]);
+            }
+            output::print(&format!("{t}\n{} assets\n", rows.len()))?;
+        }
+    }
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,86 @@
+//! Where the coordination store is, and opening it: `--store`, `TESSERA_STORE`, then `store:` in
+//! tessera.yaml, then `sqlite:.tessera/tessera.db` next to the configuration.
+
+use std::path::{Path, PathBuf};
+
+use crate::config;
+use crate::error::Error;
+use crate::store::{SqliteStore, Store};
+
+use super::context::{Context, LoadedConfig};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    Sqlite(PathBuf),
+    Remote(String),
+}
+
+impl Location {
+    pub fn describe(&self) -> String {
+        match self {
+            Location::Sqlite(p) => format!("sqlite:{}", p.display()),
+            Location::Remote(u) => u.clone(),
+        }
+    }
+}
+
+fn parse(value: &str, base: &Path) -> Location {
+    let v = value.trim();
+    if v.starts_with("http://") || v.starts_with("https://") {
+        return Location::Remote(v.to_string());
+    }
+    let path = v
+        .strip_prefix("sqlite:")
+        .map(|p| p.strip_prefix("//").unwrap_or(p))
+        .unwrap_or(v);
+    Location::Sqlite(base.join(path))
+}
+
+pub fn location(ctx: &Context, cfg: &LoadedConfig) -> Location {
+    if let Some(flag) = ctx.global.store.as_deref() {
+        return parse(flag, &ctx.cwd);
+    }
+    // A store path in tessera.yaml is relative to that file; with no file, to the repository.
+    let base = match &cfg.path {
+        Some(_) => cfg.base_dir.clone(),
+        None => crate::git::Repo::discover(&ctx.cwd)
+            .map(|r| r.root().to_path_buf())
+            .unwrap_or_else(|_| ctx.cwd.clone()),
+    };
+    match &cfg.config.store.value {
+        config::Store::Sqlite(p) => Location::Sqlite(base.join(p)),
+        config::Store::Remote(u) => Location::Remote(u.clone()),
+    }
+}
+
+/// Opens the store; `create` makes an empty one (and its directory) when missing.
+pub fn open(loc: &Location, create: bool) -> crate::error::Result<Box<dyn Store>> {
+    match loc {
+        Location::Sqlite(path) => {
+            let fresh = create && !path.exists();
+            let store = SqliteStore::open(path, create)?;
+            if fresh {
+                keep_out_of_git(path);
+            }
+            Ok(Box::new(store))
+        }
+        Location::Remote(url) => Err(Error::Usage {
+            message: format!("the remote store {url} is not supported by this build"),
+            help: "use a SQLite store (`store: sqlite:.tessera/tessera.db`, or --store sqlite:PATH) until `tessera serve` ships".into(),
+        }
+        .into()),
+    }
+}
+
+/// The SQLite file must never be committed: git holds declarations, the store coordination.
+fn keep_out_of_git(db: &Path) {
+    if let Some(dir) = db.parent() {
+        let ignore = dir.join(".gitignore");
+        if !ignore.exists() {
+            let _ = std::fs::write(
+                ignore,
+                "# The coordination store is not for git.\n*.db\n*.db-*\n",
+            );
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! `tessera sync`: write this repository's declarations to the store, declaratively and
+//! idempotently; record new contract versions; flag breaks nobody acknowledged.
+
+mod declare;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+pub use declare::{asset_key, key_from_name};
+
+use crate::contract::{Relation, ResourceType};
+use crate::error::Error;
+use crate::exit::ExitStatus;
+use crate::store::{self, ProposalFilter, ProposalStatus, Store, Timestamp};
+
+use super::check::sides;
+use super::context::Context;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    #[default]
+    Human,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Sync this revision instead of the working tree
+    #[arg(long, value_name = "REV")]
+    pub head: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Serialize)]
+struct Output<'a> {
+    schema_version: u32,
+    store: String,
+    outcome: &'a store::SyncOutcome,
+    unacknowledged_breaks: Vec<String>,
+    warnings: Vec<String>,
+}
+
+pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
+    let cfg = ctx.config()?;
+    let today = ctx.today()?;
+    let side = sides::head_side(ctx, &cfg, args.head.as_deref())?;
+    let project = cfg
+        .config
+        .project()
+        .map(str::to_string)
+        .or_else(|| side.dbt_name.clone())
+        .ok_or_else(|| Error::Usage {
+            message: "this repository has no project name".into(),
+            help: "set `project: <name>` in tessera.yaml".into(),
+        })?;
+    let warehouse = super::settings::warehouse(&cfg.config, side.adapter.as_deref());
+    let settings = super::settings::compat_settings(&cfg.config, warehouse, today);
+    let d = warehouse.dialect;
+    let loc = super::store::location(ctx, &cfg);
+    let store = super::store::open(&loc, true)?;
+
+    let mut owners = declare::Owners::new(&cfg.config);
+    let mut assets = Vec::new();
+    let mut unacknowledged = Vec::new();
+    let contracts: Vec<&Relation> = side
+        .project
+        .relations
+        .values()
+        .filter(|r| super::check::select::is_contract(&cfg.config.dbt.contracts.value, r))
+        // A dbt source is read, not produced, unless the project claims it with an owner.
+        .filter(|r| r.resource_type != ResourceType::Source || r.owner.is_some())
+        .collect();
+    let mut own_keys = BTreeSet::new();
+    for r in contracts {
+        let key = asset_key(r, &project, d);
+        own_keys.insert(key.clone());
+        let (owner_team, owner_user) = owners.resolve(r.owner.as_deref(), &key);
+        let (version, breaking) = declare::next_version(store.as_ref(), &key, r, &settings)?;
+        let acknowledged = breaking && approved(store.as_ref(), &key)?;
+        if breaking && !acknowledged {
+            unacknowledged.push(key.clone());
+        }
+        let asset = store::Asset {
+            key,
+            project: String::new(),
+            unique_id: r.unique_id.clone(),
+            node: r.key(),
+            owner_team,
+            owner_user,
+            mode: settings.mode_for(r).name().to_string(),
+            resource_type: r.resource_type.name().to_string(),
+            retired: false,
+        };
+        assets.push(declare::declared_asset(
+            asset,
+            r,
+            version,
+            breaking && !acknowledged,
+        ));
+    }
+    let mut warnings = side.warnings.clone();
+    for (value, on) in &owners.unmatched {
+        warnings.push(format!(
+            "owner `{value}` matches no user email, user name or team in tessera.yaml (on {}); using the default owner",
+            on.join(", ")
+        ));
+    }
+    let team = cfg.config.owner().unwrap_or(&project).to_string();
+    let usage = source_usage(&side, d);
+    let mut consumers = declare::consumes(&cfg.config, d);
+    consumers.extend(declare::source_consumers(
+        &side.project,
+        &own_keys,
+        &project,
+        &team,
+        d,
+        &usage,
+    ));
+    let declaration = store::Declaration {
+        project: project.clone(),
+        owner: cfg.config.owner().map(str::to_string),
+        teams: declare::teams(&cfg.config),
+        users: declare::users(&cfg.config),
+        assets,
+        consumers,
+    };
+    let commit = side.commit.clone();
+    let outcome = store.sync_project(&declaration, Timestamp::now(), commit.as_deref())?;
+    for w in &warnings {
+        ctx.warn(w);
+    }
+    match args.format {
+        Format::Json => {
+            let out = Output {
+                schema_version: 1,
+                store: loc.describe(),
+                outcome: &outcome,
+                unacknowledged_breaks: unacknowledged,
+                warnings,
+            };
+            let v =
+                serde_json::to_value(&out).map_err(|e| Error::Output(std::io::Error::other(e)))?;
+            crate::output::print_json(&v)?;
+        }
+        Format::Human => crate::output::print(&summary(
+            &project,
+            &loc.describe(),
+            &outcome,
+            &unacknowledged,
+        ))?,
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// Whether a proposal for this asset was approved (or already published) by its consumers.
+fn approved(store: &dyn Store, key: &str) -> crate::error::Result<bool> {
+    let found = store.proposals(&ProposalFilter {
+        asset: Some(key.to_string()),
+        statuses: vec![ProposalStatus::Approved],
+        breaking_digest: None,
+    })?;
+    Ok(!found.is_empty())
+}
+
+/// Source name (`shop.orders`) → columns its models read (None = all of them).
+fn source_usage(
+    side: &sides::Side,
+    d: crate::contract::Dialect,
+) -> BTreeMap<String, Option<BTreeSet<String>>> {
+    let mut out: BTreeMap<String, Option<BTreeSet<String>>> = BTreeMap::new();
+    for m in &side.models {
+        for u in crate::dbt::usage::column_usage(&m.sql, d) {
+            let crate::dbt::usage::Upstream::Source { source, table } = &u.upstream else {
+                continue;
+            };
+            let entry = out
+                .entry(format!("{source}.{table}"))
+                .or_insert_with(|| Some(BTreeSet::new()));
+            match (&u.columns, entry.as_mut()) {
+                (crate::dbt::usage::ColumnSet::Columns(cols), Some(set)) => {
+                    set.extend(cols.iter().cloned())
+                }
+                (crate::dbt::usage::ColumnSet::All { .. }, _) => *entry = None,
+                (_, None) => {}
+            }
+        }
+    }
+    out
+}
+
+fn summary(
+    project: &str,
+    store: &str,
+    o: &store::SyncOutcome,
+    unacknowledged: &[String],
+) -> String {
+    let mut s = String::new();
+    if !o.changed {
+        return format!("{project}: already in sync with {store}; nothing changed\n");
+    }
+    s.push_str(&format!("{project} → {store}\n"));
+    let list = |label: &str, items: &[String]| {
+        if items.is_empty() {
+            String::new()
+        } else {
+            format!("  {label}: {}\n", items.join(", "))
+        }
+    };
+    s.push_str(&list("assets added", &o.assets.created));
+    s.push_str(&list("assets updated", &o.assets.updated));
+    s.push_str(&list("assets retired", &o.assets.retired));
+    for v in &o.versions {
+        let flag = if v.unacknowledged_break {
+            "  ⚠ breaking change recorded without an approved proposal"
+        } else {
+            ""
+        };
+        s.push_str(&format!("  {} → v{}{}\n", v.asset, v.version, flag));
+    }
+    let regs: Vec<String> = o
+        .consumers
+        .registered
+        .iter()
+        .map(|c| format!("{} reads {}", c.team, c.asset))
+        .collect();
+    s.push_str(&list("consumers registered", &regs));
+    let retired: Vec<String> = o
+        .consumers
+        .retired
+        .iter()
+        .map(|c| format!("{} no longer reads {}", c.team, c.asset))
+        .collect();
+    s.push_str(&list("consumers retired", &retired));
+    let linked: Vec<String> = o
+        .linked
+        .iter()
+        .map(|c| format!("{} ({})", c.asset, c.team))
+        .collect();
+    s.push_str(&list("consumers linked to new assets", &linked));
+    if !unacknowledged.is_empty() {
+        s.push_str(&format!(
+            "\n{} breaking change(s) without an approved proposal were recorded and flagged in the event log: {}\n",
+            unacknowledged.len(),
+            unacknowledged.join(", ")
+        ));
+    }
+    s
+}
