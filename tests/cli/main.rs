@@ -6,4 +6,5 @@ mod vectors;
 mod check;
 mod common;
 mod rules;
+mod sync;
 mod vectors_e2e;
