@@ -2,6 +2,7 @@
 
 pub mod manifest;
 pub mod project;
+pub mod usage;
 
 pub use manifest::{
     Counts, Exposure, Group, Manifest, ManifestError, NodeInfo, parse_manifest, read_manifest_file,
