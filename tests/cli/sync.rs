@@ -324,3 +324,65 @@ fn a_store_from_a_newer_tessera_is_refused_and_left_alone() {
     let bytes = std::fs::read(&path).expect("read");
     refused_unchanged(&bytes, "newer");
 }
+
+#[test]
+fn another_teams_model_in_the_same_repo_is_a_consumer_of_the_columns_it_reads() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = store_arg(dir.path());
+    let repo = TestRepo::new();
+    repo.write(
+        "tessera.yaml",
+        "project: mono\nowner: team-shop\nteams: [{name: team-shop}, {name: team-finance}]\nusers: [{email: fi@example.com, teams: [team-finance]}]\n",
+    )
+    .write("dbt_project.yml", "name: mono\nversion: '1'\nprofile: p\nmodel-paths: [models]\n")
+    .write("models/orders.sql", "select 1 as id, 2 as amount, 'x' as status\n")
+    .write("models/finance_report.sql", "select o.id, sum(o.amount) as total from {{ ref('orders') }} as o group by 1\n")
+    .write(
+        "models/schema.yml",
+        "version: 2\nmodels:\n  - name: orders\n    config: {schema: core, meta: {owner: team-shop}}\n    columns: [{name: id, data_type: int}, {name: amount, data_type: int}, {name: status, data_type: text}]\n  - name: finance_report\n    config: {schema: fin, meta: {owner: fi@example.com}}\n",
+    );
+    repo.commit("mono");
+    let o = sync(&repo, &store);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = tessera()
+        .current_dir(repo.path())
+        .args([
+            "consumers",
+            "core.orders",
+            "--format",
+            "json",
+            "--store",
+            &store,
+        ])
+        .output()
+        .expect("runs");
+    let v = json(&o);
+    let c = &v["consumers"][0];
+    assert_eq!(c["team"], "team-finance", "{v}");
+    assert_eq!(c["source"], "monorepo_ref");
+    assert_eq!(c["columns"], serde_json::json!(["amount", "id"]));
+}
+
+#[test]
+fn exposures_in_a_manifest_register_their_owners_as_consumers() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = store_arg(dir.path());
+    let repo = TestRepo::new();
+    repo.write("tessera.yaml", "project: kipptaf\nowner: team-data\nteams: [{name: team-data}]\nassets: [{name: kipptaf.placeholder, columns: [{name: id, data_type: int}]}]\n");
+    repo.commit("config only");
+    let manifest =
+        crate::common::fixtures().join("teamster_kipptaf-v12-dbt1.12.6/manifest.json.gz");
+    let o = tessera()
+        .current_dir(repo.path())
+        .args(["sync", "--format", "json", "--store", &store, "--manifest"])
+        .arg(&manifest)
+        .output()
+        .expect("runs");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v = json(&o);
+    let exposures = v["outcome"]["consumers"]["registered"]
+        .as_array()
+        .map(|a| a.iter().filter(|c| c["source"] == "exposure").count())
+        .unwrap_or(0);
+    assert!(exposures >= 100, "exposure registrations: {exposures}\n{v}");
+}

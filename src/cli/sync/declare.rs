@@ -236,3 +236,150 @@ pub fn declared_asset(
     d.unacknowledged_break = breaking;
     d
 }
+
+impl Owners<'_> {
+    /// The team an owner value names, without recording a warning (for consumers).
+    pub fn team_of(&self, value: Option<&str>) -> Option<String> {
+        let v = value.map(str::trim).filter(|v| !v.is_empty())?;
+        let first_team = |u: &crate::config::User| u.teams.first().map(|t| t.value.clone());
+        if let Some(u) = self
+            .cfg
+            .users
+            .iter()
+            .find(|u| u.email.value == v || u.name.as_deref() == Some(v))
+        {
+            return first_team(u);
+        }
+        self.cfg
+            .teams
+            .iter()
+            .any(|t| t.name.value == v)
+            .then(|| v.to_string())
+    }
+}
+
+/// In a monorepo, a model owned by one team that `ref()`s another team's asset is a consumer.
+pub fn monorepo_consumers(
+    project: &Project,
+    models: &[crate::dbt::ModelSource],
+    owners: &Owners,
+    asset_owner: &BTreeMap<String, (String, Option<String>)>,
+    d: Dialect,
+) -> Vec<Consumer> {
+    use crate::dbt::usage::{ColumnSet, Upstream, column_usage};
+    let mut out = Vec::new();
+    for m in models {
+        let node = match &m.version {
+            Some(v) => format!("{}.v{v}", m.name),
+            None => m.name.clone(),
+        };
+        let Some(reader_team) = project
+            .get(&node)
+            .and_then(|r| owners.team_of(r.owner.as_deref()))
+        else {
+            continue;
+        };
+        for u in column_usage(&m.sql, d) {
+            let Upstream::Ref { name, version } = &u.upstream else {
+                continue;
+            };
+            let target = match version {
+                Some(v) => format!("{name}.v{v}"),
+                None => name.clone(),
+            };
+            let Some((key, Some(owner))) = asset_owner.get(&target) else {
+                continue;
+            };
+            if *owner == reader_team {
+                continue;
+            }
+            let (columns, reason) = match &u.columns {
+                ColumnSet::Columns(c) => (
+                    Some(c.iter().map(|x| d.physical_name(x, false)).collect()),
+                    None,
+                ),
+                ColumnSet::All { .. } => {
+                    (None, Some("select * or SQL that did not parse".to_string()))
+                }
+            };
+            out.push(Consumer {
+                asset: key.clone(),
+                team: reader_team.clone(),
+                project: String::new(),
+                columns,
+                all_columns_reason: reason,
+                purpose: Some(format!("model {node}")),
+                contact: None,
+                source: RegistrationSource::MonorepoRef,
+                retired: false,
+            });
+        }
+    }
+    out
+}
+
+/// Exposures (dashboards, apps) and cross-project refs to public models found in a manifest.
+pub fn manifest_consumers(
+    m: &crate::dbt::Manifest,
+    owners: &Owners,
+    default_team: &str,
+    project: &str,
+    d: Dialect,
+) -> Vec<Consumer> {
+    let by_id: BTreeMap<&str, &Relation> = m
+        .relations
+        .relations
+        .values()
+        .filter_map(|r| Some((r.unique_id.as_deref()?, r)))
+        .collect();
+    let mut out = Vec::new();
+    let mut push = |asset: &Relation, team: String, source: RegistrationSource, purpose: String| {
+        out.push(Consumer {
+            asset: asset_key(asset, project, d),
+            team,
+            project: String::new(),
+            columns: None,
+            all_columns_reason: Some(format!("{} in the manifest", source.name())),
+            purpose: Some(purpose),
+            contact: None,
+            source,
+            retired: false,
+        });
+    };
+    for e in &m.exposures {
+        let team = owners
+            .team_of(e.owner_email.as_deref())
+            .or_else(|| owners.team_of(e.owner_name.as_deref()))
+            .unwrap_or_else(|| default_team.to_string());
+        for dep in &e.depends_on {
+            if let Some(r) = by_id.get(dep.as_str()) {
+                push(
+                    r,
+                    team.clone(),
+                    RegistrationSource::Exposure,
+                    format!("exposure {}", e.name),
+                );
+            }
+        }
+    }
+    let root = m.project_name.as_deref().unwrap_or(project);
+    for n in m.nodes.iter().filter(|n| n.enabled && n.package == root) {
+        for dep in &n.depends_on {
+            let Some(r) = by_id.get(dep.as_str()) else {
+                continue;
+            };
+            // Another project's public model: a dbt-mesh cross-project ref.
+            if r.package.as_deref().is_some_and(|p| p != root)
+                && r.access == Some(crate::contract::Access::Public)
+            {
+                push(
+                    r,
+                    default_team.to_string(),
+                    RegistrationSource::ManifestRef,
+                    format!("ref from {}", n.name),
+                );
+            }
+        }
+    }
+    out
+}

@@ -29,9 +29,29 @@ pub struct Args {
     /// Sync this revision instead of the working tree
     #[arg(long, value_name = "REV")]
     pub head: Option<String>,
+    /// dbt manifest.json with exposures and cross-project refs (default: `dbt.manifest` when it exists)
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<std::path::PathBuf>,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+}
+
+/// `--manifest`, else `dbt.manifest` from tessera.yaml when that file exists (target/ is
+/// usually absent on a fresh checkout, which is not an error).
+fn manifest_path(
+    args: &Args,
+    ctx: &Context,
+    cfg: &super::context::LoadedConfig,
+) -> Option<std::path::PathBuf> {
+    if let Some(p) = &args.manifest {
+        return Some(ctx.cwd.join(p));
+    }
+    let p = cfg
+        .base_dir
+        .join(&cfg.config.dbt.project_dir.value)
+        .join(&cfg.config.dbt.manifest.as_ref()?.value);
+    p.exists().then_some(p)
 }
 
 #[derive(Serialize)]
@@ -74,10 +94,12 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         .filter(|r| r.resource_type != ResourceType::Source || r.owner.is_some())
         .collect();
     let mut own_keys = BTreeSet::new();
+    let mut asset_owner = BTreeMap::new();
     for r in contracts {
         let key = asset_key(r, &project, d);
         own_keys.insert(key.clone());
         let (owner_team, owner_user) = owners.resolve(r.owner.as_deref(), &key);
+        asset_owner.insert(r.key(), (key.clone(), owner_team.clone()));
         let (version, breaking) = declare::next_version(store.as_ref(), &key, r, &settings)?;
         let acknowledged = breaking && approved(store.as_ref(), &key)?;
         if breaking && !acknowledged {
@@ -119,6 +141,17 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         d,
         &usage,
     ));
+    consumers.extend(declare::monorepo_consumers(
+        &side.project,
+        &side.models,
+        &owners,
+        &asset_owner,
+        d,
+    ));
+    if let Some(path) = manifest_path(args, ctx, &cfg) {
+        let m = crate::dbt::read_manifest_file(&path)?;
+        consumers.extend(declare::manifest_consumers(&m, &owners, &team, &project, d));
+    }
     let declaration = store::Declaration {
         project: project.clone(),
         owner: cfg.config.owner().map(str::to_string),
