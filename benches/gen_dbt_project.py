@@ -17,7 +17,11 @@ def main():
     ap.add_argument("--models", type=int, default=5000)
     ap.add_argument("--files", type=int, default=500)
     ap.add_argument("--columns", type=int, default=12)
+    ap.add_argument("--consumer", type=int, default=0, metavar="N",
+                    help="instead, write a consumer repository with N consumes: entries on the models")
     a = ap.parse_args()
+    if a.consumer:
+        return consumer(a)
     os.makedirs(os.path.join(a.dir, "models"), exist_ok=True)
     with open(os.path.join(a.dir, "dbt_project.yml"), "w") as f:
         f.write("name: bench\nversion: '1.0'\nprofile: bench\nmodel-paths: [models]\nmodels:\n  bench:\n    +materialized: table\n")
@@ -32,7 +36,7 @@ def main():
             name = f"model_{fi:04d}_{mi:02d}"
             with open(os.path.join(folder, name + ".sql"), "w") as s:
                 s.write("select 1 as c0\n")
-            lines += [f"  - name: {name}", f"    description: Model {name}.", "    config: {contract: {enforced: true}}", "    columns:"]
+            lines += [f"  - name: {name}", f"    description: Model {name}.", "    config: {contract: {enforced: true}, schema: bench}", "    columns:"]
             for ci in range(a.columns):
                 lines.append(f"      - name: c{ci}")
                 lines.append(f"        data_type: {TYPES[(ci + mi) % len(TYPES)]}")
@@ -52,6 +56,22 @@ def main():
     text = text.replace("      - name: c2\n        data_type: numeric(12,2)\n", "", 1)
     open(path, "w").write(text)
     print(path)
+
+
+def consumer(a):
+    os.makedirs(a.dir, exist_ok=True)
+    per_file = a.models // a.files
+    names = [f"model_{fi:04d}_{mi:02d}" for fi in range(a.files) for mi in range(per_file)]
+    lines = ["project: readers", "owner: team-readers", "teams:"]
+    lines += [f"  - {{name: team-r{t}}}" for t in range(4)]
+    lines.append("consumes:")
+    for i in range(a.consumer):
+        name = names[i % len(names)]
+        lines.append(f"  - {{asset: warehouse.bench.{name}, team: team-r{(i // len(names)) % 4}, columns: [c0, c{1 + i % 5}]}}")
+    with open(os.path.join(a.dir, "tessera.yaml"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=a.dir, check=True)
+    print(a.dir)
 
 
 if __name__ == "__main__":
