@@ -5,5 +5,6 @@ mod vectors;
 
 mod check;
 mod common;
+mod precommit;
 mod rules;
 mod vectors_e2e;
