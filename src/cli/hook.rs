@@ -28,9 +28,16 @@ const MARKER: &str = "# installed by `tessera hook install`";
 fn script(tessera: &str) -> String {
     format!(
         "#!/bin/sh\n{MARKER}\n# Checks the contracts touched by this commit; remove this file to disable.\n\
+         # The binary that installed this hook, else `tessera` on PATH once that one is gone.\n\
+         tessera={tessera}\n\
+         [ -x \"$tessera\" ] || tessera=tessera\n\
+         if ! command -v \"$tessera\" >/dev/null 2>&1; then\n\
+         \x20 echo \"tessera pre-commit hook: tessera is not installed (skip once with git commit --no-verify)\" >&2\n\
+         \x20 exit 1\n\
+         fi\n\
          # --staged compares what is being committed (the index), not unstaged edits.\n\
          git diff --cached --name-only -z --diff-filter=ACMRD -- '*.yml' '*.yaml' '*.sql' '*.py' \\\n\
-         \x20 | xargs -0 -r {tessera} check --staged --\n"
+         \x20 | xargs -0 -r \"$tessera\" check --staged --\n"
     )
 }
 

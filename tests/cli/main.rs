@@ -5,6 +5,7 @@ mod vectors;
 
 mod check;
 mod common;
+mod precommit;
 mod rules;
 mod sync;
 mod vectors_e2e;

@@ -8,7 +8,7 @@ use crate::compat::Finding;
 use crate::config::{self, Config};
 use crate::contract::{Project, Relation};
 use crate::dbt::{self, DbtError};
-use crate::git::{FileTree, Repo};
+use crate::git::{FileTree, GitError, Repo};
 
 use super::super::context::{Context, LoadedConfig};
 use super::Args;
@@ -89,7 +89,18 @@ pub fn load(args: &Args, ctx: &Context, cfg: &LoadedConfig) -> crate::error::Res
         ));
     }
     let repo = Repo::discover(&ctx.cwd)?;
-    let base_tree = repo.tree_at(&args.base)?;
+    // The first commit of a repository has no HEAD to compare with: everything is new, so a
+    // pre-commit hook does not block it.
+    let base_tree = match repo.tree_at(&args.base) {
+        Err(GitError::UnknownRevision { .. }) if args.base == "HEAD" && head_unborn(&ctx.cwd) => {
+            None
+        }
+        tree => Some(tree?),
+    };
+    let base_side = |repo: &Repo| match &base_tree {
+        Some(tree) => git_side(repo, tree, cfg, true),
+        None => Ok(Side::empty("HEAD (no commits yet)".into())),
+    };
     let staged = if args.staged {
         Some(index_tree(&ctx.cwd)?)
     } else {
@@ -98,12 +109,12 @@ pub fn load(args: &Args, ctx: &Context, cfg: &LoadedConfig) -> crate::error::Res
     let (mut before, mut after) = match args.head.as_ref().or(staged.as_ref()) {
         Some(rev) => {
             let head_tree = repo.tree_at(rev)?;
-            let before = git_side(&repo, &base_tree, cfg, true)?;
+            let before = base_side(&repo)?;
             (before, git_side(&repo, &head_tree, cfg, false)?)
         }
         None => {
             let wt = repo.worktree();
-            let before = git_side(&repo, &base_tree, cfg, true)?;
+            let before = base_side(&repo)?;
             let mut after = git_side(&repo, &wt, cfg, false)?;
             after.disk_root = Some(repo.root().to_path_buf());
             (before, after)
@@ -131,10 +142,27 @@ pub fn load(args: &Args, ctx: &Context, cfg: &LoadedConfig) -> crate::error::Res
 }
 
 /// The index as a tree id (what `git write-tree` prints), so the staged side reads like a revision.
-fn index_tree(cwd: &Path) -> Result<String, crate::git::GitError> {
+///
+/// Honours `GIT_INDEX_FILE` as git does: `git commit -a` and `git commit <paths>` stage into a
+/// temporary index and name it there for the pre-commit hook, while `.git/index` still holds the
+/// previous state until the commit is made.
+fn index_tree(cwd: &Path) -> Result<String, GitError> {
     let repo = git2::Repository::discover(cwd)?;
-    let mut index = repo.index()?;
-    Ok(index.write_tree()?.to_string())
+    let mut index = match std::env::var_os("GIT_INDEX_FILE").filter(|v| !v.is_empty()) {
+        // Relative to the current directory, like every git path variable.
+        Some(file) => {
+            git2::Index::open(&std::path::absolute(&file).unwrap_or(PathBuf::from(file)))?
+        }
+        None => repo.index()?,
+    };
+    Ok(index.write_tree_to(&repo)?.to_string())
+}
+
+/// Whether HEAD names a branch that has no commit yet (a repository's first commit).
+fn head_unborn(cwd: &Path) -> bool {
+    git2::Repository::discover(cwd)
+        .and_then(|r| r.head().map(|_| ()))
+        .is_err_and(|e| e.code() == git2::ErrorCode::UnbornBranch)
 }
 
 /// The new side alone (working tree, or `rev`), as `sync` and `impact` read it.
