@@ -237,8 +237,9 @@ fn git_side(
     let root = repo.root();
     let project_dir = repo_relative(root, &cfg.base_dir.join(&cfg.config.dbt.project_dir.value));
     side.project_dir = project_dir.clone();
-    let dbt_required =
-        config::is_explicit(&cfg.config.dbt.project_dir) || cfg.config.assets.is_empty();
+    // A repository that only declares assets, or only consumes others', needs no dbt project.
+    let dbt_required = config::is_explicit(&cfg.config.dbt.project_dir)
+        || (cfg.config.assets.is_empty() && cfg.config.consumes.is_empty());
     match dbt::read_project(tree, &project_dir) {
         Ok(p) => {
             side.dbt_name = Some(p.name);
