@@ -1,1 +1,3 @@
 pub mod contract;
+pub mod dbt;
+pub mod git;

@@ -102,7 +102,13 @@ mod tests {
 
     #[test]
     fn round_trips_through_days() {
-        for s in ["1970-01-01", "2000-02-29", "2026-06-01", "2099-12-31", "1900-03-01"] {
+        for s in [
+            "1970-01-01",
+            "2000-02-29",
+            "2026-06-01",
+            "2099-12-31",
+            "1900-03-01",
+        ] {
             let d: Date = s.parse().unwrap();
             assert_eq!(Date::from_days_since_epoch(d.days_since_epoch()), d);
             assert_eq!(d.to_string(), s);
@@ -114,7 +120,14 @@ mod tests {
 
     #[test]
     fn rejects_impossible_dates() {
-        for s in ["2026-02-30", "2026-13-01", "26-01-01", "", "2026-1-1", "abcd-ef-gh"] {
+        for s in [
+            "2026-02-30",
+            "2026-13-01",
+            "26-01-01",
+            "",
+            "2026-1-1",
+            "abcd-ef-gh",
+        ] {
             assert!(s.parse::<Date>().is_err(), "{s}");
         }
         assert!("2026-06-01T00:00:00Z".parse::<Date>().is_ok());

@@ -157,12 +157,30 @@ mod tests {
 
     #[test]
     fn folding_follows_each_warehouse() {
-        assert_eq!(Dialect::Snowflake.physical_name("customer_id", false), "CUSTOMER_ID");
-        assert_eq!(Dialect::Snowflake.physical_name("Customer_Id", true), "Customer_Id");
-        assert_eq!(Dialect::Postgres.physical_name("Customer_ID", false), "customer_id");
-        assert_eq!(Dialect::Postgres.physical_name("Customer_ID", true), "Customer_ID");
-        assert_eq!(Dialect::Bigquery.physical_name("Customer_ID", true), "customer_id");
-        assert_eq!(Dialect::Bigquery.result_set_name("Customer_ID", false), "Customer_ID");
+        assert_eq!(
+            Dialect::Snowflake.physical_name("customer_id", false),
+            "CUSTOMER_ID"
+        );
+        assert_eq!(
+            Dialect::Snowflake.physical_name("Customer_Id", true),
+            "Customer_Id"
+        );
+        assert_eq!(
+            Dialect::Postgres.physical_name("Customer_ID", false),
+            "customer_id"
+        );
+        assert_eq!(
+            Dialect::Postgres.physical_name("Customer_ID", true),
+            "Customer_ID"
+        );
+        assert_eq!(
+            Dialect::Bigquery.physical_name("Customer_ID", true),
+            "customer_id"
+        );
+        assert_eq!(
+            Dialect::Bigquery.result_set_name("Customer_ID", false),
+            "Customer_ID"
+        );
     }
 
     #[test]

@@ -150,10 +150,17 @@ pub enum ConstraintKind {
     NotNull,
     Unique,
     PrimaryKey,
-    Check { expression: String },
-    ForeignKey { to: String, field: String },
+    Check {
+        expression: String,
+    },
+    ForeignKey {
+        to: String,
+        field: String,
+    },
     /// A constraint type Tessera does not interpret (dbt `custom`); kept for the digest.
-    Other { name: String },
+    Other {
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -170,11 +177,20 @@ pub struct Constraint {
 pub enum TestKind {
     NotNull,
     Unique,
-    AcceptedValues { values: Vec<String> },
-    Relationships { to: String, field: String },
-    UniqueCombination { columns: Vec<String> },
+    AcceptedValues {
+        values: Vec<String>,
+    },
+    Relationships {
+        to: String,
+        field: String,
+    },
+    UniqueCombination {
+        columns: Vec<String>,
+    },
     /// Any other test; it counts as a guarantee only when `contractual`.
-    Custom { name: String },
+    Custom {
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

@@ -1,0 +1,491 @@
+//! A deliberately small scan of model SQL (and Python) for the Jinja calls that matter before any
+//! real SQL parsing: `config(...)`, `ref(...)`, `source(...)` and `{% snapshot name %}` blocks.
+//! Arguments are read as Python literals; anything dynamic (`var('x')`, string concatenation) is
+//! left out rather than guessed.
+
+use serde_json::{Map, Value};
+
+/// One call site: positional arguments and keyword arguments, in order. An argument that is
+/// not a literal is `Value::Null`.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct Call {
+    pub args: Vec<Value>,
+    pub kwargs: Vec<(String, Value)>,
+}
+
+impl Call {
+    pub fn kwarg(&self, name: &str) -> Option<&Value> {
+        self.kwargs.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+
+    fn string_args(&self) -> Option<Vec<&str>> {
+        self.args.iter().map(Value::as_str).collect()
+    }
+}
+
+/// A model's upstream, as its SQL names it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Dependency {
+    Ref {
+        name: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        package: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        version: Option<String>,
+    },
+    Source {
+        source: String,
+        table: String,
+    },
+}
+
+impl Dependency {
+    /// The [`Relation::key`](crate::contract::Relation::key) this dependency points at.
+    pub fn key(&self) -> String {
+        match self {
+            Dependency::Ref {
+                name,
+                version: Some(v),
+                ..
+            } => format!("{name}.v{v}"),
+            Dependency::Ref { name, .. } => name.clone(),
+            Dependency::Source { source, table } => format!("{source}.{table}"),
+        }
+    }
+}
+
+/// Every `ref()` and `source()` with literal arguments, sorted and without duplicates.
+pub(crate) fn dependencies(code: &str) -> Vec<Dependency> {
+    let code = strip_jinja_comments(code);
+    let mut deps = Vec::new();
+    for call in calls(&code, "ref") {
+        let version = call
+            .kwarg("v")
+            .or_else(|| call.kwarg("version"))
+            .and_then(scalar_string);
+        let dep = match call.string_args().as_deref() {
+            Some([name]) => Dependency::Ref {
+                name: name.to_string(),
+                package: None,
+                version,
+            },
+            Some([package, name]) => Dependency::Ref {
+                name: name.to_string(),
+                package: Some(package.to_string()),
+                version,
+            },
+            _ => continue,
+        };
+        deps.push(dep);
+    }
+    for call in calls(&code, "source") {
+        if let Some([source, table]) = call.string_args().as_deref() {
+            deps.push(Dependency::Source {
+                source: source.to_string(),
+                table: table.to_string(),
+            });
+        }
+    }
+    deps.sort();
+    deps.dedup();
+    deps
+}
+
+/// The keyword arguments of every `config(...)` call, merged in order (a later call wins).
+pub(crate) fn config(code: &str) -> Map<String, Value> {
+    let code = strip_jinja_comments(code);
+    let mut out = Map::new();
+    for call in calls(&code, "config") {
+        for (k, v) in call.kwargs {
+            if !v.is_null() {
+                out.insert(k, v);
+            }
+        }
+    }
+    out
+}
+
+/// The Jinja of a SQL file (`{{ … }}` and `{% … %}` blocks, one a line), without comments.
+/// Scanning only these for calls is several times faster than scanning the whole SQL.
+pub(crate) fn jinja_blocks(code: &str) -> String {
+    let mut out = String::new();
+    let mut rest = code;
+    while let Some(i) = rest.find('{') {
+        let close = match rest[i + 1..].chars().next() {
+            Some('{') => "}}",
+            Some('%') => "%}",
+            Some('#') => "#}",
+            _ => {
+                rest = &rest[i + 1..];
+                continue;
+            }
+        };
+        let Some(len) = rest[i + 2..].find(close) else {
+            out.push_str(&rest[i..]);
+            break;
+        };
+        let end = i + 2 + len + 2;
+        if close != "#}" {
+            out.push_str(&rest[i..end]);
+            out.push('\n');
+        }
+        rest = &rest[end..];
+    }
+    out
+}
+
+/// Names of the `{% snapshot name %}` blocks in a snapshot file.
+pub(crate) fn snapshot_names(code: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = code;
+    while let Some(i) = rest.find("{%") {
+        rest = &rest[i + 2..];
+        let tag = rest.trim_start_matches('-').trim_start();
+        if let Some(after) = tag.strip_prefix("snapshot")
+            && after.starts_with(char::is_whitespace)
+        {
+            let name: String = after
+                .trim_start()
+                .chars()
+                .take_while(|c| is_ident_char(*c))
+                .collect();
+            if !name.is_empty() {
+                names.push(name);
+            }
+        }
+    }
+    names
+}
+
+/// `ref('x')` / `ref("pkg", "x", v=2)` / `source('a', 'b')` as written in a `relationships` test's
+/// `to:` → the relation key (`x`, `x.v2`, `a.b`). Anything else is returned trimmed.
+pub(crate) fn normalize_relation_ref(to: &str) -> String {
+    let to = to.trim();
+    let inner = to
+        .strip_prefix("{{")
+        .and_then(|s| s.strip_suffix("}}"))
+        .map_or(to, str::trim);
+    match dependencies(inner).as_slice() {
+        [dep] => dep.key(),
+        _ => inner.to_string(),
+    }
+}
+
+fn scalar_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn strip_jinja_comments(code: &str) -> std::borrow::Cow<'_, str> {
+    if !code.contains("{#") {
+        return code.into();
+    }
+    let mut out = String::with_capacity(code.len());
+    let mut rest = code;
+    while let Some(start) = rest.find("{#") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find("#}") {
+            Some(end) => rest = &rest[start + end + 2..],
+            None => return out.into(),
+        }
+    }
+    out.push_str(rest);
+    out.into()
+}
+
+fn is_ident_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// Every call of `name(` that is not the tail of a longer identifier (`my_ref(`), parsed.
+fn calls(code: &str, name: &str) -> Vec<Call> {
+    let mut out = Vec::new();
+    let pattern = format!("{name}(");
+    let mut from = 0;
+    while let Some(i) = code[from..].find(&pattern) {
+        let start = from + i;
+        from = start + pattern.len();
+        if code[..start].chars().next_back().is_some_and(is_ident_char) {
+            continue;
+        }
+        let mut p = Parser {
+            s: &code[from..],
+            pos: 0,
+        };
+        if let Some(call) = p.call_args() {
+            out.push(call);
+        }
+    }
+    out
+}
+
+struct Parser<'a> {
+    s: &'a str,
+    pos: usize,
+}
+
+impl Parser<'_> {
+    fn rest(&self) -> &str {
+        &self.s[self.pos..]
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.rest().chars().next()
+    }
+
+    fn bump(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        self.pos += c.len_utf8();
+        Some(c)
+    }
+
+    fn ws(&mut self) {
+        while self.peek().is_some_and(char::is_whitespace) {
+            self.bump();
+        }
+    }
+
+    fn eat(&mut self, c: char) -> bool {
+        self.ws();
+        if self.peek() == Some(c) {
+            self.bump();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Arguments up to the closing parenthesis; `None` when it never closes.
+    fn call_args(&mut self) -> Option<Call> {
+        let mut call = Call::default();
+        loop {
+            self.ws();
+            if self.eat(')') {
+                return Some(call);
+            }
+            let keyword = self.keyword();
+            let value = self.value().unwrap_or(Value::Null);
+            if !self.skip_to_separator() {
+                return None;
+            }
+            match keyword {
+                Some(k) => call.kwargs.push((k, value)),
+                None => call.args.push(value),
+            }
+            self.eat(',');
+        }
+    }
+
+    /// `name=` (but not `name==`), consumed only when present.
+    fn keyword(&mut self) -> Option<String> {
+        let start = self.pos;
+        let ident: String = self
+            .rest()
+            .chars()
+            .take_while(|c| is_ident_char(*c))
+            .collect();
+        if ident.is_empty() || ident.starts_with(|c: char| c.is_ascii_digit()) {
+            return None;
+        }
+        self.pos += ident.len();
+        self.ws();
+        if self.rest().starts_with('=') && !self.rest().starts_with("==") {
+            self.bump();
+            return Some(ident);
+        }
+        self.pos = start;
+        None
+    }
+
+    /// Skips whatever is left of the current argument (a non-literal expression), stopping
+    /// before `,` or `)` at depth zero. `false` when the input ends first.
+    fn skip_to_separator(&mut self) -> bool {
+        let mut depth = 0usize;
+        loop {
+            self.ws();
+            match self.peek() {
+                None => return false,
+                Some(',' | ')') if depth == 0 => return true,
+                Some('(' | '[' | '{') => depth += 1,
+                Some(')' | ']' | '}') => depth = depth.saturating_sub(1),
+                Some('\'' | '"') => {
+                    if self.string().is_none() {
+                        return false;
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            self.bump();
+        }
+    }
+
+    fn value(&mut self) -> Option<Value> {
+        self.ws();
+        let v = match self.peek()? {
+            '\'' | '"' => Value::String(self.string()?),
+            '[' | '(' => self.list()?,
+            '{' => self.dict()?,
+            c if c.is_ascii_digit() || c == '-' => self.number()?,
+            _ => {
+                let word: String = self
+                    .rest()
+                    .chars()
+                    .take_while(|c| is_ident_char(*c))
+                    .collect();
+                let v = match word.as_str() {
+                    "True" | "true" => Value::Bool(true),
+                    "False" | "false" => Value::Bool(false),
+                    "None" | "none" => Value::Null,
+                    _ => return None,
+                };
+                self.pos += word.len();
+                v
+            }
+        };
+        // `'a' ~ var('b')` and friends are expressions, not literals.
+        self.ws();
+        match self.peek() {
+            Some(',' | ')' | ']' | '}' | ':') | None => Some(v),
+            _ => None,
+        }
+    }
+
+    fn string(&mut self) -> Option<String> {
+        let quote = self.bump()?;
+        let mut out = String::new();
+        loop {
+            match self.bump()? {
+                '\\' => out.push(self.bump()?),
+                c if c == quote => return Some(out),
+                c => out.push(c),
+            }
+        }
+    }
+
+    fn number(&mut self) -> Option<Value> {
+        let text: String = self
+            .rest()
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || matches!(c, '-' | '.' | 'e' | 'E' | '+'))
+            .collect();
+        self.pos += text.len();
+        let n: serde_json::Number = text.parse().ok()?;
+        Some(Value::Number(n))
+    }
+
+    fn list(&mut self) -> Option<Value> {
+        let close = if self.bump()? == '[' { ']' } else { ')' };
+        let mut items = Vec::new();
+        loop {
+            if self.eat(close) {
+                return Some(Value::Array(items));
+            }
+            items.push(self.value()?);
+            if !self.eat(',') {
+                return self.eat(close).then_some(Value::Array(items));
+            }
+        }
+    }
+
+    fn dict(&mut self) -> Option<Value> {
+        self.bump();
+        let mut map = Map::new();
+        loop {
+            if self.eat('}') {
+                return Some(Value::Object(map));
+            }
+            let Value::String(key) = self.value()? else {
+                return None;
+            };
+            if !self.eat(':') {
+                return None;
+            }
+            map.insert(key, self.value()?);
+            if !self.eat(',') {
+                return self.eat('}').then_some(Value::Object(map));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn finds_refs_and_sources() {
+        let sql = "{# {{ ref('commented') }} #}\nselect * from {{ ref('orders') }} o\n\
+                   join {{ ref(\"pkg\", \"customers\", v=2) }} c\n\
+                   join {{ source('raw', 'payments') }}\n\
+                   join {{ my_ref('nope') }} join {{ ref('orders') }}";
+        let deps = dependencies(sql);
+        let keys: Vec<String> = deps.iter().map(Dependency::key).collect();
+        assert_eq!(keys, ["customers.v2", "orders", "raw.payments"]);
+    }
+
+    #[test]
+    fn reads_config_literals_and_skips_expressions() {
+        let sql = "{{ config(materialized='table', tags=['a', \"b\"], enabled=True,\n\
+                   contract={'enforced': true}, schema=var('s'), alias='x' ~ 'y') }}\nselect 1";
+        let c = config(sql);
+        assert_eq!(c.get("materialized"), Some(&json!("table")));
+        assert_eq!(c.get("tags"), Some(&json!(["a", "b"])));
+        assert_eq!(c.get("enabled"), Some(&json!(true)));
+        assert_eq!(c.get("contract"), Some(&json!({"enforced": true})));
+        assert!(!c.contains_key("schema") && !c.contains_key("alias"));
+        // Python models call `dbt.config(...)`.
+        let py = "def model(dbt, session):\n    dbt.config(materialized=\"incremental\")\n";
+        assert_eq!(config(py).get("materialized"), Some(&json!("incremental")));
+    }
+
+    #[test]
+    fn survives_unbalanced_input() {
+        assert!(config("{{ config(materialized='table'").is_empty());
+        assert!(dependencies("{{ ref('x' }}").is_empty());
+        assert!(config("config(a=[1, 2").is_empty());
+        assert!(config("config(a='unterminated").is_empty());
+    }
+
+    #[test]
+    fn keeps_only_jinja_blocks() {
+        let sql = "select {{ ref('a') }} -- ref('not_jinja')\n{# {{ ref('c') }} #}\n\
+                   {% set x = source('s', 't') %}{ not jinja }\n{{ config(alias='z') }}";
+        let blocks = jinja_blocks(sql);
+        assert_eq!(
+            blocks,
+            "{{ ref('a') }}\n{% set x = source('s', 't') %}\n{{ config(alias='z') }}\n"
+        );
+        assert_eq!(jinja_blocks("a {{ unclosed"), "{{ unclosed");
+    }
+
+    #[test]
+    fn finds_snapshot_blocks() {
+        let sql = "{% snapshot orders_snapshot %}\n{{ config(target_schema='snapshots') }}\n\
+                   select 1\n{% endsnapshot %}\n{%- snapshot other -%}{% endsnapshot %}";
+        assert_eq!(snapshot_names(sql), ["orders_snapshot", "other"]);
+    }
+
+    #[test]
+    fn normalizes_relationship_targets() {
+        assert_eq!(normalize_relation_ref("ref('customers')"), "customers");
+        assert_eq!(normalize_relation_ref(" ref(\"customers\") "), "customers");
+        assert_eq!(
+            normalize_relation_ref("{{ ref('customers', v=1) }}"),
+            "customers.v1"
+        );
+        assert_eq!(
+            normalize_relation_ref("source('raw', 'orders')"),
+            "raw.orders"
+        );
+        assert_eq!(
+            normalize_relation_ref("analytics.customers"),
+            "analytics.customers"
+        );
+    }
+}
