@@ -1,31 +1,93 @@
 //! Turns the project's files into relations: models (one per version), sources, seeds and
-//! snapshots, each with its layered config, columns and tests.
+//! snapshots, each with its layered config, columns and tests. Each property file is built on
+//! its own (in parallel, see `mod.rs`); `leftovers` then adds the files no entry describes.
+
+mod parts;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use serde_json::Value;
-use serde_saphyr::Spanned;
-
-use super::columns::{self, TesseraMeta, sorted};
 use super::config::{Kind, NodeConfig, ProjectFile};
-use super::properties::{NodeProps, VersionColumn, VersionProps, description, given_tests};
-use super::{
-    Code, DbtError, Inventory, ModelLanguage, ModelSource, PropertySource, Src, data_tests,
-    folders, freshness, stem,
+use super::properties::{
+    NodeProps, SourceProps, TableProps, VersionProps, description, given_tests,
 };
-use crate::contract::{Access, Column, Materialization, Project, Relation, ResourceType};
+use super::{
+    Code, DbtError, Inventory, ModelLanguage, ModelSource, PropertySource, freshness, stem,
+};
+use crate::contract::{Access, Materialization, Relation, ResourceType};
+use parts::latest_version;
 
 const NAME_HELP: &str = "every entry under `models:`, `seeds:`, `snapshots:` and `sources:` \
     needs a `name:`";
 
-pub(crate) struct Builder<'a> {
-    code: &'a HashMap<String, Code>,
+/// What every file's builder reads: the project and its files, indexed by name.
+pub(crate) struct Shared<'a> {
     project: &'a ProjectFile,
     files: &'a Inventory,
-    relations: Project,
-    by_file: BTreeMap<String, Vec<String>>,
-    models: Vec<ModelSource>,
-    warnings: Vec<String>,
+    code: &'a HashMap<String, Code>,
+    /// Model, seed and snapshot definitions by the name they define (the first of each).
+    models: BTreeMap<&'a str, &'a str>,
+    seeds: BTreeMap<&'a str, &'a str>,
+    snapshots: BTreeMap<&'a str, &'a str>,
+}
+
+impl<'a> Shared<'a> {
+    pub fn new(
+        project: &'a ProjectFile,
+        files: &'a Inventory,
+        code: &'a HashMap<String, Code>,
+        warnings: &mut Vec<String>,
+    ) -> Shared<'a> {
+        let mut by_name = |paths: &'a [String], what: &str| {
+            let mut out: BTreeMap<&str, &str> = BTreeMap::new();
+            for path in paths {
+                let name = stem(path);
+                match out.get(name) {
+                    Some(first) => warnings.push(format!(
+                        "{path}: another {what} is named `{name}` ({first}); only the first is read"
+                    )),
+                    None => {
+                        out.insert(name, path);
+                    }
+                }
+            }
+            out
+        };
+        let models = by_name(&files.model_code, "model");
+        let seeds = by_name(&files.seed_files, "seed");
+        let mut snapshots = BTreeMap::new();
+        for path in &files.snapshot_code {
+            for name in code.get(path).map_or(&[][..], |c| &c.snapshots) {
+                snapshots.entry(name.as_str()).or_insert(path.as_str());
+            }
+        }
+        Shared {
+            project,
+            files,
+            code,
+            models,
+            seeds,
+            snapshots,
+        }
+    }
+}
+
+/// What one property file declares, or what `leftovers` adds.
+#[derive(Default)]
+pub(crate) struct Output {
+    /// In declaration order; a model comes with its code.
+    pub relations: Vec<(Relation, Option<ModelSource>)>,
+    /// `(file, relation key)`: which files declare or configure which relations.
+    pub declared: Vec<(String, String)>,
+    pub warnings: Vec<String>,
+    /// Model and seed files an entry describes, and snapshot names.
+    pub claimed: Vec<String>,
+    /// Names of versioned models: their `<name>.sql` is not a model of its own.
+    pub versioned: Vec<String>,
+}
+
+pub(crate) struct Builder<'s, 'a> {
+    shared: &'s Shared<'a>,
+    out: Output,
 }
 
 /// A property-file entry with the file it came from.
@@ -38,54 +100,94 @@ struct Version<'p> {
     latest: &'p str,
 }
 
-impl<'a> Builder<'a> {
-    pub fn new(
-        code: &'a HashMap<String, Code>,
-        project: &'a ProjectFile,
-        files: &'a Inventory,
-        warnings: Vec<String>,
-    ) -> Builder<'a> {
-        Builder {
-            code,
-            project,
-            files,
-            relations: Project::default(),
-            by_file: BTreeMap::new(),
-            models: Vec::new(),
-            warnings,
+impl<'s, 'a> Builder<'s, 'a> {
+    /// Everything one property file declares.
+    pub fn property_file(
+        shared: &'s Shared<'a>,
+        pf: &PropertySource<'_>,
+    ) -> Result<Output, DbtError> {
+        let mut b = Builder {
+            shared,
+            out: Output::default(),
+        };
+        b.models(pf)?;
+        for entry in &pf.props.sources {
+            let s = &entry.value;
+            if s.name.is_empty() {
+                let msg = "a source has no `name`";
+                return Err(pf.src().invalid(entry.referenced, msg, NAME_HELP));
+            }
+            for table in &s.tables {
+                if table.value.name.is_empty() {
+                    let msg = "a source table has no `name`";
+                    return Err(pf.src().invalid(table.referenced, msg, NAME_HELP));
+                }
+                b.source_table(pf, s, &table.value)?;
+            }
         }
+        b.seeds(pf)?;
+        b.snapshots(pf)?;
+        Ok(b.out)
     }
 
-    pub fn finish(self) -> super::Built {
-        (self.relations, self.by_file, self.models, self.warnings)
+    /// Models, seeds and snapshots that no property-file entry describes.
+    pub fn leftovers(
+        shared: &'s Shared<'a>,
+        claimed: &HashSet<&str>,
+        versioned: &HashSet<&str>,
+    ) -> Result<Output, DbtError> {
+        let mut b = Builder {
+            shared,
+            out: Output::default(),
+        };
+        for (name, path) in &shared.models {
+            if claimed.contains(path) {
+                continue;
+            }
+            if versioned.contains(name) {
+                b.warn(format!(
+                    "{path}: model `{name}` is versioned, and this file is none of its versions"
+                ));
+                continue;
+            }
+            b.model(name, path, None, None)?;
+        }
+        for (name, path) in &shared.seeds {
+            if !claimed.contains(path) {
+                let fqn = b.fqn(path, &shared.files.seed_roots, &[name]);
+                b.node(name, path, fqn, None, ResourceType::Seed)?;
+            }
+        }
+        for (name, path) in &shared.snapshots {
+            if !claimed.contains(name) {
+                let fqn = b.fqn(path, &shared.files.snapshot_roots, &[name]);
+                b.node(name, path, fqn, None, ResourceType::Snapshot)?;
+            }
+        }
+        Ok(b.out)
     }
 
-    pub fn models(&mut self, property_files: &[PropertySource<'_>]) -> Result<(), DbtError> {
-        let files = self.files;
-        let code = self.by_name(&files.model_code, "model");
-        let mut claimed: HashSet<&str> = HashSet::new();
-        let mut versioned: HashSet<&str> = HashSet::new();
-        for (pf, entry) in self.entries(property_files, |p| &p.props.models, "model")? {
+    fn models(&mut self, pf: &PropertySource<'_>) -> Result<(), DbtError> {
+        let shared = self.shared;
+        for entry in self.entries(pf, &pf.props.models, "model")? {
             let m = &entry.value;
             let name = m.name.as_str();
-            if !m.versions.is_empty() {
-                versioned.insert(name);
-            }
-            let latest = latest_version(m);
             if m.versions.is_empty() {
-                match code.get(name) {
+                match shared.models.get(name) {
                     Some(path) => {
-                        claimed.insert(path);
+                        self.out.claimed.push(path.to_string());
                         self.model(name, path, Some((pf, m)), None)?;
                     }
                     None => self.warn(format!(
                         "{}: model `{name}` has no .sql or .py file under {}",
                         pf.path,
-                        files.model_roots.join(", ")
+                        shared.files.model_roots.join(", ")
                     )),
                 }
                 continue;
             }
+            self.out.versioned.push(name.to_string());
+            let latest = latest_version(m);
             for version in &m.versions {
                 let Some(v) = version.v.as_ref().map(|v| v.0.clone()) else {
                     let help = "each entry under `versions:` needs `v:`, its version identifier";
@@ -95,9 +197,10 @@ impl<'a> Builder<'a> {
                 // dbt looks for `<name>_v<v>`, and for the latest version also `<name>` (dbt 1.5+).
                 let file = version.defined_in.clone().unwrap_or(format!("{name}_v{v}"));
                 let fallback = (version.defined_in.is_none() && v == latest).then_some(name);
-                let path = code
+                let path = shared
+                    .models
                     .get(file.as_str())
-                    .or_else(|| fallback.and_then(|n| code.get(n)));
+                    .or_else(|| fallback.and_then(|n| shared.models.get(n)));
                 let Some(path) = path else {
                     self.warn(format!(
                         "{}: version {v} of model `{name}` has no file `{file}.sql` or `{file}.py`",
@@ -105,7 +208,7 @@ impl<'a> Builder<'a> {
                     ));
                     continue;
                 };
-                claimed.insert(path);
+                self.out.claimed.push(path.to_string());
                 let version = Version {
                     props: version,
                     v,
@@ -113,18 +216,6 @@ impl<'a> Builder<'a> {
                 };
                 self.model(name, path, Some((pf, m)), Some(version))?;
             }
-        }
-        for (name, path) in &code {
-            if claimed.contains(path) {
-                continue;
-            }
-            if versioned.contains(name) {
-                self.warn(format!(
-                    "{path}: model `{name}` is versioned, and this file is none of its versions"
-                ));
-                continue;
-            }
-            self.model(name, path, None, None)?;
         }
         Ok(())
     }
@@ -136,12 +227,12 @@ impl<'a> Builder<'a> {
         entry: Option<Entry<'_>>,
         version: Option<Version<'_>>,
     ) -> Result<(), DbtError> {
-        let code_map = self.code;
-        let Some(code) = code_map.get(path) else {
+        let shared = self.shared;
+        let Some(code) = shared.code.get(path) else {
             return Ok(());
         };
         let v_part = version.as_ref().map(|v| format!("v{}", v.v));
-        let mut fqn = self.fqn(path, &self.files.model_roots, &[name]);
+        let mut fqn = self.fqn(path, &shared.files.model_roots, &[name]);
         fqn.extend(v_part.as_deref());
         let mut cfg = self.project_config(Kind::Model, &fqn);
         if let Some((pf, m)) = entry {
@@ -153,7 +244,7 @@ impl<'a> Builder<'a> {
                     ..NodeConfig::default()
                 };
                 cfg.overlay(top);
-                cfg.overlay(self.config_map(&pf.path, &v.props.config));
+                cfg.overlay(self.config_map(pf.path, &v.props.config));
             }
         }
         // An in-file `config()` is the most specific layer.
@@ -181,9 +272,8 @@ impl<'a> Builder<'a> {
                 rel.identifier = Some(format!("{name}_v{}", v.v));
             }
         }
-        rel.file = Some(path.to_string());
+        rel.file = Some(file.to_string());
         if let Some((pf, m)) = entry {
-            rel.file = Some(pf.path.to_string());
             let vprops = version.as_ref().map(|v| v.props);
             rel.description = vprops
                 .and_then(|v| description(&v.description))
@@ -193,68 +283,43 @@ impl<'a> Builder<'a> {
                 Some(v) if !v.constraints.is_empty() => &v.constraints,
                 _ => &m.constraints,
             };
-            rel.constraints = constraints.iter().map(columns::constraint).collect();
+            rel.constraints = constraints.iter().map(super::columns::constraint).collect();
             let tests = vprops
                 .and_then(|v| given_tests(&v.tests, &v.data_tests))
                 .or_else(|| given_tests(&m.tests, &m.data_tests))
                 .unwrap_or_default();
             self.attach_tests(pf, &tests, &mut rel)?;
-            self.declare(&pf.path, &rel);
+            self.declare(pf.path, &rel);
         }
-        let key = self.declare(path, &rel);
-        if self.insert(rel) {
-            let language = match path.ends_with(".py") {
-                true => ModelLanguage::Python,
-                false => ModelLanguage::Sql,
-            };
-            self.models.push(ModelSource {
-                name: name.to_string(),
-                version: version.map(|v| v.v),
-                path: path.to_string(),
-                language,
-                depends: code.depends.clone(),
-                // Moved in once the build has succeeded.
-                sql: String::new(),
-            });
-        } else {
-            self.warn(format!(
-                "{path}: `{key}` is declared twice; the first one is kept"
-            ));
-        }
-        Ok(())
-    }
-
-    pub fn sources(&mut self, property_files: &[PropertySource<'_>]) -> Result<(), DbtError> {
-        for pf in property_files {
-            for entry in &pf.props.sources {
-                let s = &entry.value;
-                if s.name.is_empty() {
-                    return Err(pf.src().invalid(
-                        entry.referenced,
-                        "a source has no `name`",
-                        NAME_HELP,
-                    ));
-                }
-                for table in &s.tables {
-                    let t = &table.value;
-                    if t.name.is_empty() {
-                        let msg = "a source table has no `name`";
-                        return Err(pf.src().invalid(table.referenced, msg, NAME_HELP));
-                    }
-                    self.source_table(pf, s, t)?;
-                }
-            }
-        }
+        self.declare(path, &rel);
+        let language = match path.ends_with(".py") {
+            true => ModelLanguage::Python,
+            false => ModelLanguage::Sql,
+        };
+        let source = ModelSource {
+            name: name.to_string(),
+            version: version.map(|v| v.v),
+            path: path.to_string(),
+            language,
+            depends: code.depends.clone(),
+            // Moved in once every file is built (the code is shared until then).
+            sql: String::new(),
+        };
+        self.out.relations.push((rel, Some(source)));
         Ok(())
     }
 
     fn source_table(
         &mut self,
         pf: &PropertySource<'_>,
-        s: &super::properties::SourceProps<'_>,
-        t: &super::properties::TableProps<'_>,
+        s: &SourceProps<'_>,
+        t: &TableProps<'_>,
     ) -> Result<(), DbtError> {
-        let fqn = self.fqn(&pf.path, &self.files.property_roots, &[&s.name, &t.name]);
+        let fqn = self.fqn(
+            pf.path,
+            &self.shared.files.property_roots,
+            &[&s.name, &t.name],
+        );
         let mut cfg = self.project_config(Kind::Source, &fqn);
         let mut problems = Vec::new();
         let mut fresh = freshness::apply(None, cfg.freshness.as_ref(), &mut problems);
@@ -270,17 +335,17 @@ impl<'a> Builder<'a> {
                 ..NodeConfig::default()
             };
             cfg.overlay(layer);
-            cfg.overlay(self.config_map(&pf.path, config));
+            cfg.overlay(self.config_map(pf.path, config));
         }
-        self.problems(&pf.path, problems);
+        self.problems(pf.path, problems);
         if !cfg.is_enabled() {
             return Ok(());
         }
         let name = format!("{}.{}", s.name, t.name);
         let kind = ResourceType::Source;
-        let mut rel = self.relation(&pf.path, &name, kind, &cfg, Materialization::Table);
+        let mut rel = self.relation(pf.path, &name, kind, &cfg, Materialization::Table);
         rel.contract_enforced = false;
-        rel.unique_id = Some(format!("source.{}.{name}", self.project.name));
+        rel.unique_id = Some(format!("source.{}.{name}", self.shared.project.name));
         rel.database = s.database.clone().or(rel.database);
         rel.schema = s
             .schema
@@ -299,95 +364,55 @@ impl<'a> Builder<'a> {
         }
         let tests = given_tests(&t.tests, &t.data_tests).unwrap_or_default();
         self.attach_tests(pf, &tests, &mut rel)?;
-        self.declare(&pf.path, &rel);
-        if !self.insert(rel) {
-            self.warn(format!(
-                "{}: source table `{name}` is declared twice",
-                pf.path
-            ));
-        }
+        self.declare(pf.path, &rel);
+        self.out.relations.push((rel, None));
         Ok(())
     }
 
-    pub fn seeds(&mut self, property_files: &[PropertySource<'_>]) -> Result<(), DbtError> {
-        let inventory = self.files;
-        let files = self.by_name(&inventory.seed_files, "seed");
-        let entries = self.entries(property_files, |p| &p.props.seeds, "seed")?;
-        let mut props: BTreeMap<&str, Entry<'_>> = BTreeMap::new();
-        for (pf, entry) in entries {
+    fn seeds(&mut self, pf: &PropertySource<'_>) -> Result<(), DbtError> {
+        let shared = self.shared;
+        for entry in self.entries(pf, &pf.props.seeds, "seed")? {
             let s = &entry.value;
-            if files.contains_key(s.name.as_str()) {
-                props.insert(&s.name, (pf, s));
-            } else {
-                let roots = inventory.seed_roots.join(", ");
+            let Some(path) = shared.seeds.get(s.name.as_str()) else {
+                let roots = shared.files.seed_roots.join(", ");
+                let name = &s.name;
                 self.warn(format!(
-                    "{}: seed `{}` has no .csv file under {roots}",
-                    pf.path, s.name
+                    "{}: seed `{name}` has no .csv file under {roots}",
+                    pf.path
                 ));
-            }
-        }
-        for (name, path) in &files {
-            let fqn = self.fqn(path, &inventory.seed_roots, &[name]);
-            let entry = props.get(name).copied();
-            self.node(
-                name,
-                path,
-                fqn,
-                entry,
-                ResourceType::Seed,
-                NodeConfig::default(),
-            )?;
-        }
-        Ok(())
-    }
-
-    pub fn snapshots(&mut self, property_files: &[PropertySource<'_>]) -> Result<(), DbtError> {
-        let inventory = self.files;
-        let code_map = self.code;
-        let mut blocks: BTreeMap<&str, (&str, &Code)> = BTreeMap::new();
-        for path in &inventory.snapshot_code {
-            let Some(code) = code_map.get(path) else {
                 continue;
             };
-            for name in &code.snapshots {
-                blocks.entry(name).or_insert((path.as_str(), code));
-            }
-        }
-        let entries = self.entries(property_files, |p| &p.props.snapshots, "snapshot")?;
-        let mut props: BTreeMap<&str, Entry<'_>> = BTreeMap::new();
-        for (pf, entry) in entries {
-            let s = &entry.value;
-            if blocks.contains_key(s.name.as_str()) {
-                props.insert(&s.name, (pf, s));
-            } else if s.relation.is_some() {
-                // Defined in YAML alone (dbt ≥ 1.9).
-                let fqn = self.fqn(&pf.path, &inventory.snapshot_roots, &[&s.name]);
-                let kind = ResourceType::Snapshot;
-                self.node(
-                    &s.name,
-                    &pf.path,
-                    fqn,
-                    Some((pf, s)),
-                    kind,
-                    NodeConfig::default(),
-                )?;
-            } else {
-                self.warn(format!(
-                    "{}: snapshot `{}` has no `{{% snapshot %}}` block and no `relation:`",
-                    pf.path, s.name
-                ));
-            }
-        }
-        for (name, (path, code)) in &blocks {
-            let fqn = self.fqn(path, &inventory.snapshot_roots, &[name]);
-            let in_file = self.config_map(path, &code.config);
-            let entry = props.get(name).copied();
-            self.node(name, path, fqn, entry, ResourceType::Snapshot, in_file)?;
+            self.out.claimed.push(path.to_string());
+            let fqn = self.fqn(path, &shared.files.seed_roots, &[&s.name]);
+            self.node(&s.name, path, fqn, Some((pf, s)), ResourceType::Seed)?;
         }
         Ok(())
     }
 
-    /// A seed or snapshot.
+    fn snapshots(&mut self, pf: &PropertySource<'_>) -> Result<(), DbtError> {
+        let shared = self.shared;
+        for entry in self.entries(pf, &pf.props.snapshots, "snapshot")? {
+            let s = &entry.value;
+            let (path, roots) = match shared.snapshots.get(s.name.as_str()) {
+                Some(path) => (*path, &shared.files.snapshot_roots),
+                // Defined in YAML alone (dbt ≥ 1.9).
+                None if s.relation.is_some() => (pf.path, &shared.files.property_roots),
+                None => {
+                    self.warn(format!(
+                        "{}: snapshot `{}` has no `{{% snapshot %}}` block and no `relation:`",
+                        pf.path, s.name
+                    ));
+                    continue;
+                }
+            };
+            self.out.claimed.push(s.name.to_string());
+            let fqn = self.fqn(path, roots, &[&s.name]);
+            self.node(&s.name, path, fqn, Some((pf, s)), ResourceType::Snapshot)?;
+        }
+        Ok(())
+    }
+
+    /// A seed, or a snapshot (whose SQL `config()` is its most specific layer).
     fn node(
         &mut self,
         name: &str,
@@ -395,7 +420,6 @@ impl<'a> Builder<'a> {
         fqn: Vec<&str>,
         entry: Option<Entry<'_>>,
         resource: ResourceType,
-        in_file: NodeConfig,
     ) -> Result<(), DbtError> {
         let (kind, default) = match resource {
             ResourceType::Seed => (Kind::Seed, Materialization::Seed),
@@ -405,282 +429,65 @@ impl<'a> Builder<'a> {
         if let Some((pf, m)) = entry {
             cfg.overlay(self.property_config(pf, m));
         }
-        cfg.overlay(in_file);
+        if let Some(code) = self.shared.code.get(path) {
+            cfg.overlay(self.config_map(path, &code.config));
+        }
         if !cfg.is_enabled() {
             return Ok(());
         }
         let file = entry.map_or(path, |(pf, _)| pf.path);
         let mut rel = self.relation(file, name, resource, &cfg, default);
-        rel.file = Some(path.to_string());
+        rel.file = Some(file.to_string());
         if let Some((pf, m)) = entry {
-            rel.file = Some(pf.path.to_string());
             rel.description = description(&m.description);
             rel.columns = self.columns(pf, m, None)?;
-            rel.constraints = m.constraints.iter().map(columns::constraint).collect();
+            rel.constraints = m
+                .constraints
+                .iter()
+                .map(super::columns::constraint)
+                .collect();
             let tests = given_tests(&m.tests, &m.data_tests).unwrap_or_default();
             self.attach_tests(pf, &tests, &mut rel)?;
-            self.declare(&pf.path, &rel);
+            self.declare(pf.path, &rel);
         }
-        let key = self.declare(path, &rel);
-        if !self.insert(rel) {
-            self.warn(format!(
-                "{path}: `{key}` is declared twice; the first one is kept"
-            ));
-        }
+        self.declare(path, &rel);
+        self.out.relations.push((rel, None));
         Ok(())
     }
 
-    /// The fields every kind of relation takes from its resolved config.
-    fn relation(
-        &mut self,
-        path: &str,
-        name: &str,
-        resource: ResourceType,
-        cfg: &NodeConfig,
-        default: Materialization,
-    ) -> Relation {
-        let project = &self.project.name;
-        let deprecation_date = cfg.deprecation_date.as_deref().and_then(|d| {
-            let what = format!("{} `{name}`", resource.name());
-            columns::date(d, path, &what, &mut self.warnings)
-        });
-        Relation {
-            name: name.to_string(),
-            resource_type: resource,
-            unique_id: Some(format!("{}.{project}.{name}", resource.name())),
-            package: Some(project.clone()),
-            database: cfg.database.clone(),
-            schema: cfg.schema.clone(),
-            identifier: Some(cfg.alias.clone().unwrap_or_else(|| name.to_string())),
-            materialized: cfg
-                .materialized
-                .as_deref()
-                .map_or(default, Materialization::parse),
-            contract_enforced: cfg.contract_enforced.unwrap_or(false),
-            group: cfg.group.clone(),
-            deprecation_date,
-            tags: sorted(cfg.tags.clone()),
-            owner: columns::owner(&cfg.meta),
-            ignore: TesseraMeta::of(&cfg.meta).list("ignore"),
-            meta: cfg.meta.clone(),
-            ..Relation::default()
-        }
-    }
-
-    /// A model's (or version's) columns: for a version, the model's columns its include/exclude
-    /// selects, then its own, which replace a model column of the same name in place.
-    fn columns(
+    /// One kind of entry of a property file, checked for a name, the first of each name.
+    fn entries<'p>(
         &mut self,
         pf: &PropertySource<'_>,
-        m: &NodeProps<'_>,
-        version: Option<&VersionProps<'_>>,
-    ) -> Result<Vec<Column>, DbtError> {
-        let src = pf.src();
-        let select = version.and_then(|v| {
-            v.columns.iter().find_map(|c| match c {
-                VersionColumn::Select(s) => Some(s),
-                VersionColumn::Column(_) => None,
-            })
-        });
-        let mut out: Vec<Column> = Vec::new();
-        for c in &m.columns {
-            if select.is_none_or(|s| s.includes(&c.name))
-                && let Some(col) = self.column(&src, c, &m.name)?
-            {
-                out.push(col);
+        entries: &'p [serde_saphyr::Spanned<NodeProps<'p>>],
+        what: &str,
+    ) -> Result<Vec<&'p serde_saphyr::Spanned<NodeProps<'p>>>, DbtError> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let name = entry.value.name.as_str();
+            if name.trim().is_empty() {
+                let msg = format!("a {what} entry has no `name`");
+                return Err(pf.src().invalid(entry.referenced, &msg, NAME_HELP));
             }
-        }
-        let own = version.into_iter().flat_map(|v| &v.columns);
-        for c in own {
-            let VersionColumn::Column(c) = c else {
-                continue;
-            };
-            let Some(col) = self.column(&src, c, &m.name)? else {
-                continue;
-            };
-            match out.iter_mut().find(|o| o.name == col.name) {
-                Some(slot) => *slot = col,
-                None => out.push(col),
-            }
-        }
-        Ok(out)
-    }
-
-    fn column(
-        &mut self,
-        src: &Src<'_>,
-        props: &super::properties::ColumnProps<'_>,
-        relation: &str,
-    ) -> Result<Option<Column>, DbtError> {
-        if props.name.trim().is_empty() {
-            self.warn(format!(
-                "{}: a column of `{relation}` has no name; skipped",
-                src.path
-            ));
-            return Ok(None);
-        }
-        columns::column(props, src, &mut self.warnings).map(Some)
-    }
-
-    /// Model-level tests; one whose `column_name` names a declared column belongs to it.
-    fn attach_tests(
-        &mut self,
-        pf: &PropertySource<'_>,
-        tests: &[&Spanned<Value>],
-        rel: &mut Relation,
-    ) -> Result<(), DbtError> {
-        let src = pf.src();
-        for entry in tests {
-            let Some(parsed) = data_tests::parse(entry, &src, &mut self.warnings)? else {
-                continue;
-            };
-            let column = parsed
-                .column
-                .and_then(|name| rel.columns.iter_mut().find(|c| c.name == name));
-            match column {
-                Some(col) => col.tests.push(parsed.test),
-                None => rel.tests.push(parsed.test),
-            }
-        }
-        Ok(())
-    }
-
-    /// Properties dbt treats as configs (`access:`, `group:`, `meta:`, `tags:` beside
-    /// `config:`), under the entry's `config:` block, which wins.
-    fn property_config(&mut self, pf: &PropertySource<'_>, m: &NodeProps<'_>) -> NodeConfig {
-        let mut c = NodeConfig {
-            access: m.access.clone(),
-            group: m.group.clone(),
-            deprecation_date: m.deprecation_date.clone(),
-            tags: m.tags.0.clone(),
-            meta: m.meta.clone(),
-            ..NodeConfig::default()
-        };
-        c.overlay(self.config_map(&pf.path, &m.config));
-        c
-    }
-
-    fn config_map(&mut self, path: &str, map: &serde_json::Map<String, Value>) -> NodeConfig {
-        let mut problems = Vec::new();
-        let c = NodeConfig::from_map(map, &mut problems);
-        self.problems(path, problems);
-        c
-    }
-
-    fn project_config(&mut self, kind: Kind, fqn: &[&str]) -> NodeConfig {
-        let mut problems = Vec::new();
-        let c = self.project.config_for(kind, fqn, &mut problems);
-        self.problems("dbt_project.yml", problems);
-        c
-    }
-
-    fn problems(&mut self, path: &str, problems: Vec<String>) {
-        for p in problems {
-            self.warn(format!("{path}: {p}"));
-        }
-    }
-
-    /// `[project, folders…, tail…]`, dbt's fully qualified name used by project-file configs.
-    fn fqn<'s>(&self, path: &'s str, roots: &[String], tail: &[&'s str]) -> Vec<&'s str>
-    where
-        'a: 's,
-    {
-        let project: &'a ProjectFile = self.project;
-        let mut fqn = vec![project.name.as_str()];
-        fqn.extend(folders(path, roots));
-        fqn.extend_from_slice(tail);
-        fqn
-    }
-
-    /// Files named after their resource, by name; a second file with the same name is reported.
-    fn by_name(&mut self, paths: &'a [String], what: &str) -> BTreeMap<&'a str, &'a str> {
-        let mut out: BTreeMap<&str, &str> = BTreeMap::new();
-        for path in paths {
-            let name = stem(path);
-            if let Some(first) = out.get(name) {
+            if !seen.insert(name) {
                 self.warn(format!(
-                    "{path}: another {what} is named `{name}` ({first}); only the first is read"
+                    "{}: {what} `{name}` is described twice; the first description is kept",
+                    pf.path
                 ));
                 continue;
             }
-            out.insert(name, path);
-        }
-        out
-    }
-
-    /// Every entry of one kind across the property files, the first of each name.
-    fn entries<'p>(
-        &mut self,
-        property_files: &'p [PropertySource<'p>],
-        pick: fn(&'p PropertySource<'p>) -> &'p Vec<Spanned<NodeProps<'p>>>,
-        what: &str,
-    ) -> Result<Vec<(&'p PropertySource<'p>, &'p Spanned<NodeProps<'p>>)>, DbtError> {
-        let mut seen = HashSet::new();
-        let mut out = Vec::new();
-        for pf in property_files {
-            for entry in pick(pf) {
-                let name = entry.value.name.as_str();
-                if name.trim().is_empty() {
-                    let msg = format!("a {what} entry has no `name`");
-                    return Err(pf.src().invalid(entry.referenced, &msg, NAME_HELP));
-                }
-                if !seen.insert(name) {
-                    self.warn(format!(
-                        "{}: {what} `{name}` is described twice; the first description is kept",
-                        pf.path
-                    ));
-                    continue;
-                }
-                out.push((pf, entry));
-            }
+            out.push(entry);
         }
         Ok(out)
     }
 
-    /// Records that `path` declares or configures `rel`; returns its key.
-    fn declare(&mut self, path: &str, rel: &Relation) -> String {
-        let key = rel.key();
-        let keys = self.by_file.entry(path.to_string()).or_default();
-        if !keys.contains(&key) {
-            keys.push(key.clone());
-        }
-        key
-    }
-
-    /// `false` when a relation with the same key exists already.
-    fn insert(&mut self, rel: Relation) -> bool {
-        if self.relations.relations.contains_key(&rel.key()) {
-            return false;
-        }
-        self.relations.insert(rel);
-        true
+    /// Records that `path` declares or configures `rel`.
+    fn declare(&mut self, path: &str, rel: &Relation) {
+        self.out.declared.push((path.to_string(), rel.key()));
     }
 
     fn warn(&mut self, message: String) {
-        self.warnings.push(message);
+        self.out.warnings.push(message);
     }
-}
-
-/// The declared `latest_version`, else the highest version: numerically when every version is a
-/// number, else the greatest string, as dbt orders them.
-fn latest_version(m: &NodeProps<'_>) -> String {
-    if let Some(latest) = &m.latest_version {
-        return latest.0.clone();
-    }
-    let versions: Vec<&str> = m
-        .versions
-        .iter()
-        .filter_map(|v| v.v.as_ref())
-        .map(|v| v.0.as_str())
-        .collect();
-    let numbers: Option<Vec<f64>> = versions.iter().map(|v| v.parse().ok()).collect();
-    let best = match numbers {
-        Some(nums) => nums
-            .iter()
-            .zip(&versions)
-            .max_by(|a, b| a.0.total_cmp(b.0))
-            .map(|(_, v)| *v),
-        None => versions.iter().max().copied(),
-    };
-    best.unwrap_or_default().to_string()
 }

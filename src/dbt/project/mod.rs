@@ -62,69 +62,15 @@ pub enum ModelLanguage {
 
 /// Reads the dbt project in `project_dir` (repository-relative; `""` or `.` for the top).
 pub fn read_project(tree: &dyn FileTree, project_dir: &str) -> Result<DbtProject, DbtError> {
-    let missing = |path: String| DbtError::MissingProjectFile {
-        path,
-        side: tree.label(),
-    };
-    let dir = git::clean(project_dir).ok_or_else(|| missing(project_dir.to_string()))?;
-    let project_path = join(&dir, "dbt_project.yml");
-    let bytes = tree
-        .read(&project_path)?
-        .ok_or_else(|| missing(project_path.clone()))?;
-    let text = error::utf8(&project_path, bytes)?;
     let mut warnings = Vec::new();
-    let project = config::ProjectFile::parse(&project_path, &text, &mut warnings)?;
-    let project = project.ok_or_else(|| {
-        DbtError::invalid(
-            &project_path,
-            &text,
-            Location::UNKNOWN,
-            "dbt_project.yml has no `name`",
-            "dbt requires `name:`, the project's name, in dbt_project.yml",
-        )
-    })?;
-
+    let (dir, project_path, project) = read_project_file(tree, project_dir, &mut warnings)?;
     let files = Inventory::collect(tree, &dir, &project, &mut warnings)?;
-    // Reading goes through `tree` one file at a time; the parsing and scanning after it is
+    // Reading goes through `tree`, one file at a time; scanning, parsing and building are
     // spread over the cores.
     let property_texts = read_texts(tree, &files.properties, &mut warnings, false)?;
-    let parsed = par_map(property_texts.iter().collect(), |(path, text)| {
-        let mut warnings = Vec::new();
-        let source = PropertySource::read(path, text, &mut warnings);
-        source.map(|s| (s, warnings))
-    });
-    let mut sources = Vec::with_capacity(parsed.len());
-    for result in parsed {
-        let (source, file_warnings) = result?;
-        sources.push(source);
-        warnings.extend(file_warnings);
-    }
-    let mut code_texts = read_texts(tree, &files.model_code, &mut warnings, true)?;
-    let snapshot_texts = read_texts(tree, &files.snapshot_code, &mut warnings, true)?;
-    let snapshots: HashSet<String> = snapshot_texts.iter().map(|(p, _)| p.clone()).collect();
-    code_texts.extend(snapshot_texts);
-    let scanned = par_map(code_texts, |(path, text)| {
-        let code = Code::scan(&path, text, snapshots.contains(&path));
-        (path, code)
-    });
-    let mut code: HashMap<String, Code> = scanned.into_iter().collect();
-
-    // The quick YAML reader keeps no positions, so an error found while building is located by
-    // reading its file again with serde-saphyr and building again.
-    let (relations, mut by_file, mut models, warnings) = loop {
-        let err = match build(&code, &project, &files, &sources, warnings.clone()) {
-            Ok(built) => break built,
-            Err(DbtError::InvalidProperty(e)) => e,
-            Err(other) => return Err(other),
-        };
-        match sources
-            .iter_mut()
-            .find(|s| s.path == err.path && !s.precise)
-        {
-            Some(source) => source.read_precisely()?,
-            None => return Err(DbtError::InvalidProperty(err)),
-        }
-    };
+    let mut code = read_code(tree, &files, &mut warnings)?;
+    let (relations, mut by_file, mut models) =
+        build_all(&project, &files, &code, &property_texts, &mut warnings)?;
 
     for model in &mut models {
         if let Some(code) = code.remove(&model.path) {
@@ -144,26 +90,122 @@ pub fn read_project(tree: &dyn FileTree, project_dir: &str) -> Result<DbtProject
     })
 }
 
-type Built = (
-    Project,
-    BTreeMap<String, Vec<String>>,
-    Vec<ModelSource>,
-    Vec<String>,
-);
+fn read_project_file(
+    tree: &dyn FileTree,
+    project_dir: &str,
+    warnings: &mut Vec<String>,
+) -> Result<(String, String, config::ProjectFile), DbtError> {
+    let missing = |path: String| DbtError::MissingProjectFile {
+        path,
+        side: tree.label(),
+    };
+    let dir = git::clean(project_dir).ok_or_else(|| missing(project_dir.to_string()))?;
+    let path = join(&dir, "dbt_project.yml");
+    let bytes = tree.read(&path)?.ok_or_else(|| missing(path.clone()))?;
+    let text = error::utf8(&path, bytes)?;
+    let project = config::ProjectFile::parse(&path, &text, warnings)?.ok_or_else(|| {
+        DbtError::invalid(
+            &path,
+            &text,
+            Location::UNKNOWN,
+            "dbt_project.yml has no `name`",
+            "dbt requires `name:`, the project's name, in dbt_project.yml",
+        )
+    })?;
+    Ok((dir, path, project))
+}
 
-fn build(
-    code: &HashMap<String, Code>,
+/// Model and snapshot code by path, scanned for the Jinja calls the reader needs.
+fn read_code(
+    tree: &dyn FileTree,
+    files: &Inventory,
+    warnings: &mut Vec<String>,
+) -> Result<HashMap<String, Code>, DbtError> {
+    let mut texts = read_texts(tree, &files.model_code, warnings, true)?;
+    let snapshot_texts = read_texts(tree, &files.snapshot_code, warnings, true)?;
+    let snapshots: HashSet<String> = snapshot_texts.iter().map(|(p, _)| p.clone()).collect();
+    texts.extend(snapshot_texts);
+    let scanned = par_map(texts, |(path, text)| {
+        let code = Code::scan(&path, text, snapshots.contains(&path));
+        (path, code)
+    });
+    Ok(scanned.into_iter().collect())
+}
+
+/// Builds every property file, then the code and seed files no entry describes, and joins it
+/// all.
+fn build_all(
     project: &config::ProjectFile,
     files: &Inventory,
-    sources: &[PropertySource],
-    warnings: Vec<String>,
-) -> Result<Built, DbtError> {
-    let mut builder = build::Builder::new(code, project, files, warnings);
-    builder.models(sources)?;
-    builder.sources(sources)?;
-    builder.seeds(sources)?;
-    builder.snapshots(sources)?;
-    Ok(builder.finish())
+    code: &HashMap<String, Code>,
+    property_texts: &[(String, String)],
+    warnings: &mut Vec<String>,
+) -> Result<Merged, DbtError> {
+    let shared = build::Shared::new(project, files, code, warnings);
+    let built = par_map(property_texts.iter().collect(), |(path, text)| {
+        build_file(&shared, path, text)
+    });
+    let outputs = built.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let names = |pick: fn(&build::Output) -> &Vec<String>| -> HashSet<&str> {
+        outputs.iter().flat_map(pick).map(String::as_str).collect()
+    };
+    let claimed = names(|o| &o.claimed);
+    let versioned = names(|o| &o.versioned);
+    let leftovers = build::Builder::leftovers(&shared, &claimed, &versioned)?;
+    Ok(merge(outputs.into_iter().chain([leftovers]), warnings))
+}
+
+/// Everything one property file declares. The quick YAML reader keeps no positions, so a file
+/// with a problem is read again by serde-saphyr to say where the problem is.
+fn build_file(
+    shared: &build::Shared<'_>,
+    path: &str,
+    text: &str,
+) -> Result<build::Output, DbtError> {
+    let mut warnings = Vec::new();
+    let mut source = PropertySource::read(path, text, &mut warnings)?;
+    let mut out = match build::Builder::property_file(shared, &source) {
+        Err(DbtError::InvalidProperty(_)) if !source.precise => {
+            source.read_precisely()?;
+            build::Builder::property_file(shared, &source)?
+        }
+        other => other?,
+    };
+    warnings.append(&mut out.warnings);
+    out.warnings = warnings;
+    Ok(out)
+}
+
+/// Relations, files → relation keys, and model code, as `DbtProject` holds them.
+type Merged = (Project, BTreeMap<String, Vec<String>>, Vec<ModelSource>);
+
+/// Joins the files' outputs in file order; the first declaration of a relation wins.
+fn merge(outputs: impl Iterator<Item = build::Output>, warnings: &mut Vec<String>) -> Merged {
+    let mut project = Project::default();
+    let mut by_file: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut models = Vec::new();
+    for out in outputs {
+        warnings.extend(out.warnings);
+        for (path, key) in out.declared {
+            let keys = by_file.entry(path).or_default();
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+        for (rel, source) in out.relations {
+            let key = rel.key();
+            if project.relations.contains_key(&key) {
+                let file = rel.file.as_deref().unwrap_or("?");
+                warnings.push(format!(
+                    "{file}: `{key}` is declared twice; the first one is kept"
+                ));
+                continue;
+            }
+            project.relations.insert(key, rel);
+            models.extend(source);
+        }
+    }
+    (project, by_file, models)
 }
 
 /// Reads files as text. Property files must be UTF-8 (dbt refuses others); in code, invalid

@@ -178,7 +178,9 @@ fn mutations_never_disagree() {
         "the realistic file itself is read quickly"
     );
     let lines: Vec<&str> = REALISTIC.lines().collect();
-    let edits: [fn(&str) -> String; 14] = [
+    let edits: [fn(&str) -> String; 16] = [
+        |l| l.replacen(": ", " : ", 1),
+        |l| l.replacen(": ", ": \"a\\\"b\" ", 1),
         |_| String::new(),
         |l| format!(" {l}"),
         |l| l.strip_prefix(' ').unwrap_or(l).to_string(),
@@ -254,5 +256,159 @@ fn scalars_resolve_like_saphyr() {
     for word in &words {
         let text = format!("k: {word}\nl: [{word}]\n");
         agrees(&text).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+mod generated {
+    use super::agrees;
+    use proptest::prelude::*;
+
+    const KEYS: &[&str] = &[
+        "name",
+        "columns",
+        "data_type",
+        "tests",
+        "a",
+        "b",
+        "c",
+        "k v",
+        "'q'",
+    ];
+    const ORDINARY: &[&str] = &[
+        "x",
+        "a b",
+        "text, with comma",
+        "varchar(20)",
+        "1",
+        "-2",
+        "1.5",
+        "yes",
+        "No",
+        "~",
+        "null",
+        "01",
+        "0x1F",
+        "2024-01-01",
+        "'it''s'",
+        "\"e\\\"s\"",
+        "\"\\u00e9\"",
+        "a:b",
+        "x #c",
+        "x#c",
+        "-x",
+        "[x, y]",
+        "[x, {k: v}]",
+        "{k: [1, 2]}",
+        "[\n  a,\n  b]",
+        "",
+    ];
+    /// Values the quick reader must decline (or read exactly as serde-saphyr does).
+    const AWKWARD: &[&str] = &[
+        "a: b", "- x", "[a,", "&a x", "*a", "!t x", "'open", "\"a\" b", "{k}", "[a: b]", "\t",
+    ];
+
+    #[derive(Debug, Clone)]
+    enum Doc {
+        Scalar(&'static str),
+        Block(&'static str, Vec<&'static str>),
+        Map(Vec<(&'static str, Doc)>),
+        Seq(Vec<Doc>),
+    }
+
+    fn doc() -> impl Strategy<Value = Doc> {
+        let value = prop_oneof![
+            12 => prop::sample::select(ORDINARY.to_vec()),
+            1 => prop::sample::select(AWKWARD.to_vec()),
+        ];
+        let scalar = value.prop_map(Doc::Scalar);
+        let block_lines = prop::collection::vec(
+            prop::sample::select(vec!["text", "", "  more", "# c"]),
+            1..4,
+        );
+        let block = (
+            prop::sample::select(vec!["|", "|-", ">", ">-", "|+"]),
+            block_lines,
+        )
+            .prop_map(|(h, lines)| Doc::Block(h, lines));
+        let leaf = prop_oneof![6 => scalar, 1 => block];
+        let any = leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec((prop::sample::select(KEYS.to_vec()), inner.clone()), 1..4)
+                    .prop_map(Doc::Map),
+                prop::collection::vec(inner, 1..4).prop_map(Doc::Seq),
+            ]
+        });
+        // Property files are maps at the top.
+        prop::collection::vec((prop::sample::select(KEYS.to_vec()), any), 1..4).prop_map(Doc::Map)
+    }
+
+    fn render(doc: &Doc, indent: usize, out: &mut Vec<String>, first_prefix: Option<String>) {
+        let pad = " ".repeat(indent);
+        let mut prefix = first_prefix;
+        let mut start = |out: &mut Vec<String>, text: String| match prefix.take() {
+            Some(p) => out.push(format!("{p}{text}")),
+            None => out.push(format!("{pad}{text}")),
+        };
+        match doc {
+            Doc::Scalar(s) => start(out, s.to_string()),
+            Doc::Block(h, lines) => {
+                start(out, h.to_string());
+                out.extend(lines.iter().map(|l| format!("{pad}  {l}")));
+            }
+            Doc::Map(entries) => {
+                for (key, value) in entries {
+                    match value {
+                        Doc::Scalar(s) => start(out, format!("{key}: {s}")),
+                        Doc::Block(h, lines) => {
+                            start(out, format!("{key}: {h}"));
+                            out.extend(lines.iter().map(|l| format!("{pad}  {l}")));
+                        }
+                        // Sequences under a key sometimes sit at the key's own indentation.
+                        Doc::Seq(_) if key.len() % 2 == 0 => {
+                            start(out, format!("{key}:"));
+                            render(value, indent, out, None);
+                        }
+                        _ => {
+                            start(out, format!("{key}:"));
+                            render(value, indent + 2, out, None);
+                        }
+                    }
+                }
+            }
+            Doc::Seq(items) => {
+                for item in items {
+                    let dash = match prefix.take() {
+                        Some(p) => format!("{p}- "),
+                        None => format!("{pad}- "),
+                    };
+                    render(item, indent + 2, out, Some(dash));
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// Generated documents with ordinary and awkward values, sometimes with one line's
+        /// indentation nudged: the quick reader may decline any of them, but must never read
+        /// one differently from serde-saphyr.
+        #[test]
+        fn never_disagrees(doc in doc(), nudge in proptest::option::of((0..40usize, 0..3usize))) {
+            let mut lines = Vec::new();
+            render(&doc, 0, &mut lines, None);
+            if let Some((at, how)) = nudge && !lines.is_empty() {
+                let i = at % lines.len();
+                lines[i] = match how {
+                    0 => format!(" {}", lines[i]),
+                    1 => lines[i].strip_prefix(' ').unwrap_or(&lines[i]).to_string(),
+                    _ => format!("{} # c", lines[i]),
+                };
+            }
+            // Editors strip trailing spaces; blank lines inside block scalars stay blank.
+            let text = lines.iter().map(|l| l.trim_end()).collect::<Vec<_>>().join("\n") + "\n";
+            let verdict = agrees(&text);
+            prop_assert!(verdict.is_ok(), "{}", verdict.unwrap_err());
+        }
     }
 }
