@@ -8,4 +8,4 @@ pub use manifest::{
     Counts, Exposure, Group, Manifest, ManifestError, NodeInfo, parse_manifest, read_manifest_file,
 };
 
-pub use project::{DbtError, DbtProject, ModelSource, read_project};
+pub use project::{DbtError, DbtProject, ModelSource, read_project, read_project_scoped};

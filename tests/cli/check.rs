@@ -313,3 +313,19 @@ fn an_unknown_column_type_is_not_an_error_but_fails_closed() {
     assert_eq!(rules(&v), vec!["column_type_changed orders.status ERR"]);
     assert_eq!(v["findings"][0]["confidence"], "low");
 }
+
+#[test]
+fn a_change_in_sql_alone_still_sees_the_contract_in_the_property_file() {
+    let repo = shop();
+    // Only the SQL changes: the model becomes a view, and its enforced NOT NULL goes with it.
+    repo.write(
+        "models/orders.sql",
+        "{{ config(materialized='view') }}\nselect 1 as id, 'x' as status, 1.0 as amount\n",
+    );
+    let o = repo.run(&["check", "--format", "json"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(
+        rules(&json(&o)),
+        vec!["materialization_drops_constraints orders. ERR"]
+    );
+}

@@ -1,7 +1,7 @@
 //! The two sides of a change: dbt property files (and hand-declared assets) at a git revision or
 //! in the working tree, optionally enriched by manifests; or two manifests on their own.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::compat::Finding;
@@ -97,25 +97,33 @@ pub fn load(args: &Args, ctx: &Context, cfg: &LoadedConfig) -> crate::error::Res
         }
         tree => Some(tree?),
     };
-    let base_side = |repo: &Repo| match &base_tree {
-        Some(tree) => git_side(repo, tree, cfg, true),
-        None => Ok(Side::empty("HEAD (no commits yet)".into())),
-    };
     let staged = if args.staged {
         Some(index_tree(&ctx.cwd)?)
     } else {
         None
     };
-    let (mut before, mut after) = match args.head.as_ref().or(staged.as_ref()) {
+    let head_rev = args.head.as_ref().or(staged.as_ref());
+    // Only what changed needs reading; with no base there is nothing to narrow against.
+    let scope = base_tree
+        .as_ref()
+        .and_then(|_| scope(args, ctx, &repo, cfg, head_rev.map(String::as_str)));
+    let base_side = |repo: &Repo| match &base_tree {
+        Some(tree) => git_side(repo, tree, cfg, true, scope.as_ref()),
+        None => Ok(Side::empty("HEAD (no commits yet)".into())),
+    };
+    let (mut before, mut after) = match head_rev {
         Some(rev) => {
             let head_tree = repo.tree_at(rev)?;
             let before = base_side(&repo)?;
-            (before, git_side(&repo, &head_tree, cfg, false)?)
+            (
+                before,
+                git_side(&repo, &head_tree, cfg, false, scope.as_ref())?,
+            )
         }
         None => {
             let wt = repo.worktree();
             let before = base_side(&repo)?;
-            let mut after = git_side(&repo, &wt, cfg, false)?;
+            let mut after = git_side(&repo, &wt, cfg, false, scope.as_ref())?;
             after.disk_root = Some(repo.root().to_path_buf());
             (before, after)
         }
@@ -175,10 +183,10 @@ pub fn head_side(
     let mut side = match rev {
         Some(rev) => {
             let tree = repo.tree_at(rev)?;
-            git_side(&repo, &tree, cfg, false)?
+            git_side(&repo, &tree, cfg, false, None)?
         }
         None => {
-            let mut side = git_side(&repo, &repo.worktree(), cfg, false)?;
+            let mut side = git_side(&repo, &repo.worktree(), cfg, false, None)?;
             side.disk_root = Some(repo.root().to_path_buf());
             side
         }
@@ -227,11 +235,70 @@ fn fill(slot: &mut Option<String>, from: &Option<String>) {
 
 /// One side read from a file tree: the dbt project (when there is one) plus the assets declared
 /// in `tessera.yaml` as it was on that side.
+/// The files a check needs to read: the PATHS given, else what changed between the sides.
+/// `None` (read everything) when `dbt_project.yml` is among them or the diff is unavailable.
+fn scope(
+    args: &Args,
+    ctx: &Context,
+    repo: &Repo,
+    cfg: &LoadedConfig,
+    head: Option<&str>,
+) -> Option<BTreeSet<String>> {
+    let root = repo.root();
+    let files: BTreeSet<String> = if args.paths.is_empty() {
+        changed_paths(root, &args.base, head).ok()?
+    } else {
+        args.paths
+            .iter()
+            .map(|p| repo_relative(root, &ctx.cwd.join(p)))
+            .collect()
+    };
+    let project_dir = repo_relative(root, &cfg.base_dir.join(&cfg.config.dbt.project_dir.value));
+    let project_file = if project_dir.is_empty() {
+        "dbt_project.yml".to_string()
+    } else {
+        format!("{project_dir}/dbt_project.yml")
+    };
+    (!files.contains(&project_file)).then_some(files)
+}
+
+/// Paths that differ between `base` and `head` (a revision or tree id, else the working tree
+/// with untracked files). The working-tree diff uses the index's stat cache: milliseconds.
+fn changed_paths(
+    root: &Path,
+    base: &str,
+    head: Option<&str>,
+) -> Result<BTreeSet<String>, git2::Error> {
+    let repo = git2::Repository::open(root)?;
+    let base_tree = repo.revparse_single(base)?.peel_to_tree()?;
+    let mut opts = git2::DiffOptions::new();
+    let diff = match head {
+        Some(rev) => {
+            let head_tree = repo.revparse_single(rev)?.peel_to_tree()?;
+            repo.diff_tree_to_tree(Some(&base_tree), Some(&head_tree), Some(&mut opts))?
+        }
+        None => {
+            opts.include_untracked(true).recurse_untracked_dirs(true);
+            repo.diff_tree_to_workdir_with_index(Some(&base_tree), Some(&mut opts))?
+        }
+    };
+    let mut out = BTreeSet::new();
+    for d in diff.deltas() {
+        for f in [d.old_file(), d.new_file()] {
+            if let Some(p) = f.path().and_then(|p| p.to_str()) {
+                out.insert(p.to_string());
+            }
+        }
+    }
+    Ok(out)
+}
+
 fn git_side(
     repo: &Repo,
     tree: &dyn FileTree,
     cfg: &LoadedConfig,
     is_base: bool,
+    scope: Option<&BTreeSet<String>>,
 ) -> crate::error::Result<Side> {
     let mut side = Side::empty(tree.label());
     let root = repo.root();
@@ -240,7 +307,7 @@ fn git_side(
     // A repository that only declares assets, or only consumes others', needs no dbt project.
     let dbt_required = config::is_explicit(&cfg.config.dbt.project_dir)
         || (cfg.config.assets.is_empty() && cfg.config.consumes.is_empty());
-    match dbt::read_project(tree, &project_dir) {
+    match dbt::read_project_scoped(tree, &project_dir, scope) {
         Ok(p) => {
             side.dbt_name = Some(p.name);
             side.models = p.models;

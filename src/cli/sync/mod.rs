@@ -235,24 +235,25 @@ fn summary(
         return format!("{project}: already in sync with {store}; nothing changed\n");
     }
     s.push_str(&format!("{project} → {store}\n"));
-    let list = |label: &str, items: &[String]| {
-        if items.is_empty() {
-            String::new()
-        } else {
-            format!("  {label}: {}\n", items.join(", "))
-        }
+    // A first sync can register thousands of things: name a few, count the rest.
+    let list = |label: &str, items: &[String]| match items.len() {
+        0 => String::new(),
+        n if n <= 8 => format!("  {label}: {}\n", items.join(", ")),
+        n => format!(
+            "  {label}: {} … and {} more (--format json lists them all)\n",
+            items[..8].join(", "),
+            n - 8
+        ),
     };
     s.push_str(&list("assets added", &o.assets.created));
     s.push_str(&list("assets updated", &o.assets.updated));
     s.push_str(&list("assets retired", &o.assets.retired));
-    for v in &o.versions {
-        let flag = if v.unacknowledged_break {
-            "  ⚠ breaking change recorded without an approved proposal"
-        } else {
-            ""
-        };
-        s.push_str(&format!("  {} → v{}{}\n", v.asset, v.version, flag));
-    }
+    let versions: Vec<String> = o
+        .versions
+        .iter()
+        .map(|v| format!("{} v{}", v.asset, v.version))
+        .collect();
+    s.push_str(&list("new contract versions", &versions));
     let regs: Vec<String> = o
         .consumers
         .registered

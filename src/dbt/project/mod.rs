@@ -62,12 +62,38 @@ pub enum ModelLanguage {
 
 /// Reads the dbt project in `project_dir` (repository-relative; `""` or `.` for the top).
 pub fn read_project(tree: &dyn FileTree, project_dir: &str) -> Result<DbtProject, DbtError> {
+    read_project_scoped(tree, project_dir, None)
+}
+
+/// Like [`read_project`], but when `scope` is given only those property files are read, with
+/// the code and seed files they mention (plus any code file in `scope`): the relations of a
+/// change without the cost of the whole project. The caller must not scope a read when
+/// `dbt_project.yml` itself changed, since it configures everything.
+pub fn read_project_scoped(
+    tree: &dyn FileTree,
+    project_dir: &str,
+    scope: Option<&std::collections::BTreeSet<String>>,
+) -> Result<DbtProject, DbtError> {
     let mut warnings = Vec::new();
     let (dir, project_path, project) = read_project_file(tree, project_dir, &mut warnings)?;
-    let files = Inventory::collect(tree, &dir, &project, &mut warnings)?;
+    let mut files = Inventory::collect(tree, &dir, &project, &mut warnings)?;
     // Reading goes through `tree`, one file at a time; scanning, parsing and building are
     // spread over the cores.
-    let property_texts = read_texts(tree, &files.properties, &mut warnings, false)?;
+    let mut property_texts = read_texts(tree, &files.properties, &mut warnings, false)?;
+    if let Some(scope) = scope {
+        // Reading is cheap, parsing is not: keep the property files in scope and those that
+        // describe a code file in scope (its materialization and constraints matter).
+        let stems: Vec<&str> = scope
+            .iter()
+            .filter(|p| is_code(p))
+            .map(|p| stem_of(p))
+            .collect();
+        property_texts.retain(|(p, t)| scope.contains(p) || stems.iter().any(|s| t.contains(s)));
+        files
+            .properties
+            .retain(|p| property_texts.iter().any(|(q, _)| q == p));
+        files.narrow_code(scope, &property_texts);
+    }
     let mut code = read_code(tree, &files, &mut warnings)?;
     let (relations, mut by_file, mut models) =
         build_all(&project, &files, &code, &property_texts, &mut warnings)?;
@@ -374,7 +400,42 @@ const NOT_PROPERTY_FILES: &[&str] = &[
     "profiles.yml",
 ];
 
+fn is_code(path: &str) -> bool {
+    [".sql", ".py", ".csv"]
+        .iter()
+        .any(|ext| path.ends_with(ext))
+}
+
+/// `models/orders_v2.sql` → `orders` (versions share their model's name in property files).
+fn stem_of(path: &str) -> &str {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let stem = file.split('.').next().unwrap_or(file);
+    match stem.rsplit_once("_v") {
+        Some((b, v)) if !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()) => b,
+        _ => stem,
+    }
+}
+
 impl Inventory {
+    /// Keeps the code and seed files a scoped read needs: those in `scope`, and those whose
+    /// name a selected property file mentions (a versioned `orders_v2.sql` counts as `orders`).
+    fn narrow_code(
+        &mut self,
+        scope: &std::collections::BTreeSet<String>,
+        texts: &[(String, String)],
+    ) {
+        let mentioned = |path: &String| {
+            if scope.contains(path) {
+                return true;
+            }
+            let base = stem_of(path);
+            texts.iter().any(|(_, t)| t.contains(base))
+        };
+        self.model_code.retain(mentioned);
+        self.snapshot_code.retain(mentioned);
+        self.seed_files.retain(mentioned);
+    }
+
     fn collect(
         tree: &dyn FileTree,
         dir: &str,

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Barrier};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rusqlite::{Connection, TransactionBehavior};
 
@@ -253,14 +253,9 @@ fn sixteen_concurrent_syncs_all_land_with_a_rollback_journal() {
 const CRASH_ENV: &str = "TESSERA_TEST_CRASH_STORE";
 const CRASH_JOURNAL_ENV: &str = "TESSERA_TEST_CRASH_JOURNAL";
 
-/// Run in a child process by the crash tests: writes a large sync into an open transaction,
-/// forcing pages out of the cache onto disk, then dies without committing.
-#[test]
-#[ignore = "helper: the crash tests run it in a child process"]
-fn crash_helper() {
-    let Ok(path) = std::env::var(CRASH_ENV) else {
-        return;
-    };
+/// The child's half of a crash test: writes a large sync into an open transaction, forcing
+/// pages out of the cache onto disk, then dies without committing.
+fn crash_child(path: String) -> ! {
     let journal = match std::env::var(CRASH_JOURNAL_ENV).as_deref() {
         Ok("rollback") => Journal::Rollback,
         _ => Journal::Wal,
@@ -287,7 +282,12 @@ fn crash_helper() {
     std::process::abort();
 }
 
-fn crash_mid_sync(journal: Journal, name: &str) {
+/// Runs as the parent; re-runs this same test in a child process (with the store path in the
+/// environment), which plays the part of a sync that dies mid-transaction.
+fn crash_mid_sync(journal: Journal, name: &str, test_name: &str) {
+    if let Ok(path) = std::env::var(CRASH_ENV) {
+        crash_child(path);
+    }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("tessera.db");
     let options = OpenOptions {
@@ -301,12 +301,7 @@ fn crash_mid_sync(journal: Journal, name: &str) {
     let before = dump(&path);
 
     let status = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "store::sqlite::tests_reliability::crash_helper",
-            "--ignored",
-            "--nocapture",
-        ])
+        .args(["--exact", test_name, "--nocapture"])
         .env(CRASH_ENV, &path)
         .env(CRASH_JOURNAL_ENV, name)
         .stdout(std::process::Stdio::null())
@@ -347,90 +342,22 @@ fn crash_mid_sync(journal: Journal, name: &str) {
 
 #[test]
 fn a_crash_mid_sync_leaves_the_previous_state_in_wal() {
-    crash_mid_sync(Journal::Wal, "wal");
+    crash_mid_sync(
+        Journal::Wal,
+        "wal",
+        "store::sqlite::tests_reliability::a_crash_mid_sync_leaves_the_previous_state_in_wal",
+    );
 }
 
 #[test]
 fn a_crash_mid_sync_leaves_the_previous_state_with_a_rollback_journal() {
-    crash_mid_sync(Journal::Rollback, "rollback");
-}
-
-/// The speed targets; run in release:
-/// `cargo test --release --lib store::sqlite::tests_reliability::speed -- --ignored --nocapture`
-#[test]
-#[ignore = "timing: run in release"]
-fn speed() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("tessera.db");
-    let decl = big_declaration("shop", 5000, 4);
-    assert_eq!(decl.consumers.len(), 20_000);
-    let store = SqliteStore::open(&path, true).unwrap();
-
-    let t = Instant::now();
-    let out = store.sync_project(&decl, now(), Some("c1")).unwrap();
-    let first = t.elapsed();
-    assert_eq!(
-        (out.assets.created.len(), out.consumers.registered.len()),
-        (5000, 20_000)
-    );
-
-    let t = Instant::now();
-    assert!(
-        !store
-            .sync_project(&decl, now(), Some("c2"))
-            .unwrap()
-            .changed
-    );
-    let noop = t.elapsed();
-
-    let mut reordered = decl.clone();
-    reordered.assets.reverse();
-    let t = Instant::now();
-    assert!(
-        !store
-            .sync_project(&reordered, now(), Some("c3"))
-            .unwrap()
-            .changed
-    );
-    let full_diff = t.elapsed();
-
-    let mut changed = decl.clone();
-    for a in changed.assets.iter_mut().step_by(10) {
-        *a = asset(&a.asset.key, &COLUMNS[1..], Some("2.0.0"));
-    }
-    changed.consumers.truncate(19_000);
-    let t = Instant::now();
-    let out = store.sync_project(&changed, now(), Some("c4")).unwrap();
-    let partial = t.elapsed();
-    assert_eq!(
-        (out.versions.len(), out.consumers.retired.len()),
-        (500, 1000)
-    );
-    drop(store);
-
-    let size = std::fs::metadata(&path).unwrap().len();
-    let mut worst = Duration::ZERO;
-    for i in 0..20 {
-        let key = format!("analytics.upstream.source_{:05}", i * 97);
-        let t = Instant::now();
-        let store = SqliteStore::open(&path, false).unwrap();
-        let consumers = store.consumers(&key).unwrap();
-        worst = worst.max(t.elapsed());
-        assert_eq!(consumers.len(), 4);
-    }
-    eprintln!(
-        "first sync of 5,000 assets + 20,000 registrations: {first:?}\n\
-         unchanged re-sync (digest): {noop:?}\n\
-         unchanged re-sync (full diff): {full_diff:?}\n\
-         500 new versions + 1,000 retired registrations: {partial:?}\n\
-         open + consumers(asset), worst of 20: {worst:?}\n\
-         store size: {} KiB",
-        size / 1024
+    crash_mid_sync(
+        Journal::Rollback,
+        "rollback",
+        "store::sqlite::tests_reliability::a_crash_mid_sync_leaves_the_previous_state_with_a_rollback_journal",
     );
 }
 
-/// Creating the file is the most contended moment: every writer finds no store and sets it up
-/// at once. Several rounds, because the race it guards against showed in about one in ten.
 #[test]
 fn many_writers_creating_one_store_at_once() {
     for _ in 0..10 {
