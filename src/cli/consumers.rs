@@ -100,7 +100,11 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
                     c.purpose.clone().unwrap_or_default(),
                 ]);
             }
-            output::print(&format!("{producer}\n{t}\n{} consumers\n", consumers.len()))?;
+            let n = consumers.len();
+            output::print(&format!(
+                "{producer}\n{t}\n{n} consumer{}\n",
+                if n == 1 { "" } else { "s" }
+            ))?;
         }
     }
     Ok(ExitStatus::Success)
