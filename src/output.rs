@@ -6,6 +6,14 @@ use comfy_table::{ContentArrangement, Table, presets};
 
 use crate::error::Error;
 
+/// `--format` of the commands whose output is a listing: a table for people, JSON for tools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum DataFormat {
+    #[default]
+    Human,
+    Json,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum ColorChoice {
     #[default]

@@ -8,7 +8,7 @@ use crate::output;
 use crate::store::{AssetFilter, Store};
 
 use super::context::Context;
-use super::sync::Format;
+use crate::output::DataFormat as Format;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -4,12 +4,7 @@ use crate::compat::{MODE_NAMES, RULES};
 use crate::exit::ExitStatus;
 use crate::output;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum Format {
-    #[default]
-    Human,
-    Json,
-}
+use crate::output::DataFormat as Format;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

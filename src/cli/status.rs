@@ -4,7 +4,7 @@ use crate::exit::ExitStatus;
 use crate::output;
 
 use super::context::Context;
-use super::sync::Format;
+use crate::output::DataFormat as Format;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -470,58 +470,9 @@ fn diff_type(em: &mut Emitter, path: &str, braw: &str, bt: &CanonType, araw: &st
 }
 
 /// Tightening takes the new promise's strength, loosening the old one's (RULES.md §2.3).
-fn diff_strength(
-    em: &mut Emitter,
-    path: &str,
-    what: &str,
-    b: Strength,
-    a: Strength,
-    added: &'static str,
-    removed: &'static str,
-) {
-    let (bs, as_) = (Some(b.name().to_string()), Some(a.name().to_string()));
-    if b == Strength::None && a > Strength::None {
-        em.emit(
-            added,
-            a,
-            path,
-            bs,
-            as_,
-            format!("`{path}`: {what} promise added ({})", a.name()),
-        );
-    } else if b > Strength::None && a == Strength::None {
-        em.emit(
-            removed,
-            b,
-            path,
-            bs,
-            as_,
-            format!("`{path}`: {what} promise removed (was {})", b.name()),
-        );
-    } else if a < b {
-        em.emit(
-            "guarantee_strength_decreased",
-            b,
-            path,
-            bs,
-            as_,
-            format!("`{path}`: {what} now {} (was {})", a.name(), b.name()),
-        );
-    } else if a > b {
-        em.emit(
-            "guarantee_strength_increased",
-            a,
-            path,
-            bs,
-            as_,
-            format!("`{path}`: {what} now {} (was {})", a.name(), b.name()),
-        );
-    }
-}
 
 fn diff_promises(em: &mut Emitter, path: &str, b: &Promises, a: &Promises) {
-    diff_strength(
-        em,
+    em.strength_change(
         path,
         "not-null",
         b.not_null,
@@ -529,8 +480,7 @@ fn diff_promises(em: &mut Emitter, path: &str, b: &Promises, a: &Promises) {
         "column_nullability_tightened",
         "column_nullability_loosened",
     );
-    diff_strength(
-        em,
+    em.strength_change(
         path,
         "unique",
         b.unique,
@@ -555,8 +505,7 @@ fn diff_promises(em: &mut Emitter, path: &str, b: &Promises, a: &Promises) {
         );
     } else {
         for e in gone {
-            diff_strength(
-                em,
+            em.strength_change(
                 path,
                 &format!("check `{e}`"),
                 b.checks[*e],
@@ -566,8 +515,7 @@ fn diff_promises(em: &mut Emitter, path: &str, b: &Promises, a: &Promises) {
             );
         }
         for e in new {
-            diff_strength(
-                em,
+            em.strength_change(
                 path,
                 &format!("check `{e}`"),
                 Strength::None,
@@ -579,8 +527,7 @@ fn diff_promises(em: &mut Emitter, path: &str, b: &Promises, a: &Promises) {
     }
     for (e, bs) in &b.checks {
         if let Some(as_) = a.checks.get(e) {
-            diff_strength(
-                em,
+            em.strength_change(
                 path,
                 &format!("check `{e}`"),
                 *bs,
@@ -635,8 +582,7 @@ fn diff_promises(em: &mut Emitter, path: &str, b: &Promises, a: &Promises) {
                 ),
             );
         }
-        (Some(br), Some(ar)) => diff_strength(
-            em,
+        (Some(br), Some(ar)) => em.strength_change(
             path,
             "reference",
             br.strength,
@@ -695,8 +641,7 @@ fn diff_promises(em: &mut Emitter, path: &str, b: &Promises, a: &Promises) {
                 );
             }
             if added.is_empty() && dropped.is_empty() {
-                diff_strength(
-                    em,
+                em.strength_change(
                     path,
                     "accepted values",
                     *bs,
@@ -711,8 +656,7 @@ fn diff_promises(em: &mut Emitter, path: &str, b: &Promises, a: &Promises) {
 
     for (name, bs) in &b.custom {
         let as_ = a.custom.get(name).copied().unwrap_or_default();
-        diff_strength(
-            em,
+        em.strength_change(
             path,
             &format!("test `{name}`"),
             *bs,
@@ -723,8 +667,7 @@ fn diff_promises(em: &mut Emitter, path: &str, b: &Promises, a: &Promises) {
     }
     for (name, as_) in &a.custom {
         if !b.custom.contains_key(name) {
-            diff_strength(
-                em,
+            em.strength_change(
                 path,
                 &format!("test `{name}`"),
                 Strength::None,

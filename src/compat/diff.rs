@@ -237,8 +237,7 @@ pub(crate) fn diff_relation(em: &mut Emitter, b: &Relation, a: &Relation, s: &Se
     let au = combined_unique(a, &a_ctx);
     for (cols, bs) in &bu {
         let as_ = au.get(cols).copied().unwrap_or_default();
-        strength_change(
-            em,
+        em.strength_change(
             "",
             &format!("unique ({})", cols.join(", ")),
             *bs,
@@ -249,8 +248,7 @@ pub(crate) fn diff_relation(em: &mut Emitter, b: &Relation, a: &Relation, s: &Se
     }
     for (cols, as_) in &au {
         if !bu.contains_key(cols) {
-            strength_change(
-                em,
+            em.strength_change(
                 "",
                 &format!("unique ({})", cols.join(", ")),
                 Strength::None,
@@ -266,8 +264,7 @@ pub(crate) fn diff_relation(em: &mut Emitter, b: &Relation, a: &Relation, s: &Se
             bt.get(name).copied().unwrap_or_default(),
             at.get(name).copied().unwrap_or_default(),
         );
-        strength_change(
-            em,
+        em.strength_change(
             "",
             &format!("test `{name}`"),
             bs,
@@ -342,41 +339,6 @@ fn primary_key_findings(
         (None, None) => {}
     }
     let _ = b;
-}
-
-fn strength_change(
-    em: &mut Emitter,
-    path: &str,
-    what: &str,
-    b: Strength,
-    a: Strength,
-    added: &'static str,
-    removed: &'static str,
-) {
-    let (bs, as_) = (Some(b.name().to_string()), Some(a.name().to_string()));
-    if b == Strength::None && a > Strength::None {
-        em.emit(added, a, path, bs, as_, format!("{what} added"));
-    } else if b > Strength::None && a == Strength::None {
-        em.emit(removed, b, path, bs, as_, format!("{what} removed"));
-    } else if a < b {
-        em.emit(
-            "guarantee_strength_decreased",
-            b,
-            path,
-            bs,
-            as_,
-            format!("{what} now {} (was {})", a.name(), b.name()),
-        );
-    } else if a > b {
-        em.emit(
-            "guarantee_strength_increased",
-            a,
-            path,
-            bs,
-            as_,
-            format!("{what} now {} (was {})", a.name(), b.name()),
-        );
-    }
 }
 
 fn location(em: &mut Emitter, b: &Relation, a: &Relation, s: &Settings) {

@@ -76,6 +76,50 @@ impl<'a> Emitter<'a> {
         &mut self.findings[last]
     }
 
+    /// A promise's strength moving between the sides: `added` / `removed` rule when it appears
+    /// or disappears, strength decreased / increased when the mechanism changes.
+    #[allow(clippy::too_many_arguments)]
+    pub fn strength_change(
+        &mut self,
+        path: &str,
+        what: &str,
+        b: Strength,
+        a: Strength,
+        added: &'static str,
+        removed: &'static str,
+    ) {
+        let subject = if path.is_empty() {
+            what.to_string()
+        } else {
+            format!("`{path}`: {what}")
+        };
+        let (bs, as_) = (Some(b.name().to_string()), Some(a.name().to_string()));
+        let (rule, strength, what) = if b == Strength::None && a > Strength::None {
+            (added, a, format!("{subject} promise added ({})", a.name()))
+        } else if b > Strength::None && a == Strength::None {
+            (
+                removed,
+                b,
+                format!("{subject} promise removed (was {})", b.name()),
+            )
+        } else if a < b {
+            (
+                "guarantee_strength_decreased",
+                b,
+                format!("{subject} now {} (was {})", a.name(), b.name()),
+            )
+        } else if a > b {
+            (
+                "guarantee_strength_increased",
+                a,
+                format!("{subject} now {} (was {})", a.name(), b.name()),
+            )
+        } else {
+            return;
+        };
+        self.emit(rule, strength, path, bs, as_, what);
+    }
+
     pub fn hint(&mut self, path: &str, hint: Hint) {
         if let Some(f) = self
             .findings

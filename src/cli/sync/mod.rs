@@ -17,12 +17,7 @@ use crate::store::{self, ProposalFilter, ProposalStatus, Store, Timestamp};
 use super::check::sides;
 use super::context::Context;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum Format {
-    #[default]
-    Human,
-    Json,
-}
+use crate::output::DataFormat as Format;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
