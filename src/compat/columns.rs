@@ -469,8 +469,8 @@ fn diff_type(em: &mut Emitter, path: &str, braw: &str, bt: &CanonType, araw: &st
     }
 }
 
-/// Tightening takes the new promise's strength, loosening the old one's (RULES.md §2.3).
-
+/// Every promise of a matched column pair. Tightening takes the new promise's strength,
+/// loosening the old one's (RULES.md §2.3).
 fn diff_promises(em: &mut Emitter, path: &str, b: &Promises, a: &Promises) {
     em.strength_change(
         path,

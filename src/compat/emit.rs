@@ -78,7 +78,6 @@ impl<'a> Emitter<'a> {
 
     /// A promise's strength moving between the sides: `added` / `removed` rule when it appears
     /// or disappears, strength decreased / increased when the mechanism changes.
-    #[allow(clippy::too_many_arguments)]
     pub fn strength_change(
         &mut self,
         path: &str,
