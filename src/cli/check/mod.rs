@@ -62,7 +62,14 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     let keys = select::relevant_keys(args, ctx, &cfg, &before, &after)?;
     let (b, a) = select::restrict(&before.project, &after.project, &keys);
     let report = compat::diff(&b, &a, &settings);
-    let (report, consumers_known) = impact(report, ctx, &cfg, &b, &a, &settings)?;
+    // Asset keys must be spelt as `sync` spells them: the configured project, else the dbt name.
+    let project = cfg
+        .config
+        .project()
+        .or(after.dbt_name.as_deref())
+        .or(before.dbt_name.as_deref())
+        .unwrap_or("");
+    let (report, consumers_known) = impact(report, ctx, &cfg, project, &b, &a, &settings)?;
 
     for w in before.warnings.iter().chain(&after.warnings) {
         ctx.warn(w);
@@ -104,6 +111,7 @@ fn impact(
     report: Report,
     ctx: &Context,
     cfg: &super::context::LoadedConfig,
+    project: &str,
     before: &crate::contract::Project,
     after: &crate::contract::Project,
     settings: &compat::Settings,
@@ -116,7 +124,6 @@ fn impact(
             return Ok((report, false));
         }
     };
-    let project = cfg.config.project().unwrap_or("");
     let d = settings.warehouse.dialect;
     let mut uses = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
