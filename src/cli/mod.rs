@@ -3,10 +3,12 @@
 
 pub mod assets;
 pub mod check;
+pub mod completions;
 pub mod consumers;
 pub mod context;
 pub mod graph;
 pub mod hook;
+pub mod man;
 pub mod rules;
 pub mod settings;
 pub mod status;
@@ -64,6 +66,10 @@ pub enum Command {
     Status(status::Args),
     /// List every compatibility rule with its forward/backward defaults and meaning
     Rules(rules::Args),
+    /// Print the completion script for a shell (bash, zsh, fish, powershell, elvish)
+    Completions(completions::Args),
+    /// Print the man page (roff) to stdout
+    Man(man::Args),
 }
 
 /// Runs one command. Errors are returned for `main` to render once.
@@ -78,5 +84,7 @@ pub fn run(cli: Cli) -> crate::error::Result<ExitStatus> {
         Command::Graph(args) => graph::run(&args, &ctx),
         Command::Status(args) => status::run(&args, &ctx),
         Command::Sync(args) => sync::run(&args, &ctx),
+        Command::Completions(args) => completions::run(&args),
+        Command::Man(args) => man::run(&args),
     }
 }

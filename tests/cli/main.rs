@@ -5,6 +5,7 @@ mod vectors;
 
 mod check;
 mod common;
+mod completions;
 mod precommit;
 mod rules;
 mod sync;
