@@ -10,3 +10,4 @@ mod precommit;
 mod rules;
 mod sync;
 mod vectors_e2e;
+mod yaml_vs_manifest;
