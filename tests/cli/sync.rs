@@ -421,3 +421,30 @@ fn the_readme_demo_walks_the_loop() {
         );
     }
 }
+
+#[test]
+fn a_models_dbt_group_owner_owns_it_when_meta_names_nobody() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = store_arg(dir.path());
+    let repo = TestRepo::new();
+    repo.write("tessera.yaml", "project: grp\nowner: team-platform\nteams: [{name: team-platform}, {name: team-finance}]\nusers: [{email: zach@example.com, name: Zach, teams: [team-finance]}]\n")
+        .write("dbt_project.yml", "name: grp\nversion: '1'\nprofile: p\nmodel-paths: [models]\n")
+        .write("models/revenue.sql", "select 1 as id\n")
+        .write("models/_groups.yml", "groups:\n  - name: finance\n    owner: {email: zach@example.com, name: Zach}\n")
+        .write("models/schema.yml", "version: 2\nmodels:\n  - name: revenue\n    config: {group: finance, schema: fin}\n    columns: [{name: id, data_type: int}]\n");
+    repo.commit("grouped");
+    assert_eq!(code(&sync(&repo, &store)), 0);
+    let o = tessera()
+        .current_dir(repo.path())
+        .args(["assets", "--format", "json", "--store", &store])
+        .output()
+        .expect("runs");
+    let v = json(&o);
+    let asset = v["assets"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["key"] == "fin.revenue"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(asset["owner_team"], "team-finance", "{v}");
+    assert_eq!(asset["owner_user"], "zach@example.com", "{v}");
+}

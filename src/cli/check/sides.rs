@@ -30,6 +30,8 @@ pub struct Side {
     pub models: Vec<crate::dbt::ModelSource>,
     /// The commit this side was read from (HEAD for the working tree).
     pub commit: Option<String>,
+    /// dbt groups and their owners.
+    pub groups: Vec<crate::dbt::Group>,
 }
 
 impl Side {
@@ -45,6 +47,7 @@ impl Side {
             dbt_name: None,
             models: Vec::new(),
             commit: None,
+            groups: Vec::new(),
         }
     }
 
@@ -310,6 +313,7 @@ fn git_side(
     match dbt::read_project_scoped(tree, &project_dir, scope) {
         Ok(p) => {
             side.dbt_name = Some(p.name);
+            side.groups = p.groups;
             side.models = p.models;
             side.files = p.files;
             side.warnings = p.warnings;

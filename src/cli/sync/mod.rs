@@ -93,7 +93,19 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     for r in contracts {
         let key = asset_key(r, &project, d);
         own_keys.insert(key.clone());
-        let (owner_team, owner_user) = owners.resolve(r.owner.as_deref(), &key);
+        // meta.owner first; else the owner of the model's dbt group (email, then name).
+        let group_owner = r
+            .group
+            .as_deref()
+            .and_then(|g| side.groups.iter().find(|x| x.name == g))
+            .and_then(|g| {
+                g.owner_email
+                    .clone()
+                    .filter(|e| owners.team_of(Some(e)).is_some())
+                    .or(g.owner_name.clone())
+            });
+        let (owner_team, owner_user) =
+            owners.resolve(r.owner.as_deref().or(group_owner.as_deref()), &key);
         asset_owner.insert(r.key(), (key.clone(), owner_team.clone()));
         let (version, breaking) = declare::next_version(store.as_ref(), &key, r, &settings)?;
         let acknowledged = breaking && approved(store.as_ref(), &key)?;

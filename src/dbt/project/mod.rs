@@ -38,6 +38,8 @@ pub struct DbtProject {
     pub models: Vec<ModelSource>,
     /// Problems that do not stop the reader (a YAML entry without SQL, a bad date, …).
     pub warnings: Vec<String>,
+    /// dbt `groups:` with their owners, for ownership of the group's models.
+    pub groups: Vec<crate::dbt::Group>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -106,6 +108,7 @@ pub fn read_project_scoped(
     // The project file configures every relation.
     let all: Vec<String> = relations.relations.keys().cloned().collect();
     by_file.insert(project_path, all);
+    let groups = read_groups(&property_texts);
     Ok(DbtProject {
         name: project.name,
         profile: project.profile,
@@ -113,6 +116,7 @@ pub fn read_project_scoped(
         files: by_file,
         models,
         warnings: dedup(warnings),
+        groups,
     })
 }
 
@@ -399,6 +403,40 @@ const NOT_PROPERTY_FILES: &[&str] = &[
     "selectors.yml",
     "profiles.yml",
 ];
+
+/// `groups:` entries (name and owner) from the property files that declare any. Shapes the
+/// reader does not understand are left to dbt: a group without a readable owner is skipped.
+fn read_groups(texts: &[(String, String)]) -> Vec<crate::dbt::Group> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        #[serde(default)]
+        groups: Vec<GroupDecl>,
+    }
+    #[derive(serde::Deserialize)]
+    struct GroupDecl {
+        name: String,
+        #[serde(default)]
+        owner: Option<Owner>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Owner {
+        #[serde(default)]
+        email: Option<String>,
+        #[serde(default)]
+        name: Option<String>,
+    }
+    texts
+        .iter()
+        .filter(|(_, t)| t.contains("groups:"))
+        .filter_map(|(_, t)| serde_saphyr::from_str::<File>(t).ok())
+        .flat_map(|f| f.groups)
+        .map(|g| crate::dbt::Group {
+            name: g.name,
+            owner_email: g.owner.as_ref().and_then(|o| o.email.clone()),
+            owner_name: g.owner.and_then(|o| o.name),
+        })
+        .collect()
+}
 
 fn is_code(path: &str) -> bool {
     [".sql", ".py", ".csv"]
