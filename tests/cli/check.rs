@@ -329,3 +329,22 @@ fn a_change_in_sql_alone_still_sees_the_contract_in_the_property_file() {
         vec!["materialization_drops_constraints orders. ERR"]
     );
 }
+
+#[test]
+fn a_malformed_manifest_is_explained() {
+    let repo = shop();
+    repo.write("bad.json", "{\n  \"metadata\": {\"dbt_schema_version\": \"https://schemas.getdbt.com/dbt/manifest/v12.json\"},\n  \"nodes\": {,}\n}\n");
+    snapshot(
+        "check_malformed_manifest",
+        &diagnostic(
+            &repo,
+            &[
+                "check",
+                "--base-manifest",
+                "bad.json",
+                "--manifest",
+                "bad.json",
+            ],
+        ),
+    );
+}

@@ -448,3 +448,52 @@ fn a_models_dbt_group_owner_owns_it_when_meta_names_nobody() {
     assert_eq!(asset["owner_team"], "team-finance", "{v}");
     assert_eq!(asset["owner_user"], "zach@example.com", "{v}");
 }
+
+#[test]
+fn a_breaking_change_is_recorded_as_a_major_version_and_flagged_unacknowledged() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = store_arg(dir.path());
+    let shop = example_repo("shop");
+    assert_eq!(code(&sync(&shop, &store)), 0);
+    let props = shop.path().join("models/marts/_marts.yml");
+    let text = std::fs::read_to_string(&props).expect("read");
+    // A compatible change first: a new nullable column is a minor version.
+    std::fs::write(
+        &props,
+        text.replace(
+            "      - name: amount\n",
+            "      - name: channel\n        data_type: text\n      - name: amount\n",
+        ),
+    )
+    .expect("write");
+    shop.commit("add channel");
+    let v = json(&sync(&shop, &store));
+    assert_eq!(v["outcome"]["versions"][0]["version"], "1.1.0", "{v}");
+    assert_eq!(v["unacknowledged_breaks"], serde_json::json!([]));
+    // Then a break: dropping a column is a major version, recorded but flagged.
+    let text = std::fs::read_to_string(&props).expect("read");
+    std::fs::write(
+        &props,
+        text.replace("      - name: channel\n        data_type: text\n", "")
+            .replace("      - name: order_date\n        data_type: date\n", ""),
+    )
+    .expect("write");
+    shop.commit("drop order_date");
+    let o = sync(&shop, &store);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v = json(&o);
+    let version = &v["outcome"]["versions"][0];
+    assert_eq!(version["asset"], "marts.orders");
+    assert_eq!(version["version"], "2.0.0", "{v}");
+    assert_eq!(version["unacknowledged_break"], true);
+    assert_eq!(
+        v["unacknowledged_breaks"],
+        serde_json::json!(["marts.orders"])
+    );
+    let o = tessera()
+        .current_dir(shop.path())
+        .args(["sync", "--store", &store])
+        .output()
+        .expect("runs");
+    assert!(stdout(&o).contains("already in sync"), "{}", stdout(&o));
+}
