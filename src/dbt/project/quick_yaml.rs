@@ -18,6 +18,12 @@ use serde_json::Value;
 
 mod de;
 
+/// Deepest nesting of mappings and sequences (block or flow) read here. Deeper documents go to
+/// serde-saphyr, whose default budget refuses more than 64 levels; staying below that keeps this
+/// reader from accepting what serde-saphyr rejects, and bounds the recursion here, in the
+/// deserializer and in `Drop`, so a hostile file cannot overflow the stack.
+const MAX_DEPTH: usize = 48;
+
 /// A YAML value; strings borrow from the text unless escapes or folding changed them.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Node<'t> {
@@ -79,6 +85,8 @@ struct Reader<'t> {
     lines: Vec<Line>,
     /// The next line to read.
     at: usize,
+    /// Mappings and sequences open around the current line.
+    depth: usize,
 }
 
 impl<'t> Reader<'t> {
@@ -98,7 +106,12 @@ impl<'t> Reader<'t> {
             });
             start += raw.len();
         }
-        let mut reader = Reader { text, lines, at: 0 };
+        let mut reader = Reader {
+            text,
+            lines,
+            at: 0,
+            depth: 0,
+        };
         // A single leading `---` is allowed; directives and further documents are not.
         match reader.peek().map(|l| reader.content(l)) {
             Some(c) if c.starts_with('%') => return None,
@@ -130,7 +143,19 @@ impl<'t> Reader<'t> {
         None
     }
 
+    /// One level deeper; `None` past [`MAX_DEPTH`]. A `None` anywhere abandons the whole read,
+    /// so only the paths that return a node need to [`leave`](Self::leave).
+    fn enter(&mut self) -> Option<()> {
+        self.depth += 1;
+        (self.depth <= MAX_DEPTH).then_some(())
+    }
+
+    fn leave(&mut self) {
+        self.depth -= 1;
+    }
+
     fn mapping(&mut self, indent: usize) -> Option<Node<'t>> {
+        self.enter()?;
         let mut map: Vec<(Cow<'t, str>, Node<'t>)> = Vec::new();
         while let Some(line) = self.peek() {
             if line.indent < indent {
@@ -149,10 +174,12 @@ impl<'t> Reader<'t> {
             let value = self.value(indent, rest, rest_start, true)?;
             map.push((key, value));
         }
+        self.leave();
         Some(Node::Map(map))
     }
 
     fn sequence(&mut self, indent: usize) -> Option<Node<'t>> {
+        self.enter()?;
         let mut items = Vec::new();
         while let Some(line) = self.peek() {
             if line.indent < indent {
@@ -181,6 +208,7 @@ impl<'t> Reader<'t> {
                 items.push(self.value(indent, rest, rest_start, false)?);
             }
         }
+        self.leave();
         Some(Node::Seq(items))
     }
 
@@ -307,7 +335,7 @@ impl<'t> Reader<'t> {
             text: self.text,
             pos: start,
         };
-        let value = flow.value()?;
+        let value = flow.value(self.depth)?;
         let line_end = self.text[flow.pos..]
             .find('\n')
             .map_or(self.text.len(), |i| flow.pos + i);
@@ -518,10 +546,15 @@ impl<'t> Flow<'t> {
         }
     }
 
-    fn value(&mut self) -> Option<Node<'t>> {
+    /// A value inside `depth` open collections.
+    fn value(&mut self, depth: usize) -> Option<Node<'t>> {
         self.ws();
         let rest = self.rest();
-        match rest.chars().next()? {
+        let first = rest.chars().next()?;
+        if matches!(first, '[' | '{') && depth >= MAX_DEPTH {
+            return None;
+        }
+        match first {
             '[' => {
                 self.pos += 1;
                 let mut items = Vec::new();
@@ -530,7 +563,7 @@ impl<'t> Flow<'t> {
                     if self.eat(']') {
                         return Some(Node::Seq(items));
                     }
-                    items.push(self.value()?);
+                    items.push(self.value(depth + 1)?);
                     self.ws();
                     if !self.eat(',') {
                         self.ws();
@@ -553,7 +586,7 @@ impl<'t> Flow<'t> {
                     if !self.eat(':') || map.iter().any(|(k, _)| *k == key) {
                         return None;
                     }
-                    let value = self.value()?;
+                    let value = self.value(depth + 1)?;
                     map.push((key, value));
                     self.ws();
                     if !self.eat(',') {

@@ -256,3 +256,33 @@ fn scalars_resolve_like_saphyr() {
         agrees(&text).unwrap_or_else(|e| panic!("{e}"));
     }
 }
+
+/// Found by fuzzing: `[` nested 100,000 deep overflowed the stack in `Flow::value`. Nesting is
+/// now bounded; past the bound the quick reader declines and serde-saphyr's depth budget decides.
+#[test]
+fn deep_nesting_is_declined_not_a_stack_overflow() {
+    let flow = |depth: usize| format!("models: {}{}\n", "[".repeat(depth), "]".repeat(depth));
+    let flow_map =
+        |depth: usize| format!("models: {}1{}\n", "{a: ".repeat(depth), "}".repeat(depth));
+    let block = |depth: usize| {
+        let mut text = String::new();
+        for level in 0..depth {
+            text.push_str(&" ".repeat(level));
+            text.push_str("a:\n");
+        }
+        text
+    };
+    for depth in [
+        1, 10, 40, 46, 47, 48, 49, 62, 63, 64, 65, 100, 10_000, 100_000,
+    ] {
+        for text in [flow(depth), flow_map(depth)] {
+            agrees(&text).unwrap_or_else(|e| panic!("depth {depth}: {e}"));
+        }
+        // Block nesting costs one more space per level, so its text grows with depth squared.
+        if depth <= 1_000 {
+            agrees(&block(depth)).unwrap_or_else(|e| panic!("depth {depth}: {e}"));
+        }
+    }
+    assert!(super::parse(&flow(100_000)).is_none());
+    assert!(super::parse(&block(1_000)).is_none());
+}
