@@ -50,9 +50,36 @@ impl Node<'_> {
     }
 }
 
+/// Deepest nesting this reader takes on. Deeper documents go to serde-saphyr, whose default
+/// budget refuses more than 64 levels: staying below it keeps the two readers in agreement and
+/// bounds the recursion here (parsing, converting, dropping), so a hostile file cannot
+/// overflow the stack.
+const MAX_DEPTH: usize = 48;
+
+/// A cheap upper bound on nesting: open flow brackets (counted even inside quotes, which only
+/// makes the quick path decline more often) and indentation, taking one level per space.
+fn too_deep(text: &str) -> bool {
+    let mut open = 0usize;
+    for b in text.bytes() {
+        match b {
+            b'[' | b'{' => {
+                open += 1;
+                if open > MAX_DEPTH {
+                    return true;
+                }
+            }
+            b']' | b'}' => open = open.saturating_sub(1),
+            _ => {}
+        }
+    }
+    text.lines()
+        .any(|l| l.len() - l.trim_start_matches(' ').len() > 2 * MAX_DEPTH)
+}
+
 /// The document, or `None` when serde-saphyr must read it.
 pub(crate) fn parse(text: &str) -> Option<Node<'_>> {
-    if text.starts_with('\u{feff}')
+    if too_deep(text)
+        || text.starts_with('\u{feff}')
         || text
             .bytes()
             .any(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))

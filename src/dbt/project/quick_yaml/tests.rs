@@ -412,3 +412,22 @@ mod generated {
         }
     }
 }
+
+/// A file nested far deeper than any real property file is declined, never a stack overflow;
+/// the fallback reader answers with its own error (found while fuzzing).
+#[test]
+fn deep_nesting_is_declined_not_a_stack_overflow() {
+    for depth in [1usize, 40, 49, 64, 1_000, 100_000] {
+        let flow = format!("models: {}{}\n", "[".repeat(depth), "]".repeat(depth));
+        let parsed = parse(&flow);
+        assert_eq!(
+            parsed.is_some(),
+            depth <= super::MAX_DEPTH,
+            "flow depth {depth}"
+        );
+        let block: String = (0..depth.min(2_000))
+            .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+            .collect();
+        let _ = parse(&block);
+    }
+}
