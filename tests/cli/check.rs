@@ -1,27 +1,12 @@
-use crate::common::{TestRepo, code, fixtures, scrub, snapshot, stderr, stdout, tessera};
-
-const PROJECT: &str = "name: shop\nversion: '1.0'\nprofile: shop\nmodel-paths: [models]\nmodels:\n  shop:\n    +materialized: table\n";
-const ORDERS: &str = "version: 2
-models:
-  - name: orders
-    config: {contract: {enforced: true}}
-    columns:
-      - name: id
-        data_type: int
-        constraints: [{type: not_null}]
-      - name: status
-        data_type: text
-      - name: amount
-        data_type: numeric(12,2)
-";
+use crate::common::{
+    SHOP_ORDERS as ORDERS, SHOP_ORDERS_SQL, SHOP_PROJECT as PROJECT, TestRepo, code, fixtures,
+    scrub, snapshot, stderr, stdout, tessera,
+};
 
 fn shop() -> TestRepo {
     let repo = TestRepo::new();
     repo.write("dbt_project.yml", PROJECT)
-        .write(
-            "models/orders.sql",
-            "select 1 as id, 'x' as status, 1.0 as amount\n",
-        )
+        .write("models/orders.sql", SHOP_ORDERS_SQL)
         .write("models/schema.yml", ORDERS);
     repo.commit("orders");
     repo

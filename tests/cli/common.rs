@@ -166,3 +166,20 @@ pub fn scrub(text: &str, tmp: &Path) -> String {
 pub fn fixtures() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/dbt")
 }
+
+/// A small dbt project used across the CLI tests: one contract-enforced `orders` model.
+pub const SHOP_PROJECT: &str = "name: shop\nversion: '1.0'\nprofile: shop\nmodel-paths: [models]\nmodels:\n  shop:\n    +materialized: table\n";
+pub const SHOP_ORDERS_SQL: &str = "select 1 as id, 'x' as status, 1.0 as amount\n";
+pub const SHOP_ORDERS: &str = "version: 2
+models:
+  - name: orders
+    config: {contract: {enforced: true}}
+    columns:
+      - name: id
+        data_type: int
+        constraints: [{type: not_null}]
+      - name: status
+        data_type: text
+      - name: amount
+        data_type: numeric(12,2)
+";

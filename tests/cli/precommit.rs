@@ -8,23 +8,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Instant;
 
-use crate::common::{TestRepo, code, have_tool, stderr, tessera};
+use crate::common::{
+    SHOP_ORDERS as ORDERS, SHOP_ORDERS_SQL as ORDERS_SQL, SHOP_PROJECT as PROJECT, TestRepo, code,
+    have_tool, stderr, tessera,
+};
 
-const PROJECT: &str = "name: shop\nversion: '1.0'\nprofile: shop\nmodel-paths: [models]\n";
-const ORDERS_SQL: &str = "select 1 as id, 'x' as status, 1.0 as amount\n";
-const ORDERS: &str = "version: 2
-models:
-  - name: orders
-    config: {contract: {enforced: true}}
-    columns:
-      - name: id
-        data_type: int
-        constraints: [{type: not_null}]
-      - name: status
-        data_type: text
-      - name: amount
-        data_type: numeric(12,2)
-";
 const STATUS: &str = "      - name: status\n        data_type: text\n";
 const SCHEMA: &str = "models/schema.yml";
 
