@@ -71,7 +71,10 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         .unwrap_or("");
     let (report, consumers_known) = impact(report, ctx, &cfg, project, &b, &a, &settings)?;
 
-    for w in before.warnings.iter().chain(&after.warnings) {
+    // The same problem usually exists on both sides: say it once.
+    let warnings: std::collections::BTreeSet<&String> =
+        before.warnings.iter().chain(&after.warnings).collect();
+    for w in warnings {
         ctx.warn(w);
     }
     let fail_on = match args.fail_on {
