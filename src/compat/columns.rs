@@ -692,23 +692,35 @@ fn join_set(items: &BTreeSet<String>) -> String {
 }
 
 /// `meta.tessera` is Tessera's own control channel (ignores, renames), not documentation.
-pub(crate) fn documented_meta(meta: &crate::contract::Meta) -> Vec<(&String, &serde_json::Value)> {
+fn documented_meta(meta: &crate::contract::Meta) -> Vec<(&String, &serde_json::Value)> {
     meta.iter()
         .filter(|(k, _)| k.as_str() != "tessera")
         .collect()
 }
 
-fn diff_column_metadata(em: &mut Emitter, path: &str, b: &Column, a: &Column) {
+/// Which documentation fields differ (description, tags, meta other than `meta.tessera`).
+pub(crate) fn documentation_changes(
+    (bd, bt, bm): (&Option<String>, &[String], &crate::contract::Meta),
+    (ad, at, am): (&Option<String>, &[String], &crate::contract::Meta),
+) -> Vec<&'static str> {
     let mut changed = Vec::new();
-    if b.description != a.description {
+    if bd != ad {
         changed.push("description");
     }
-    if b.tags != a.tags {
+    if bt != at {
         changed.push("tags");
     }
-    if documented_meta(&b.meta) != documented_meta(&a.meta) {
+    if documented_meta(bm) != documented_meta(am) {
         changed.push("meta");
     }
+    changed
+}
+
+fn diff_column_metadata(em: &mut Emitter, path: &str, b: &Column, a: &Column) {
+    let mut changed = documentation_changes(
+        (&b.description, &b.tags, &b.meta),
+        (&a.description, &a.tags, &a.meta),
+    );
     if b.default != a.default {
         changed.push("default");
     }

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::contract::{Access, Materialization, Project, Relation};
 
-use super::columns::{ColumnCtx, diff_columns, documented_meta};
+use super::columns::{ColumnCtx, diff_columns, documentation_changes};
 use super::emit::Emitter;
 use super::finding::Finding;
 use super::guarantees::{StrengthCtx, combined_unique, primary_key, relation_custom_tests};
@@ -513,16 +513,10 @@ fn human_secs(s: u64) -> String {
 }
 
 fn relation_metadata(em: &mut Emitter, b: &Relation, a: &Relation) {
-    let mut changed = Vec::new();
-    if b.description != a.description {
-        changed.push("description");
-    }
-    if b.tags != a.tags {
-        changed.push("tags");
-    }
-    if documented_meta(&b.meta) != documented_meta(&a.meta) {
-        changed.push("meta");
-    }
+    let mut changed = documentation_changes(
+        (&b.description, &b.tags, &b.meta),
+        (&a.description, &a.tags, &a.meta),
+    );
     if b.group != a.group {
         changed.push("group");
     }
