@@ -8,3 +8,9 @@ pub const CONFIG: &str = "TESSERA_CONFIG";
 pub const FORMAT: &str = "TESSERA_FORMAT";
 /// `--color` default.
 pub const COLOR: &str = "TESSERA_COLOR";
+/// The SSH key `tessera ack` signs with, after `--key`.
+pub const SIGNING_KEY: &str = "TESSERA_SIGNING_KEY";
+/// The passphrase of an encrypted signing key, for runs without a terminal to prompt on.
+pub const SSH_PASSPHRASE: &str = "TESSERA_SSH_PASSPHRASE";
+/// The name of the change `tessera impact` proposes for (same as `--change`).
+pub const CHANGE: &str = "TESSERA_CHANGE";

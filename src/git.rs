@@ -185,6 +185,15 @@ impl Repo {
             .collect())
     }
 
+    /// The branch HEAD is on (`feature/x`), or `None` on a detached HEAD.
+    pub fn head_branch(&self) -> Option<String> {
+        let head = self.repo.head().ok()?;
+        if !head.is_branch() {
+            return None;
+        }
+        head.shorthand().ok().map(str::to_string)
+    }
+
     fn revparse(&self, rev: &str) -> Result<git2::Object<'_>, GitError> {
         self.repo.revparse_single(rev).map_err(|e| match e.code() {
             ErrorCode::NotFound | ErrorCode::InvalidSpec | ErrorCode::Ambiguous => unknown(rev),

@@ -1,19 +1,25 @@
 //! The command line: clap types, and one module per subcommand that turns flags, environment and
 //! `tessera.yaml` into the core's inputs.
 
+pub mod ack;
 pub mod assets;
 pub mod check;
 pub mod completions;
 pub mod consumers;
 pub mod context;
+pub mod coord;
 pub mod graph;
 pub mod hook;
+pub mod impact;
 pub mod man;
+pub mod proposals;
 pub mod rules;
 pub mod settings;
+pub mod signers;
 pub mod status;
 pub mod store;
 pub mod sync;
+pub mod verify;
 
 use clap::{Parser, Subcommand};
 
@@ -52,6 +58,16 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Compare the working tree (or --head) with --base and classify every contract change
     Check(check::Args),
+    /// Diff a pull request from its merge-base, open proposals for breaking changes, and gate the merge on acks
+    Impact(impact::Args),
+    /// Sign and record your team's decision on a proposal (approve, block, or migrating until a date)
+    Ack(ack::Args),
+    /// Re-check every acknowledgment's signature and binding, and say why each bad one is rejected
+    Verify(verify::Args),
+    /// List, show and withdraw proposals
+    Proposals(proposals::Args),
+    /// Export the registered signing keys as an OpenSSH allowed_signers file
+    Signers(signers::Args),
     /// Install a plain git pre-commit hook that runs `tessera check`
     Hook(hook::Args),
     /// Write this repository's declarations (assets, owners, consumers) to the store
@@ -78,6 +94,11 @@ pub fn run(cli: Cli) -> crate::error::Result<ExitStatus> {
     match cli.command {
         Command::Check(args) => check::run(&args, &ctx),
         Command::Hook(args) => hook::run(&args, &ctx),
+        Command::Impact(args) => impact::run(&args, &ctx),
+        Command::Ack(args) => ack::run(&args, &ctx),
+        Command::Verify(args) => verify::run(&args, &ctx),
+        Command::Proposals(args) => proposals::run(&args, &ctx),
+        Command::Signers(args) => signers::run(&args, &ctx),
         Command::Rules(args) => rules::run(&args),
         Command::Assets(args) => assets::run(&args, &ctx),
         Command::Consumers(args) => consumers::run(&args, &ctx),

@@ -11,6 +11,7 @@
 
 mod expect;
 mod matching;
+pub mod proposal;
 #[cfg(test)]
 mod tests;
 

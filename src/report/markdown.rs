@@ -119,7 +119,7 @@ fn list(out: &mut String, title: &str, lines: &[String]) {
 
 /// Prose from data: backslash-escape whatever markdown or HTML would interpret. Pipes are left
 /// to [`cell`], which knows whether the text sits in a table.
-fn text(s: &str) -> String {
+pub(super) fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {
@@ -137,7 +137,7 @@ fn text(s: &str) -> String {
 /// Engine messages quote identifiers in backticks; keep those as code spans when they pair up,
 /// and fall back to plain escaped text when a name's own backtick unbalances them. Either way
 /// each piece is escaped, so a mispairing can only misplace formatting, never break the table.
-fn message(s: &str) -> String {
+pub(super) fn message(s: &str) -> String {
     let pieces: Vec<&str> = s.split('`').collect();
     if pieces.len().is_multiple_of(2) {
         return text(s);
@@ -151,7 +151,7 @@ fn message(s: &str) -> String {
 
 /// A code span that survives any content: the fence is longer than the longest backtick run
 /// inside, and padded when the content starts or ends with a backtick or a space.
-fn code(s: &str) -> String {
+pub(super) fn code(s: &str) -> String {
     let s = s.replace(['\n', '\r'], " ");
     if s.is_empty() {
         return String::new();
@@ -172,7 +172,7 @@ fn code(s: &str) -> String {
 
 /// GitHub splits table rows on every unescaped `|`, even inside code spans, and unescapes `\|`
 /// before it parses the cell, so escaping here is right for text and code alike.
-fn cell(s: &str) -> String {
+pub(super) fn cell(s: &str) -> String {
     s.replace('|', "\\|")
 }
 

@@ -1,6 +1,7 @@
 //! Report renderers: one [`Report`](crate::compat::Report) in every format a person or a CI system
 //! reads. Pure functions from data to text; printing is the caller's job.
 
+pub mod coordination;
 mod github;
 mod human;
 mod json;

@@ -271,3 +271,28 @@ fn is_public_key(text: &[u8]) -> bool {
     let text = text.trim();
     !text.contains('\n') && PublicKey::from_openssh(text).is_ok()
 }
+
+/// The public half of the key `source` names, without signing and without a passphrase: OpenSSH
+/// keeps the public key of an encrypted private key in the clear. `ack` needs it before signing,
+/// to name the signer in the payload.
+pub fn public_key_of(source: &KeySource, origin: KeyOrigin) -> Result<PublicKey, SignError> {
+    match source {
+        KeySource::Literal(literal) => {
+            PublicKey::from_openssh(literal).map_err(|e| SignError::PublicKey {
+                owner: origin.to_string(),
+                reason: e.to_string(),
+            })
+        }
+        KeySource::File(path) => {
+            let text = read_key_file(path, Some(origin))?;
+            if is_public_key(&text.0) {
+                let text = String::from_utf8_lossy(&text.0);
+                return PublicKey::from_openssh(text.trim()).map_err(|e| SignError::PublicKey {
+                    owner: path.display().to_string(),
+                    reason: e.to_string(),
+                });
+            }
+            Ok(parse_private_key(path, &text.0)?.public_key().clone())
+        }
+    }
+}

@@ -25,7 +25,7 @@ use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
 pub use allowed_signers::{AllowedSigner, AllowedSigners, RejectedEntry, export};
 pub use discover::{KeyCandidates, KeyOrigin, KeySource, discover_key};
 pub use error::SignError;
-pub use key::{KeygenKey, load_private_key, sign_with_source, sign_with_ssh_keygen};
+pub use key::{KeygenKey, load_private_key, public_key_of, sign_with_source, sign_with_ssh_keygen};
 pub use payload::{AckPayload, Decision};
 pub use trust::{Member, ProposalView, Rejection, StoredAck, evaluate};
 

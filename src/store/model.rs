@@ -207,6 +207,12 @@ pub struct Proposal {
     pub created_by: String,
     /// Set when a break was pushed through on purpose (`--force --reason`).
     pub force_reason: Option<String>,
+    /// The change it came from: a branch or merge-request name, as `impact --change` saw it.
+    #[serde(default)]
+    pub change_ref: Option<String>,
+    /// The contract version that shipped it (set when `sync` marks it published).
+    #[serde(default)]
+    pub published_version: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -434,6 +440,7 @@ pub struct ProposalFilter {
     /// Any of these; empty means every status.
     pub statuses: Vec<ProposalStatus>,
     pub breaking_digest: Option<String>,
+    pub change_ref: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -49,17 +49,53 @@ pub struct Args {
     pub fail_on: Option<FailOn>,
 }
 
-pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
-    let cfg = ctx.config()?;
+/// A classified change, with who it hurts.
+pub struct Analysis {
+    pub before: sides::Side,
+    pub after: sides::Side,
+    pub report: Report,
+    /// Whether the store was consulted for consumers.
+    pub consumers_known: bool,
+    /// The project name asset keys are spelt with.
+    pub project: String,
+    /// Relation key (`orders`, `orders.v2`) → store asset key.
+    pub asset_keys: std::collections::BTreeMap<String, String>,
+    pub settings: compat::Settings,
+}
+
+/// The relation key of the relation a finding is about (`orders`, `orders.v2`).
+pub fn relation_key(f: &compat::Finding) -> String {
+    match &f.version {
+        Some(v) => format!("{}.v{v}", f.node),
+        None => f.node.clone(),
+    }
+}
+
+impl Analysis {
+    /// The store's key of the asset a finding is about, as `sync` spells it.
+    pub fn store_key(&self, f: &compat::Finding) -> String {
+        let key = relation_key(f);
+        self.asset_keys.get(&key).cloned().unwrap_or(key)
+    }
+}
+
+/// Reads both sides, diffs them and names the impacted consumers. `require_store` turns a missing
+/// store from a warning into an error, for commands that cannot work without one.
+pub fn analyze(
+    args: &Args,
+    ctx: &Context,
+    cfg: &super::context::LoadedConfig,
+    require_store: bool,
+) -> crate::error::Result<Analysis> {
     let today = ctx.today()?;
-    let (before, after) = sides::load(args, ctx, &cfg)?;
+    let (before, after) = sides::load(args, ctx, cfg)?;
     let warehouse = super::settings::warehouse(
         &cfg.config,
         after.adapter.as_deref().or(before.adapter.as_deref()),
     );
     let settings = super::settings::compat_settings(&cfg.config, warehouse, today);
 
-    let keys = select::relevant_keys(args, ctx, &cfg, &before, &after)?;
+    let keys = select::relevant_keys(args, ctx, cfg, &before, &after)?;
     let (b, a) = select::restrict(&before.project, &after.project, &keys);
     let report = compat::diff(&b, &a, &settings);
     // Asset keys must be spelt as `sync` spells them: the configured project, else the dbt name.
@@ -68,15 +104,39 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         .project()
         .or(after.dbt_name.as_deref())
         .or(before.dbt_name.as_deref())
-        .unwrap_or("");
-    let (report, consumers_known) = impact(report, ctx, &cfg, project, &b, &a, &settings)?;
+        .unwrap_or("")
+        .to_string();
+    let d = settings.warehouse.dialect;
+    let asset_keys = b
+        .relations
+        .values()
+        .chain(a.relations.values())
+        .map(|r| (r.key(), super::sync::asset_key(r, &project, d)))
+        .collect();
+    let (report, consumers_known) =
+        impact(report, ctx, cfg, &project, &b, &a, &settings, require_store)?;
+    Ok(Analysis {
+        before,
+        after,
+        report,
+        consumers_known,
+        project,
+        asset_keys,
+        settings,
+    })
+}
 
-    // The same problem usually exists on both sides: say it once.
-    let warnings: std::collections::BTreeSet<&String> =
-        before.warnings.iter().chain(&after.warnings).collect();
-    for w in warnings {
-        ctx.warn(w);
-    }
+pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
+    let cfg = ctx.config()?;
+    let analysis = analyze(args, ctx, &cfg, false)?;
+    let Analysis {
+        before,
+        after,
+        report,
+        consumers_known,
+        ..
+    } = &analysis;
+    warn_once(ctx, before, after);
     let fail_on = match args.fail_on {
         Some(FailOn::Err) => Level::Err,
         Some(FailOn::Warn) => Level::Warn,
@@ -84,14 +144,23 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     };
     render(
         args.format,
-        &report,
+        report,
         &before.label,
         &after.label,
         fail_on,
-        consumers_known,
-        &after,
+        *consumers_known,
+        after,
     )?;
-    Ok(status(&report, fail_on))
+    Ok(status(report, fail_on))
+}
+
+/// The same problem usually exists on both sides: say it once.
+pub fn warn_once(ctx: &Context, before: &sides::Side, after: &sides::Side) {
+    let warnings: std::collections::BTreeSet<&String> =
+        before.warnings.iter().chain(&after.warnings).collect();
+    for w in warnings {
+        ctx.warn(w);
+    }
 }
 
 /// 1 when a finding that counts reaches `fail_on`.
@@ -110,6 +179,7 @@ pub fn status(report: &Report, fail_on: Level) -> ExitStatus {
 /// Names who each finding hurts, from the store's consumer registrations. Without a store (none
 /// synced yet, or a remote one this build cannot reach) the consumer list is unknown and the
 /// severities stay as the engine gave them.
+#[allow(clippy::too_many_arguments)]
 fn impact(
     report: Report,
     ctx: &Context,
@@ -118,10 +188,13 @@ fn impact(
     before: &crate::contract::Project,
     after: &crate::contract::Project,
     settings: &compat::Settings,
+    require_store: bool,
 ) -> crate::error::Result<(Report, bool)> {
     let loc = super::store::location(ctx, cfg);
     let store = match &loc {
         super::store::Location::Sqlite(p) if p.exists() => super::store::open(&loc, false)?,
+        // The store's own error says where it looked and how to create one.
+        _ if require_store => super::store::open(&loc, false)?,
         _ => {
             ctx.warn(&format!("no coordination store at {}: the consumer list is unknown (run `tessera sync` on main to create it)", loc.describe()));
             return Ok((report, false));
@@ -155,7 +228,7 @@ fn impact(
     ))
 }
 
-fn render(
+pub(crate) fn render(
     format: Format,
     report: &Report,
     base: &str,

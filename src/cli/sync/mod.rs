@@ -27,6 +27,12 @@ pub struct Args {
     /// dbt manifest.json with exposures and cross-project refs (default: `dbt.manifest` when it exists)
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<std::path::PathBuf>,
+    /// Record breaking changes that no consumer approved, on purpose (needs --reason)
+    #[arg(long, requires = "reason")]
+    pub force: bool,
+    /// Why the break goes through without acks; kept in the event log with who forced it
+    #[arg(long, value_name = "TEXT", requires = "force")]
+    pub reason: Option<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -55,6 +61,8 @@ struct Output<'a> {
     store: String,
     outcome: &'a store::SyncOutcome,
     unacknowledged_breaks: Vec<String>,
+    /// Proposals this sync marked published.
+    published: Vec<serde_json::Value>,
     warnings: Vec<String>,
 }
 
@@ -168,7 +176,19 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         consumers,
     };
     let commit = side.commit.clone();
-    let outcome = store.sync_project(&declaration, Timestamp::now(), commit.as_deref())?;
+    let now = super::coord::now(today);
+    let outcome = store.sync_project(&declaration, now, commit.as_deref())?;
+    let forced = match (&args.force, &args.reason) {
+        (true, Some(reason)) => Some((super::coord::actor(&ctx.cwd), reason.as_str())),
+        _ => None,
+    };
+    let published = publish(
+        store.as_ref(),
+        &outcome,
+        &unacknowledged,
+        forced.clone(),
+        now,
+    )?;
     for w in &warnings {
         ctx.warn(w);
     }
@@ -179,31 +199,109 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
                 store: loc.describe(),
                 outcome: &outcome,
                 unacknowledged_breaks: unacknowledged,
+                published: published
+                    .iter()
+                    .map(|(id, asset, version)| {
+                        serde_json::json!({"proposal": id, "asset": asset, "version": version})
+                    })
+                    .collect(),
                 warnings,
             };
             let v =
                 serde_json::to_value(&out).map_err(|e| Error::Output(std::io::Error::other(e)))?;
             crate::output::print_json(&v)?;
         }
-        Format::Human => crate::output::print(&summary(
-            &project,
-            &loc.describe(),
-            &outcome,
-            &unacknowledged,
-        ))?,
+        Format::Human => {
+            let mut text = summary(&project, &loc.describe(), &outcome, &unacknowledged);
+            for (id, asset, version) in &published {
+                text.push_str(&format!("  proposal {id} published: {asset} v{version}\n"));
+            }
+            if let Some((by, reason)) = &forced
+                && !unacknowledged.is_empty()
+            {
+                text.push_str(&format!(
+                    "  forced by {by}: {reason} (recorded in the event log)\n"
+                ));
+            }
+            crate::output::print(&text)?
+        }
     }
     Ok(ExitStatus::Success)
 }
 
-/// Whether a proposal for this asset was approved (or already published) by its consumers.
+/// Whether a proposal for this asset was approved by its consumers.
 fn approved(store: &dyn Store, key: &str) -> crate::error::Result<bool> {
     let found = store.proposals(&ProposalFilter {
         asset: Some(key.to_string()),
         statuses: vec![ProposalStatus::Approved],
-        breaking_digest: None,
+        ..ProposalFilter::default()
     })?;
     Ok(!found.is_empty())
 }
+
+/// Marks the proposal behind each new contract version published with that version: the one
+/// whose proposed contract is exactly what shipped, else the approved one, else any open one.
+/// A forced break also records who forced it and why, on the proposal and in the event log.
+/// Returns (proposal, asset, version) for each proposal published.
+fn publish(
+    store: &dyn Store,
+    outcome: &store::SyncOutcome,
+    unacknowledged: &[String],
+    forced: Option<(String, &str)>,
+    now: Timestamp,
+) -> crate::error::Result<Vec<(String, String, String)>> {
+    let mut published = Vec::new();
+    for v in outcome.versions.iter().filter(|v| v.previous.is_some()) {
+        let open = store.proposals(&ProposalFilter {
+            asset: Some(v.asset.clone()),
+            statuses: vec![
+                ProposalStatus::Approved,
+                ProposalStatus::Pending,
+                ProposalStatus::Blocked,
+            ],
+            ..ProposalFilter::default()
+        })?;
+        let chosen = open
+            .iter()
+            .find(|p| p.head_digest == v.digest)
+            .or_else(|| open.iter().find(|p| p.status == ProposalStatus::Approved))
+            .or_else(|| open.first());
+        let unacked = unacknowledged.contains(&v.asset);
+        let force = forced.as_ref().filter(|_| unacked);
+        if let Some((by, reason)) = force {
+            let detail = serde_json::json!({
+                "asset": v.asset,
+                "version": v.version,
+                "by": by,
+                "reason": reason,
+                "proposal": chosen.map(|p| p.id.clone()),
+            });
+            store.append_event(&store::Event {
+                id: 0,
+                at: now,
+                kind: FORCED.into(),
+                project: Some(outcome.project.clone()),
+                subject: Some(chosen.map_or_else(|| v.asset.clone(), |p| p.id.clone())),
+                detail_json: detail.to_string(),
+            })?;
+        }
+        if let Some(p) = chosen {
+            let mut p = p.clone();
+            p.status = ProposalStatus::Published;
+            p.published_version = Some(v.version.clone());
+            p.updated_at = now;
+            if let Some((by, reason)) = force {
+                p.force_reason = Some(format!("{reason} (forced by {by})"));
+            }
+            store.put_proposal(&p)?;
+            published.push((p.id, v.asset.clone(), v.version.clone()));
+        }
+    }
+    Ok(published)
+}
+
+/// A break recorded on purpose with `sync --force --reason`.
+pub const FORCED: &str = "contract.forced";
 
 /// Source name (`shop.orders`) → columns its models read (None = all of them).
 fn source_usage(

@@ -10,7 +10,8 @@ use crate::store::model::*;
 use crate::store::time::Timestamp;
 
 const PROPOSAL_COLUMNS: &str = "id, asset, base_digest, head_digest, breaking_digest, \
-     findings_json, impacted_json, status, created_at, updated_at, created_by, force_reason";
+     findings_json, impacted_json, status, created_at, updated_at, created_by, force_reason, \
+     change_ref, published_version";
 
 fn proposal_row(r: &Row<'_>) -> Result<Proposal, Fail> {
     let impacted: String = r.get(6)?;
@@ -29,6 +30,8 @@ fn proposal_row(r: &Row<'_>) -> Result<Proposal, Fail> {
         updated_at: Timestamp(r.get(9)?),
         created_by: r.get(10)?,
         force_reason: r.get(11)?,
+        change_ref: r.get(12)?,
+        published_version: r.get(13)?,
     })
 }
 
@@ -46,6 +49,9 @@ pub(super) fn proposals(conn: &Connection, filter: &ProposalFilter) -> Result<Ve
     }
     if let Some(digest) = &filter.breaking_digest {
         query.and("breaking_digest = ?", digest);
+    }
+    if let Some(change) = &filter.change_ref {
+        query.and("change_ref = ?", change);
     }
     if !filter.statuses.is_empty() {
         // Status names come from the enum, never from input, so they can be inlined.
@@ -86,14 +92,16 @@ pub(super) fn put_proposal(conn: &Connection, p: &Proposal) -> Result<bool, Fail
     let created_at = existing.as_ref().map_or(p.created_at, |old| old.created_at);
     conn.prepare_cached(
         "INSERT INTO proposals (id, asset, base_digest, head_digest, breaking_digest,
-             findings_json, impacted_json, status, created_at, updated_at, created_by, force_reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             findings_json, impacted_json, status, created_at, updated_at, created_by, force_reason,
+             change_ref, published_version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT (id) DO UPDATE SET
              asset = excluded.asset, base_digest = excluded.base_digest,
              head_digest = excluded.head_digest, breaking_digest = excluded.breaking_digest,
              findings_json = excluded.findings_json, impacted_json = excluded.impacted_json,
              status = excluded.status, updated_at = excluded.updated_at,
-             created_by = excluded.created_by, force_reason = excluded.force_reason",
+             created_by = excluded.created_by, force_reason = excluded.force_reason,
+             change_ref = excluded.change_ref, published_version = excluded.published_version",
     )?
     .execute(rusqlite::params![
         p.id,
@@ -108,6 +116,8 @@ pub(super) fn put_proposal(conn: &Connection, p: &Proposal) -> Result<bool, Fail
         p.updated_at.0,
         p.created_by,
         p.force_reason,
+        p.change_ref,
+        p.published_version,
     ])?;
     let (kind, mut detail) = match &existing {
         None => (kinds::PROPOSAL_CREATED, json!({})),
@@ -125,6 +135,9 @@ pub(super) fn put_proposal(conn: &Connection, p: &Proposal) -> Result<bool, Fail
     detail["impacted"] = json!(p.impacted);
     if let Some(reason) = &p.force_reason {
         detail["force_reason"] = json!(reason);
+    }
+    if let Some(version) = &p.published_version {
+        detail["published_version"] = json!(version);
     }
     detail["by"] = json!(p.created_by);
     insert_event(

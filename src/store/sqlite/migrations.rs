@@ -19,7 +19,7 @@ pub const APPLICATION_ID: i64 = 0x5445_5353;
 /// The schema version this binary writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// Everything the store holds. Registrations, proposals and events name assets by key, without
 /// a foreign key, because they may exist before (or outlive) the asset row.
@@ -161,6 +161,14 @@ CREATE TRIGGER events_no_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
 CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+"#;
+
+/// Proposals remember which change (a branch, a merge request) they came from, so a re-run of
+/// `impact` on the same change finds them, and which contract version published them.
+const V2: &str = r#"
+ALTER TABLE proposals ADD COLUMN change_ref TEXT;
+ALTER TABLE proposals ADD COLUMN published_version TEXT;
+CREATE INDEX proposals_by_change ON proposals (change_ref);
 "#;
 
 /// Brings the schema to [`SCHEMA_VERSION`]. The version is read again under the write lock, so

@@ -19,6 +19,8 @@ fn proposal(id: &str, digest: &str) -> Proposal {
         updated_at: now(),
         created_by: "ana@example.com".into(),
         force_reason: None,
+        change_ref: Some("feature/drop-status".into()),
+        published_version: None,
     }
 }
 

@@ -1,0 +1,214 @@
+//! What `impact`, `ack`, `verify`, `proposals` and `signers` share: who may sign for a team,
+//! which stored acks count, and the status a proposal's acks give it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::contract::Date;
+use crate::impact::proposal::{self as prop, CountedAck, TeamState};
+use crate::sign::{self, Member, ProposalView, Rejection, StoredAck};
+use crate::store::{self, Ack, Proposal, ProposalFilter, ProposalStatus, Store, Timestamp};
+
+/// Users whose word counts for a team: those declared by a project that speaks for the team,
+/// either because the team owns it (`owner:`) or because the project registers what the team
+/// reads. Anyone else listing a user under another team (a producer naming a consumer's member,
+/// say) is ignored, so no project can sign on another team's behalf. One [`Member`] per email and
+/// key, so a key vouched for by one project never borrows another project's memberships.
+pub fn trusted_members(store: &dyn Store) -> crate::error::Result<Vec<Member>> {
+    let mut speaks_for: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for p in store.projects()? {
+        if let Some(owner) = p.owner {
+            speaks_for.entry(p.name).or_default().insert(owner);
+        }
+    }
+    for c in store.registrations(&store::ConsumerFilter::default())? {
+        speaks_for.entry(c.project).or_default().insert(c.team);
+    }
+    let mut by_key: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    for u in store.users()? {
+        let allowed = speaks_for.get(&u.project);
+        let teams: BTreeSet<String> = u
+            .teams
+            .iter()
+            .filter(|t| allowed.is_some_and(|a| a.contains(*t)))
+            .cloned()
+            .collect();
+        for key in &u.ssh_keys {
+            by_key
+                .entry((u.email.clone(), key_material(key)))
+                .or_default()
+                .extend(teams.iter().cloned());
+        }
+    }
+    Ok(by_key
+        .into_iter()
+        .map(|((email, key), teams)| Member {
+            email,
+            teams: teams.into_iter().collect(),
+            public_keys: vec![key],
+        })
+        .collect())
+}
+
+/// `ssh-ed25519 AAAA…` without the comment, so one key declared with two comments is one key.
+fn key_material(key: &str) -> String {
+    key.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+}
+
+/// One stored ack and whether it counts.
+pub struct Checked {
+    pub ack: Ack,
+    pub verdict: Result<(), Rejection>,
+}
+
+/// Every ack of `proposal`, each checked against its current breaking set and impacted teams.
+pub fn check_acks(
+    store: &dyn Store,
+    proposal: &Proposal,
+    members: &[Member],
+) -> crate::error::Result<Vec<Checked>> {
+    let view = ProposalView {
+        id: proposal.id.clone(),
+        asset: proposal.asset.clone(),
+        breaking_digest: proposal.breaking_digest.clone(),
+    };
+    Ok(store
+        .acks(&proposal.id)?
+        .into_iter()
+        .map(|ack| {
+            let verdict = sign::evaluate(&stored(&ack), &view, members, &proposal.impacted);
+            Checked { ack, verdict }
+        })
+        .collect())
+}
+
+/// The store's record in the shape the trust check compares with the signed payload. The comment
+/// lives only in the payload, so it is taken from there; every other field is the record's own.
+fn stored(ack: &Ack) -> StoredAck {
+    StoredAck {
+        proposal: ack.proposal.clone(),
+        team: ack.team.clone(),
+        decision: sign_decision(ack.decision),
+        migrating_until: ack.migrating_until.map(|d| d.to_string()),
+        signer: ack.signer.clone(),
+        timestamp: sign::time::format_rfc3339_utc(ack.created_at.unix()),
+        comment: sign::AckPayload::parse(&ack.payload)
+            .ok()
+            .and_then(|p| p.comment),
+        payload: ack.payload.clone(),
+        signature: ack.signature.clone(),
+    }
+}
+
+pub fn sign_decision(d: store::Decision) -> sign::Decision {
+    match d {
+        store::Decision::Approve => sign::Decision::Approve,
+        store::Decision::Block => sign::Decision::Block,
+        store::Decision::Migrating => sign::Decision::Migrating,
+    }
+}
+
+/// Each impacted team's state from the acks that count.
+pub fn states(proposal: &Proposal, checked: &[Checked], today: Date) -> Vec<(String, TeamState)> {
+    let counted: Vec<CountedAck> = checked
+        .iter()
+        .filter(|c| c.verdict.is_ok())
+        .map(|c| CountedAck {
+            team: c.ack.team.clone(),
+            decision: c.ack.decision,
+            migrating_until: c.ack.migrating_until,
+        })
+        .collect();
+    prop::team_states(&proposal.impacted, &counted, today)
+}
+
+/// A proposal with its checked acks and its teams' states, as reports show it.
+pub struct Assessed {
+    pub proposal: Proposal,
+    pub checked: Vec<Checked>,
+    pub states: Vec<(String, TeamState)>,
+}
+
+impl Assessed {
+    /// The status the acks give an open proposal; a closed one keeps its own.
+    pub fn status(&self) -> ProposalStatus {
+        if self.proposal.status.is_open() {
+            prop::open_status(&self.states)
+        } else {
+            self.proposal.status
+        }
+    }
+}
+
+pub fn assess(
+    store: &dyn Store,
+    proposal: Proposal,
+    members: &[Member],
+    today: Date,
+) -> crate::error::Result<Assessed> {
+    let checked = check_acks(store, &proposal, members)?;
+    let states = states(&proposal, &checked, today);
+    Ok(Assessed {
+        proposal,
+        checked,
+        states,
+    })
+}
+
+/// Writes the status the acks give an open proposal, when it changed.
+pub fn settle(store: &dyn Store, a: &mut Assessed, now: Timestamp) -> crate::error::Result<()> {
+    let status = a.status();
+    if status != a.proposal.status {
+        store.set_proposal_status(&a.proposal.id, status, now)?;
+        a.proposal.status = status;
+    }
+    Ok(())
+}
+
+/// Closes open proposals nobody touched for `days` days. `None` keeps them open forever.
+pub fn expire(store: &dyn Store, days: Option<u32>, now: Timestamp) -> crate::error::Result<()> {
+    let Some(days) = days else { return Ok(()) };
+    let open = store.proposals(&ProposalFilter {
+        statuses: vec![
+            ProposalStatus::Pending,
+            ProposalStatus::Approved,
+            ProposalStatus::Blocked,
+        ],
+        ..ProposalFilter::default()
+    })?;
+    let limit = i64::from(days) * 86_400;
+    for p in open {
+        if now.unix() - p.updated_at.unix() >= limit {
+            store.set_proposal_status(&p.id, ProposalStatus::Expired, now)?;
+        }
+    }
+    Ok(())
+}
+
+/// Who is acting, for the event log: git's `user.email`, else the login name.
+pub fn actor(cwd: &std::path::Path) -> String {
+    git_config(cwd, "user.email")
+        .or_else(|| std::env::var("USER").ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// A git config value as git would resolve it in `cwd` (repository config over global).
+pub fn git_config(cwd: &std::path::Path, name: &str) -> Option<String> {
+    let config = match git2::Repository::discover(cwd) {
+        Ok(repo) => repo.config().ok()?,
+        Err(_) => git2::Config::open_default().ok()?,
+    };
+    config
+        .get_string(name)
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+}
+
+/// "Now" for records: the clock, or midnight of `TESSERA_TODAY` when that pins the date, so
+/// expiry and migration dates agree with each other in tests and reviews.
+pub fn now(today: Date) -> Timestamp {
+    if std::env::var_os(crate::env::TODAY).is_some() {
+        Timestamp::start_of(today)
+    } else {
+        Timestamp::now()
+    }
+}

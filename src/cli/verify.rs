@@ -1,0 +1,112 @@
+//! `tessera verify`: re-check every stored ack (or one proposal's) from scratch: signature,
+//! namespace, binding to the proposal and its current breaking set, and the signer's standing.
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::exit::ExitStatus;
+use crate::output::DataFormat as Format;
+use crate::store::ProposalFilter;
+
+use super::context::Context;
+use super::coord;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only this proposal's acks
+    #[arg(value_name = "PROPOSAL")]
+    pub proposal: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Serialize)]
+struct Row {
+    proposal: String,
+    asset: String,
+    ack: i64,
+    team: String,
+    signer: String,
+    decision: String,
+    at: String,
+    valid: bool,
+    rejection: Option<&'static str>,
+    reason: Option<String>,
+}
+
+pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
+    let cfg = ctx.config()?;
+    let loc = super::store::location(ctx, &cfg);
+    let store = super::store::open(&loc, false)?;
+    let proposals = match &args.proposal {
+        Some(id) => vec![store.proposal(id)?.ok_or_else(|| Error::Usage {
+            message: format!("no proposal `{id}` in the store"),
+            help: "`tessera proposals list --all` shows every proposal".into(),
+        })?],
+        None => store.proposals(&ProposalFilter::default())?,
+    };
+    let members = coord::trusted_members(store.as_ref())?;
+    let mut rows = Vec::new();
+    for p in &proposals {
+        for c in coord::check_acks(store.as_ref(), p, &members)? {
+            rows.push(Row {
+                proposal: p.id.clone(),
+                asset: p.asset.clone(),
+                ack: c.ack.id,
+                team: c.ack.team.clone(),
+                signer: c.ack.signer.clone(),
+                decision: c.ack.decision.name().into(),
+                at: c.ack.created_at.to_string(),
+                valid: c.verdict.is_ok(),
+                rejection: c.verdict.as_ref().err().map(|r| r.code()),
+                reason: c.verdict.as_ref().err().map(ToString::to_string),
+            });
+        }
+    }
+    let bad = rows.iter().filter(|r| !r.valid).count();
+    match args.format {
+        Format::Json => {
+            let v = serde_json::json!({
+                "schema_version": 1,
+                "proposals": proposals.len(),
+                "acks": rows,
+                "rejected": bad,
+            });
+            crate::output::print_json(&v)?;
+        }
+        Format::Human => {
+            let mut t =
+                crate::output::table(&["proposal", "ack", "team", "signer", "decision", "result"]);
+            for r in &rows {
+                t.add_row(vec![
+                    r.proposal.clone(),
+                    format!("#{}", r.ack),
+                    r.team.clone(),
+                    r.signer.clone(),
+                    r.decision.clone(),
+                    match &r.reason {
+                        None => "ok".to_string(),
+                        Some(reason) => format!("REJECTED: {reason}"),
+                    },
+                ]);
+            }
+            let mut s = String::new();
+            if !rows.is_empty() {
+                s.push_str(&format!("{t}\n"));
+            }
+            s.push_str(&format!(
+                "{} ack(s) on {} proposal(s): {} valid, {bad} rejected\n",
+                rows.len(),
+                proposals.len(),
+                rows.len() - bad
+            ));
+            crate::output::print(&s)?;
+        }
+    }
+    Ok(if bad > 0 {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Success
+    })
+}

@@ -1,0 +1,357 @@
+//! What `tessera impact` adds to a report: one proposal per broken asset, where each impacted
+//! team's acknowledgment stands, the exact command each team runs, and the merge gate. Pure, like
+//! the other renderers.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::markdown::{cell, code, message, text};
+use super::{RenderInput, change, plural, relation_label};
+use crate::compat::Finding;
+use crate::impact::proposal::TeamState;
+use crate::store::ProposalStatus;
+
+/// A proposal as reports show it.
+pub struct ProposalView<'a> {
+    pub id: &'a str,
+    /// The store's asset key.
+    pub asset: &'a str,
+    /// The dbt name.
+    pub node: &'a str,
+    /// `None`: not proposed yet (impact ran without `--propose`).
+    pub status: Option<ProposalStatus>,
+    /// The stored proposal has another breaking set than this run computed.
+    pub outdated: bool,
+    pub digest: &'a str,
+    pub findings: Vec<&'a Finding>,
+    pub teams: Vec<(String, TeamState)>,
+    pub acks: Vec<AckView>,
+}
+
+/// One stored acknowledgment and whether it counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct AckView {
+    pub id: i64,
+    pub team: String,
+    pub signer: String,
+    pub decision: String,
+    pub migrating_until: Option<String>,
+    pub at: String,
+    pub counts: bool,
+    /// Stable word for why it does not count.
+    pub rejection: Option<&'static str>,
+    /// The sentence for people.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Gate {
+    pub require_acks: bool,
+    pub passes: bool,
+    pub consumers_known: bool,
+    pub proposed: bool,
+}
+
+/// The command a team runs to approve.
+pub fn ack_command(id: &str, team: &str) -> String {
+    format!("tessera ack {id} --team {team} --approve")
+}
+
+fn waiting_teams(proposals: &[ProposalView]) -> Vec<String> {
+    let mut teams: Vec<String> = proposals
+        .iter()
+        .flat_map(|p| {
+            p.teams
+                .iter()
+                .filter(|(_, s)| !s.approves() || p.outdated)
+                .map(|(t, _)| t.clone())
+        })
+        .collect();
+    teams.sort();
+    teams.dedup();
+    teams
+}
+
+/// The one-line verdict: (passes, sentence).
+pub fn verdict(proposals: &[ProposalView], gate: &Gate) -> String {
+    if !gate.consumers_known {
+        return "consumers unknown: no coordination store to ask (run `tessera sync` on main first)"
+            .into();
+    }
+    if proposals.is_empty() {
+        return "no breaking change for a registered consumer; nothing to acknowledge".into();
+    }
+    let blocked: Vec<String> = proposals
+        .iter()
+        .flat_map(|p| {
+            p.teams
+                .iter()
+                .filter(|(_, s)| *s == TeamState::Blocked)
+                .map(move |(t, _)| format!("{t} blocked {}", p.id))
+        })
+        .collect();
+    if !blocked.is_empty() {
+        return format!("merge blocked: {}", blocked.join(", "));
+    }
+    let waiting = waiting_teams(proposals);
+    let changes = plural(proposals.len(), "breaking change");
+    if waiting.is_empty() {
+        return format!("ready to merge: every impacted consumer approved {changes}");
+    }
+    let verb = if gate.require_acks {
+        "merge blocked"
+    } else {
+        "needs acknowledgment"
+    };
+    format!("{verb}: {changes} waiting for {}", waiting.join(", "))
+}
+
+fn status_word(p: &ProposalView) -> String {
+    match (p.status, p.outdated) {
+        (None, _) => "not proposed (run `tessera impact --propose`)".into(),
+        (Some(_), true) => {
+            "outdated: the breaking set changed (run `tessera impact --propose`)".into()
+        }
+        (Some(s), false) => s.name().into(),
+    }
+}
+
+fn state_word(state: TeamState, p: &ProposalView) -> String {
+    if p.status.is_none() || p.outdated {
+        return "waiting".into();
+    }
+    state.describe()
+}
+
+fn state_icon(state: TeamState) -> &'static str {
+    match state {
+        TeamState::Approved | TeamState::Migrated(_) => "✅",
+        TeamState::Blocked => "⛔",
+        TeamState::Migrating(_) => "🚧",
+        TeamState::Waiting => "⏳",
+    }
+}
+
+/// Lines for a terminal, after the findings.
+pub fn human(proposals: &[ProposalView], gate: &Gate) -> String {
+    let mut out = String::new();
+    for p in proposals {
+        let _ = writeln!(
+            out,
+            "proposal {} · {} ({}) · {}",
+            p.id,
+            p.node,
+            p.asset,
+            status_word(p)
+        );
+        for (team, state) in &p.teams {
+            let word = state_word(*state, p);
+            let _ = write!(out, "  {team:<16} {word}");
+            if !state.approves() || p.outdated {
+                let _ = write!(out, "    → {}", ack_command(p.id, team));
+            }
+            out.push('\n');
+        }
+        for a in p.acks.iter().filter(|a| !a.counts) {
+            let _ = writeln!(
+                out,
+                "  rejected ack #{} by {} for {}: {}",
+                a.id,
+                a.signer,
+                a.team,
+                a.reason.as_deref().unwrap_or("")
+            );
+        }
+        out.push('\n');
+    }
+    let word = if gate.passes { "pass" } else { "blocked" };
+    let _ = writeln!(out, "gate: {word} · {}", verdict(proposals, gate));
+    out
+}
+
+/// The pull-request comment: verdict, breaking findings with impacted teams and their ack
+/// status, the commands to run, then every finding folded away.
+pub fn markdown(input: &RenderInput, proposals: &[ProposalView], gate: &Gate, all: &str) -> String {
+    let mut out = String::new();
+    let icon = if !gate.passes {
+        "❌"
+    } else if proposals.is_empty() || waiting_teams(proposals).is_empty() {
+        "✅"
+    } else {
+        "⏳"
+    };
+    let _ = writeln!(out, "{icon} **{}**", text(&verdict(proposals, gate)));
+    let mut context = "tessera impact".to_string();
+    if let (Some(base), Some(head)) = (input.base, input.head) {
+        let _ = write!(context, " · {} → {}", code(base), code(head));
+    }
+    let _ = writeln!(out, "\n<sub>{context}</sub>");
+    if !proposals.is_empty() {
+        out.push_str("\n| asset | column | change | impacted | acknowledgment |\n");
+        out.push_str("|---|---|---|---|---|\n");
+        for p in proposals {
+            for f in &p.findings {
+                let column = if f.path.is_empty() {
+                    "(relation)".to_string()
+                } else {
+                    code(&f.path)
+                };
+                let mut what = format!("{} {}", code(f.rule), message(&f.message));
+                let delta = change(f);
+                if !delta.is_empty() {
+                    let _ = write!(what, "<br>{}", code(&delta));
+                }
+                let acks: Vec<String> = p
+                    .teams
+                    .iter()
+                    .filter(|(t, _)| f.impacted.contains(t))
+                    .map(|(t, s)| {
+                        format!(
+                            "{} {}: {}",
+                            state_icon(*s),
+                            text(t),
+                            text(&state_word(*s, p))
+                        )
+                    })
+                    .collect();
+                let cells = [
+                    code(&relation_label(f)),
+                    column,
+                    what,
+                    text(&f.impacted.join(", ")),
+                    acks.join("<br>"),
+                ];
+                let cells: Vec<String> = cells.iter().map(|c| cell(c)).collect();
+                let _ = writeln!(out, "| {} |", cells.join(" | "));
+            }
+        }
+        out.push_str("\n**Proposals**\n\n");
+        for p in proposals {
+            let _ = writeln!(
+                out,
+                "- {} · {} · {}",
+                code(p.id),
+                code(p.asset),
+                text(&status_word(p))
+            );
+            for a in p.acks.iter().filter(|a| !a.counts) {
+                let _ = writeln!(
+                    out,
+                    "  - rejected ack #{} by {} for {}: {}",
+                    a.id,
+                    text(&a.signer),
+                    text(&a.team),
+                    text(a.reason.as_deref().unwrap_or(""))
+                );
+            }
+        }
+        let commands: Vec<String> = proposals
+            .iter()
+            .flat_map(|p| {
+                p.teams
+                    .iter()
+                    .filter(|(_, s)| !s.approves() || p.outdated || p.status.is_none())
+                    .map(|(t, _)| format!("# {t}: {} ({})\n{}", p.node, p.id, ack_command(p.id, t)))
+            })
+            .collect();
+        if !commands.is_empty() {
+            out.push_str("\n**Acknowledge**: each impacted team runs, with its own SSH key (`--block` or `--migrating YYYY-MM-DD` instead of `--approve` to object or ask for time):\n\n```sh\n");
+            out.push_str(&commands.join("\n"));
+            out.push_str("\n```\n");
+        }
+    }
+    if !input.report.findings.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n<details><summary>{}</summary>\n\n{}\n</details>",
+            plural(input.report.findings.len(), "finding"),
+            all.trim_end()
+        );
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct JsonProposal<'a> {
+    id: &'a str,
+    asset: &'a str,
+    node: &'a str,
+    digest: &'a str,
+    /// `null` when not proposed yet.
+    status: Option<ProposalStatus>,
+    outdated: bool,
+    passes: bool,
+    consumers: Vec<JsonConsumer<'a>>,
+    findings: Vec<JsonRef<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonConsumer<'a> {
+    team: &'a str,
+    state: &'static str,
+    migrating_until: Option<String>,
+    command: String,
+    acks: Vec<&'a AckView>,
+}
+
+#[derive(Serialize)]
+struct JsonRef<'a> {
+    rule: &'a str,
+    path: &'a str,
+}
+
+/// The `proposals` and `gate` keys added to the report's JSON document.
+pub fn json(
+    proposals: &[ProposalView],
+    gate: &Gate,
+    passes: &dyn Fn(&ProposalView) -> bool,
+) -> serde_json::Value {
+    let list: Vec<JsonProposal> = proposals
+        .iter()
+        .map(|p| JsonProposal {
+            id: p.id,
+            asset: p.asset,
+            node: p.node,
+            digest: p.digest,
+            status: p.status,
+            outdated: p.outdated,
+            passes: passes(p),
+            consumers: p
+                .teams
+                .iter()
+                .map(|(team, state)| JsonConsumer {
+                    team,
+                    state: if p.status.is_none() || p.outdated {
+                        "waiting"
+                    } else {
+                        state.code()
+                    },
+                    migrating_until: match state {
+                        TeamState::Migrating(d) | TeamState::Migrated(d) => Some(d.to_string()),
+                        _ => None,
+                    },
+                    command: ack_command(p.id, team),
+                    acks: p.acks.iter().filter(|a| &a.team == team).collect(),
+                })
+                .collect(),
+            findings: p
+                .findings
+                .iter()
+                .map(|f| JsonRef {
+                    rule: f.rule,
+                    path: &f.path,
+                })
+                .collect(),
+        })
+        .collect();
+    serde_json::json!({
+        "proposals": list,
+        "gate": {
+            "require_acks": gate.require_acks,
+            "passes": gate.passes,
+            "proposed": gate.proposed,
+            "verdict": verdict(proposals, gate),
+        }
+    })
+}
