@@ -8,6 +8,7 @@ pub mod completions;
 pub mod consumers;
 pub mod context;
 pub mod coord;
+pub mod demo;
 pub mod graph;
 pub mod hook;
 pub mod impact;
@@ -56,6 +57,8 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Walk the whole loop on the shipped examples: sync, break, check, impact, signed ack, merge, publish
+    Demo(demo::Args),
     /// Compare the working tree (or --head) with --base and classify every contract change
     Check(check::Args),
     /// Diff a pull request from its merge-base, open proposals for breaking changes, and gate the merge on acks
@@ -93,6 +96,7 @@ pub fn run(cli: Cli) -> crate::error::Result<ExitStatus> {
     let ctx = context::Context::new(cli.global)?;
     match cli.command {
         Command::Check(args) => check::run(&args, &ctx),
+        Command::Demo(args) => demo::run(&args, &ctx),
         Command::Hook(args) => hook::run(&args, &ctx),
         Command::Impact(args) => impact::run(&args, &ctx),
         Command::Ack(args) => ack::run(&args, &ctx),

@@ -143,11 +143,12 @@ pub(crate) fn summary(input: &RenderInput) -> (&'static str, String) {
                 .collect::<Vec<_>>()
                 .join(", "),
         };
-        let verb = if c.blocking == 1 { "blocks" } else { "block" };
-        parts.push(format!(
-            "{} {verb} ({detail})",
-            plural(c.blocking, "finding")
-        ));
+        // Under `impact` acknowledgments decide what blocks, not severities.
+        parts.push(match (input.command, c.blocking) {
+            ("impact", n) => format!("{} ({detail})", plural(n, "breaking finding")),
+            (_, 1) => format!("1 finding blocks ({detail})"),
+            (_, n) => format!("{n} findings block ({detail})"),
+        });
     }
     if input.fail_on > Level::Warn && c.warn > 0 {
         parts.push(plural(c.warn, "warning"));

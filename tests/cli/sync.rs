@@ -388,41 +388,6 @@ fn exposures_in_a_manifest_register_their_owners_as_consumers() {
 }
 
 #[test]
-fn the_readme_demo_walks_the_loop() {
-    if !crate::common::have_tool("git") || !crate::common::have_tool("python3") {
-        return;
-    }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/demo.sh");
-    let o = std::process::Command::new("bash")
-        .arg(&script)
-        .env("TESSERA_BIN", assert_cmd::cargo::cargo_bin("tessera"))
-        .env_remove("TESSERA_STORE")
-        .env_remove("TESSERA_CONFIG")
-        .output()
-        .expect("bash runs");
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success(),
-        "demo failed:\n{out}\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    for expected in [
-        "assets added: marts.customers, marts.orders",
-        "team-bi reads marts.orders",
-        "amount, customer_id, order_date, status",
-        "column_removed",
-        "orders.status: team-bi",
-        "(exit status 1: the break blocks)",
-        "flowchart LR",
-    ] {
-        assert!(
-            out.contains(expected),
-            "demo output lacks `{expected}`:\n{out}"
-        );
-    }
-}
-
-#[test]
 fn a_models_dbt_group_owner_owns_it_when_meta_names_nobody() {
     let dir = tempfile::tempdir().expect("tmp");
     let store = store_arg(dir.path());
