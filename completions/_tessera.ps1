@@ -28,7 +28,13 @@ Register-ArgumentCompleter -Native -CommandName 'tessera' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Walk the whole loop on the shipped examples: sync, break, check, impact, signed ack, merge, publish')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Compare the working tree (or --head) with --base and classify every contract change')
+            [CompletionResult]::new('impact', 'impact', [CompletionResultType]::ParameterValue, 'Diff a pull request from its merge-base, open proposals for breaking changes, and gate the merge on acks')
+            [CompletionResult]::new('ack', 'ack', [CompletionResultType]::ParameterValue, 'Sign and record your team''s decision on a proposal (approve, block, or migrating until a date)')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Re-check every acknowledgment''s signature and binding, and say why each bad one is rejected')
+            [CompletionResult]::new('proposals', 'proposals', [CompletionResultType]::ParameterValue, 'List, show and withdraw proposals')
+            [CompletionResult]::new('signers', 'signers', [CompletionResultType]::ParameterValue, 'Export the registered signing keys as an OpenSSH allowed_signers file')
             [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Install a plain git pre-commit hook that runs `tessera check`')
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Write this repository''s declarations (assets, owners, consumers) to the store')
             [CompletionResult]::new('assets', 'assets', [CompletionResultType]::ParameterValue, 'List the assets in the store')
@@ -39,6 +45,17 @@ Register-ArgumentCompleter -Native -CommandName 'tessera' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for a shell (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) to stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tessera;demo' {
+            [CompletionResult]::new('--keep', '--keep', [CompletionResultType]::ParameterName, 'Build the demo in this directory and leave it there to explore (it must be empty or new)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to tessera.yaml (default: found by walking up to the git top level)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'tessera;check' {
@@ -56,6 +73,156 @@ Register-ArgumentCompleter -Native -CommandName 'tessera' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tessera;impact' {
+            [CompletionResult]::new('--base', '--base', [CompletionResultType]::ParameterName, 'The branch the change merges into (`main`, `origin/main`), or `auto` to read it from CI')
+            [CompletionResult]::new('--head', '--head', [CompletionResultType]::ParameterName, 'The change''s last commit')
+            [CompletionResult]::new('--change', '--change', [CompletionResultType]::ParameterName, 'Name of the change, which keeps one proposal per asset across re-pushes (default: the CI''s pull-request branch, else the current branch)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to tessera.yaml (default: found by walking up to the git top level)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--propose', '--propose', [CompletionResultType]::ParameterName, 'Create or update the proposals in the store')
+            [CompletionResult]::new('--require-acks', '--require-acks', [CompletionResultType]::ParameterName, 'Exit 1 until every impacted consumer has approved (the merge gate)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tessera;ack' {
+            [CompletionResult]::new('--migrating', '--migrating', [CompletionResultType]::ParameterName, 'Accept the change once this team has migrated, by this date (the merge waits until then)')
+            [CompletionResult]::new('--comment', '--comment', [CompletionResultType]::ParameterName, 'A note for the producer, signed with the decision')
+            [CompletionResult]::new('--team', '--team', [CompletionResultType]::ParameterName, 'The team you acknowledge for (default: your team among the impacted ones)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'SSH key to sign with: a private key, or a `.pub` whose private half is in ssh-agent (default: TESSERA_SIGNING_KEY, git''s user.signingkey when gpg.format=ssh, ~/.ssh/id_ed25519)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to tessera.yaml (default: found by walking up to the git top level)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--approve', '--approve', [CompletionResultType]::ParameterName, 'Accept the change')
+            [CompletionResult]::new('--block', '--block', [CompletionResultType]::ParameterName, 'Refuse the change: the merge stays blocked until this team approves')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tessera;verify' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to tessera.yaml (default: found by walking up to the git top level)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tessera;proposals' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to tessera.yaml (default: found by walking up to the git top level)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Open proposals (the default), or all of them')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'One proposal: its findings, each team''s acknowledgment, and its history')
+            [CompletionResult]::new('withdraw', 'withdraw', [CompletionResultType]::ParameterValue, 'Close a proposal: the change was abandoned')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tessera;proposals;list' {
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only proposals with this status')
+            [CompletionResult]::new('--asset', '--asset', [CompletionResultType]::ParameterName, 'Only proposals for this asset key')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to tessera.yaml (default: found by walking up to the git top level)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every proposal, whatever its status')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tessera;proposals;show' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to tessera.yaml (default: found by walking up to the git top level)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tessera;proposals;withdraw' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why, for the event log')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to tessera.yaml (default: found by walking up to the git top level)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tessera;proposals;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Open proposals (the default), or all of them')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'One proposal: its findings, each team''s acknowledgment, and its history')
+            [CompletionResult]::new('withdraw', 'withdraw', [CompletionResultType]::ParameterValue, 'Close a proposal: the change was abandoned')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tessera;proposals;help;list' {
+            break
+        }
+        'tessera;proposals;help;show' {
+            break
+        }
+        'tessera;proposals;help;withdraw' {
+            break
+        }
+        'tessera;proposals;help;help' {
+            break
+        }
+        'tessera;signers' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to tessera.yaml (default: found by walking up to the git top level)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write an allowed_signers file of every registered key (namespace tessera-ack)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tessera;signers;export' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to this file instead of stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to this file instead of stdout')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to tessera.yaml (default: found by walking up to the git top level)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tessera;signers;help' {
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write an allowed_signers file of every registered key (namespace tessera-ack)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tessera;signers;help;export' {
+            break
+        }
+        'tessera;signers;help;help' {
             break
         }
         'tessera;hook' {
@@ -95,10 +262,12 @@ Register-ArgumentCompleter -Native -CommandName 'tessera' -ScriptBlock {
         'tessera;sync' {
             [CompletionResult]::new('--head', '--head', [CompletionResultType]::ParameterName, 'Sync this revision instead of the working tree')
             [CompletionResult]::new('--manifest', '--manifest', [CompletionResultType]::ParameterName, 'dbt manifest.json with exposures and cross-project refs (default: `dbt.manifest` when it exists)')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why the break goes through without acks; kept in the event log with who forced it')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to tessera.yaml (default: found by walking up to the git top level)')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Record breaking changes that no consumer approved, on purpose (needs --reason)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -183,7 +352,13 @@ Register-ArgumentCompleter -Native -CommandName 'tessera' -ScriptBlock {
             break
         }
         'tessera;help' {
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Walk the whole loop on the shipped examples: sync, break, check, impact, signed ack, merge, publish')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Compare the working tree (or --head) with --base and classify every contract change')
+            [CompletionResult]::new('impact', 'impact', [CompletionResultType]::ParameterValue, 'Diff a pull request from its merge-base, open proposals for breaking changes, and gate the merge on acks')
+            [CompletionResult]::new('ack', 'ack', [CompletionResultType]::ParameterValue, 'Sign and record your team''s decision on a proposal (approve, block, or migrating until a date)')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Re-check every acknowledgment''s signature and binding, and say why each bad one is rejected')
+            [CompletionResult]::new('proposals', 'proposals', [CompletionResultType]::ParameterValue, 'List, show and withdraw proposals')
+            [CompletionResult]::new('signers', 'signers', [CompletionResultType]::ParameterValue, 'Export the registered signing keys as an OpenSSH allowed_signers file')
             [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Install a plain git pre-commit hook that runs `tessera check`')
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Write this repository''s declarations (assets, owners, consumers) to the store')
             [CompletionResult]::new('assets', 'assets', [CompletionResultType]::ParameterValue, 'List the assets in the store')
@@ -196,7 +371,41 @@ Register-ArgumentCompleter -Native -CommandName 'tessera' -ScriptBlock {
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
+        'tessera;help;demo' {
+            break
+        }
         'tessera;help;check' {
+            break
+        }
+        'tessera;help;impact' {
+            break
+        }
+        'tessera;help;ack' {
+            break
+        }
+        'tessera;help;verify' {
+            break
+        }
+        'tessera;help;proposals' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Open proposals (the default), or all of them')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'One proposal: its findings, each team''s acknowledgment, and its history')
+            [CompletionResult]::new('withdraw', 'withdraw', [CompletionResultType]::ParameterValue, 'Close a proposal: the change was abandoned')
+            break
+        }
+        'tessera;help;proposals;list' {
+            break
+        }
+        'tessera;help;proposals;show' {
+            break
+        }
+        'tessera;help;proposals;withdraw' {
+            break
+        }
+        'tessera;help;signers' {
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write an allowed_signers file of every registered key (namespace tessera-ack)')
+            break
+        }
+        'tessera;help;signers;export' {
             break
         }
         'tessera;help;hook' {

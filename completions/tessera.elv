@@ -25,7 +25,13 @@ set edit:completion:arg-completer[tessera] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand demo 'Walk the whole loop on the shipped examples: sync, break, check, impact, signed ack, merge, publish'
             cand check 'Compare the working tree (or --head) with --base and classify every contract change'
+            cand impact 'Diff a pull request from its merge-base, open proposals for breaking changes, and gate the merge on acks'
+            cand ack 'Sign and record your team''s decision on a proposal (approve, block, or migrating until a date)'
+            cand verify 'Re-check every acknowledgment''s signature and binding, and say why each bad one is rejected'
+            cand proposals 'List, show and withdraw proposals'
+            cand signers 'Export the registered signing keys as an OpenSSH allowed_signers file'
             cand hook 'Install a plain git pre-commit hook that runs `tessera check`'
             cand sync 'Write this repository''s declarations (assets, owners, consumers) to the store'
             cand assets 'List the assets in the store'
@@ -36,6 +42,16 @@ set edit:completion:arg-completer[tessera] = {|@words|
             cand completions 'Print the completion script for a shell (bash, zsh, fish, powershell, elvish)'
             cand man 'Print the man page (roff) to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tessera;demo'= {
+            cand --keep 'Build the demo in this directory and leave it there to explore (it must be empty or new)'
+            cand --config 'Path to tessera.yaml (default: found by walking up to the git top level)'
+            cand --store 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)'
+            cand --color 'When to use colour'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'tessera;check'= {
             cand --base 'The revision to compare against'
@@ -52,6 +68,139 @@ set edit:completion:arg-completer[tessera] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
+        }
+        &'tessera;impact'= {
+            cand --base 'The branch the change merges into (`main`, `origin/main`), or `auto` to read it from CI'
+            cand --head 'The change''s last commit'
+            cand --change 'Name of the change, which keeps one proposal per asset across re-pushes (default: the CI''s pull-request branch, else the current branch)'
+            cand --format 'Output format'
+            cand --config 'Path to tessera.yaml (default: found by walking up to the git top level)'
+            cand --store 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)'
+            cand --color 'When to use colour'
+            cand --propose 'Create or update the proposals in the store'
+            cand --require-acks 'Exit 1 until every impacted consumer has approved (the merge gate)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tessera;ack'= {
+            cand --migrating 'Accept the change once this team has migrated, by this date (the merge waits until then)'
+            cand --comment 'A note for the producer, signed with the decision'
+            cand --team 'The team you acknowledge for (default: your team among the impacted ones)'
+            cand --key 'SSH key to sign with: a private key, or a `.pub` whose private half is in ssh-agent (default: TESSERA_SIGNING_KEY, git''s user.signingkey when gpg.format=ssh, ~/.ssh/id_ed25519)'
+            cand --format 'Output format'
+            cand --config 'Path to tessera.yaml (default: found by walking up to the git top level)'
+            cand --store 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)'
+            cand --color 'When to use colour'
+            cand --approve 'Accept the change'
+            cand --block 'Refuse the change: the merge stays blocked until this team approves'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tessera;verify'= {
+            cand --format 'Output format'
+            cand --config 'Path to tessera.yaml (default: found by walking up to the git top level)'
+            cand --store 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)'
+            cand --color 'When to use colour'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tessera;proposals'= {
+            cand --format 'Output format'
+            cand --config 'Path to tessera.yaml (default: found by walking up to the git top level)'
+            cand --store 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)'
+            cand --color 'When to use colour'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'Open proposals (the default), or all of them'
+            cand show 'One proposal: its findings, each team''s acknowledgment, and its history'
+            cand withdraw 'Close a proposal: the change was abandoned'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tessera;proposals;list'= {
+            cand --status 'Only proposals with this status'
+            cand --asset 'Only proposals for this asset key'
+            cand --format 'Output format'
+            cand --config 'Path to tessera.yaml (default: found by walking up to the git top level)'
+            cand --store 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)'
+            cand --color 'When to use colour'
+            cand --all 'Every proposal, whatever its status'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tessera;proposals;show'= {
+            cand --format 'Output format'
+            cand --config 'Path to tessera.yaml (default: found by walking up to the git top level)'
+            cand --store 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)'
+            cand --color 'When to use colour'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tessera;proposals;withdraw'= {
+            cand --reason 'Why, for the event log'
+            cand --format 'Output format'
+            cand --config 'Path to tessera.yaml (default: found by walking up to the git top level)'
+            cand --store 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)'
+            cand --color 'When to use colour'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tessera;proposals;help'= {
+            cand list 'Open proposals (the default), or all of them'
+            cand show 'One proposal: its findings, each team''s acknowledgment, and its history'
+            cand withdraw 'Close a proposal: the change was abandoned'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tessera;proposals;help;list'= {
+        }
+        &'tessera;proposals;help;show'= {
+        }
+        &'tessera;proposals;help;withdraw'= {
+        }
+        &'tessera;proposals;help;help'= {
+        }
+        &'tessera;signers'= {
+            cand --config 'Path to tessera.yaml (default: found by walking up to the git top level)'
+            cand --store 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)'
+            cand --color 'When to use colour'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand export 'Write an allowed_signers file of every registered key (namespace tessera-ack)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tessera;signers;export'= {
+            cand -o 'Write to this file instead of stdout'
+            cand --output 'Write to this file instead of stdout'
+            cand --config 'Path to tessera.yaml (default: found by walking up to the git top level)'
+            cand --store 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)'
+            cand --color 'When to use colour'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tessera;signers;help'= {
+            cand export 'Write an allowed_signers file of every registered key (namespace tessera-ack)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tessera;signers;help;export'= {
+        }
+        &'tessera;signers;help;help'= {
         }
         &'tessera;hook'= {
             cand --config 'Path to tessera.yaml (default: found by walking up to the git top level)'
@@ -85,10 +234,12 @@ set edit:completion:arg-completer[tessera] = {|@words|
         &'tessera;sync'= {
             cand --head 'Sync this revision instead of the working tree'
             cand --manifest 'dbt manifest.json with exposures and cross-project refs (default: `dbt.manifest` when it exists)'
+            cand --reason 'Why the break goes through without acks; kept in the event log with who forced it'
             cand --format 'Output format'
             cand --config 'Path to tessera.yaml (default: found by walking up to the git top level)'
             cand --store 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)'
             cand --color 'When to use colour'
+            cand --force 'Record breaking changes that no consumer approved, on purpose (needs --reason)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -165,7 +316,13 @@ set edit:completion:arg-completer[tessera] = {|@words|
             cand --version 'Print version'
         }
         &'tessera;help'= {
+            cand demo 'Walk the whole loop on the shipped examples: sync, break, check, impact, signed ack, merge, publish'
             cand check 'Compare the working tree (or --head) with --base and classify every contract change'
+            cand impact 'Diff a pull request from its merge-base, open proposals for breaking changes, and gate the merge on acks'
+            cand ack 'Sign and record your team''s decision on a proposal (approve, block, or migrating until a date)'
+            cand verify 'Re-check every acknowledgment''s signature and binding, and say why each bad one is rejected'
+            cand proposals 'List, show and withdraw proposals'
+            cand signers 'Export the registered signing keys as an OpenSSH allowed_signers file'
             cand hook 'Install a plain git pre-commit hook that runs `tessera check`'
             cand sync 'Write this repository''s declarations (assets, owners, consumers) to the store'
             cand assets 'List the assets in the store'
@@ -177,7 +334,31 @@ set edit:completion:arg-completer[tessera] = {|@words|
             cand man 'Print the man page (roff) to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
+        &'tessera;help;demo'= {
+        }
         &'tessera;help;check'= {
+        }
+        &'tessera;help;impact'= {
+        }
+        &'tessera;help;ack'= {
+        }
+        &'tessera;help;verify'= {
+        }
+        &'tessera;help;proposals'= {
+            cand list 'Open proposals (the default), or all of them'
+            cand show 'One proposal: its findings, each team''s acknowledgment, and its history'
+            cand withdraw 'Close a proposal: the change was abandoned'
+        }
+        &'tessera;help;proposals;list'= {
+        }
+        &'tessera;help;proposals;show'= {
+        }
+        &'tessera;help;proposals;withdraw'= {
+        }
+        &'tessera;help;signers'= {
+            cand export 'Write an allowed_signers file of every registered key (namespace tessera-ack)'
+        }
+        &'tessera;help;signers;export'= {
         }
         &'tessera;help;hook'= {
             cand install 'Write .git/hooks/pre-commit, which runs `tessera check` on the staged files'

@@ -31,7 +31,13 @@ always\t''
 never\t''"
 complete -c tessera -n "__fish_tessera_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tessera -n "__fish_tessera_needs_command" -s V -l version -d 'Print version'
+complete -c tessera -n "__fish_tessera_needs_command" -f -a "demo" -d 'Walk the whole loop on the shipped examples: sync, break, check, impact, signed ack, merge, publish'
 complete -c tessera -n "__fish_tessera_needs_command" -f -a "check" -d 'Compare the working tree (or --head) with --base and classify every contract change'
+complete -c tessera -n "__fish_tessera_needs_command" -f -a "impact" -d 'Diff a pull request from its merge-base, open proposals for breaking changes, and gate the merge on acks'
+complete -c tessera -n "__fish_tessera_needs_command" -f -a "ack" -d 'Sign and record your team\'s decision on a proposal (approve, block, or migrating until a date)'
+complete -c tessera -n "__fish_tessera_needs_command" -f -a "verify" -d 'Re-check every acknowledgment\'s signature and binding, and say why each bad one is rejected'
+complete -c tessera -n "__fish_tessera_needs_command" -f -a "proposals" -d 'List, show and withdraw proposals'
+complete -c tessera -n "__fish_tessera_needs_command" -f -a "signers" -d 'Export the registered signing keys as an OpenSSH allowed_signers file'
 complete -c tessera -n "__fish_tessera_needs_command" -f -a "hook" -d 'Install a plain git pre-commit hook that runs `tessera check`'
 complete -c tessera -n "__fish_tessera_needs_command" -f -a "sync" -d 'Write this repository\'s declarations (assets, owners, consumers) to the store'
 complete -c tessera -n "__fish_tessera_needs_command" -f -a "assets" -d 'List the assets in the store'
@@ -42,6 +48,14 @@ complete -c tessera -n "__fish_tessera_needs_command" -f -a "rules" -d 'List eve
 complete -c tessera -n "__fish_tessera_needs_command" -f -a "completions" -d 'Print the completion script for a shell (bash, zsh, fish, powershell, elvish)'
 complete -c tessera -n "__fish_tessera_needs_command" -f -a "man" -d 'Print the man page (roff) to stdout'
 complete -c tessera -n "__fish_tessera_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tessera -n "__fish_tessera_using_subcommand demo" -l keep -d 'Build the demo in this directory and leave it there to explore (it must be empty or new)' -r -F
+complete -c tessera -n "__fish_tessera_using_subcommand demo" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
+complete -c tessera -n "__fish_tessera_using_subcommand demo" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand demo" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand demo" -s h -l help -d 'Print help'
+complete -c tessera -n "__fish_tessera_using_subcommand demo" -s V -l version -d 'Print version'
 complete -c tessera -n "__fish_tessera_using_subcommand check" -l base -d 'The revision to compare against' -r
 complete -c tessera -n "__fish_tessera_using_subcommand check" -l head -d 'Compare this revision instead of the working tree' -r
 complete -c tessera -n "__fish_tessera_using_subcommand check" -l manifest -d 'dbt manifest.json of the new side (enriches the YAML, or with --base-manifest replaces git)' -r -F
@@ -62,6 +76,121 @@ never\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand check" -l staged -d 'Compare what is staged (the index) instead of the working tree, as a git hook needs'
 complete -c tessera -n "__fish_tessera_using_subcommand check" -s h -l help -d 'Print help'
 complete -c tessera -n "__fish_tessera_using_subcommand check" -s V -l version -d 'Print version'
+complete -c tessera -n "__fish_tessera_using_subcommand impact" -l base -d 'The branch the change merges into (`main`, `origin/main`), or `auto` to read it from CI' -r
+complete -c tessera -n "__fish_tessera_using_subcommand impact" -l head -d 'The change\'s last commit' -r
+complete -c tessera -n "__fish_tessera_using_subcommand impact" -l change -d 'Name of the change, which keeps one proposal per asset across re-pushes (default: the CI\'s pull-request branch, else the current branch)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand impact" -l format -d 'Output format' -r -f -a "human\t''
+json\t''
+markdown\t''
+github\t''
+sarif\t''
+junit\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand impact" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
+complete -c tessera -n "__fish_tessera_using_subcommand impact" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand impact" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand impact" -l propose -d 'Create or update the proposals in the store'
+complete -c tessera -n "__fish_tessera_using_subcommand impact" -l require-acks -d 'Exit 1 until every impacted consumer has approved (the merge gate)'
+complete -c tessera -n "__fish_tessera_using_subcommand impact" -s h -l help -d 'Print help'
+complete -c tessera -n "__fish_tessera_using_subcommand impact" -s V -l version -d 'Print version'
+complete -c tessera -n "__fish_tessera_using_subcommand ack" -l migrating -d 'Accept the change once this team has migrated, by this date (the merge waits until then)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand ack" -l comment -d 'A note for the producer, signed with the decision' -r
+complete -c tessera -n "__fish_tessera_using_subcommand ack" -l team -d 'The team you acknowledge for (default: your team among the impacted ones)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand ack" -l key -d 'SSH key to sign with: a private key, or a `.pub` whose private half is in ssh-agent (default: TESSERA_SIGNING_KEY, git\'s user.signingkey when gpg.format=ssh, ~/.ssh/id_ed25519)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand ack" -l format -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand ack" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
+complete -c tessera -n "__fish_tessera_using_subcommand ack" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand ack" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand ack" -l approve -d 'Accept the change'
+complete -c tessera -n "__fish_tessera_using_subcommand ack" -l block -d 'Refuse the change: the merge stays blocked until this team approves'
+complete -c tessera -n "__fish_tessera_using_subcommand ack" -s h -l help -d 'Print help'
+complete -c tessera -n "__fish_tessera_using_subcommand ack" -s V -l version -d 'Print version'
+complete -c tessera -n "__fish_tessera_using_subcommand verify" -l format -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand verify" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
+complete -c tessera -n "__fish_tessera_using_subcommand verify" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand verify" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c tessera -n "__fish_tessera_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and not __fish_seen_subcommand_from list show withdraw help" -l format -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and not __fish_seen_subcommand_from list show withdraw help" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and not __fish_seen_subcommand_from list show withdraw help" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and not __fish_seen_subcommand_from list show withdraw help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and not __fish_seen_subcommand_from list show withdraw help" -s h -l help -d 'Print help'
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and not __fish_seen_subcommand_from list show withdraw help" -s V -l version -d 'Print version'
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and not __fish_seen_subcommand_from list show withdraw help" -f -a "list" -d 'Open proposals (the default), or all of them'
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and not __fish_seen_subcommand_from list show withdraw help" -f -a "show" -d 'One proposal: its findings, each team\'s acknowledgment, and its history'
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and not __fish_seen_subcommand_from list show withdraw help" -f -a "withdraw" -d 'Close a proposal: the change was abandoned'
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and not __fish_seen_subcommand_from list show withdraw help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from list" -l status -d 'Only proposals with this status' -r -f -a "pending\t''
+approved\t''
+blocked\t''
+published\t''
+withdrawn\t''
+expired\t''
+superseded\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from list" -l asset -d 'Only proposals for this asset key' -r
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from list" -l format -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from list" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from list" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from list" -l all -d 'Every proposal, whatever its status'
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from show" -l format -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from show" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from show" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from withdraw" -l reason -d 'Why, for the event log' -r
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from withdraw" -l format -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from withdraw" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from withdraw" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from withdraw" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from withdraw" -s h -l help -d 'Print help'
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from withdraw" -s V -l version -d 'Print version'
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "list" -d 'Open proposals (the default), or all of them'
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "show" -d 'One proposal: its findings, each team\'s acknowledgment, and its history'
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "withdraw" -d 'Close a proposal: the change was abandoned'
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tessera -n "__fish_tessera_using_subcommand signers; and not __fish_seen_subcommand_from export help" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
+complete -c tessera -n "__fish_tessera_using_subcommand signers; and not __fish_seen_subcommand_from export help" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand signers; and not __fish_seen_subcommand_from export help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand signers; and not __fish_seen_subcommand_from export help" -s h -l help -d 'Print help'
+complete -c tessera -n "__fish_tessera_using_subcommand signers; and not __fish_seen_subcommand_from export help" -s V -l version -d 'Print version'
+complete -c tessera -n "__fish_tessera_using_subcommand signers; and not __fish_seen_subcommand_from export help" -f -a "export" -d 'Write an allowed_signers file of every registered key (namespace tessera-ack)'
+complete -c tessera -n "__fish_tessera_using_subcommand signers; and not __fish_seen_subcommand_from export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tessera -n "__fish_tessera_using_subcommand signers; and __fish_seen_subcommand_from export" -s o -l output -d 'Write to this file instead of stdout' -r -F
+complete -c tessera -n "__fish_tessera_using_subcommand signers; and __fish_seen_subcommand_from export" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
+complete -c tessera -n "__fish_tessera_using_subcommand signers; and __fish_seen_subcommand_from export" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand signers; and __fish_seen_subcommand_from export" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand signers; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c tessera -n "__fish_tessera_using_subcommand signers; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
+complete -c tessera -n "__fish_tessera_using_subcommand signers; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write an allowed_signers file of every registered key (namespace tessera-ack)'
+complete -c tessera -n "__fish_tessera_using_subcommand signers; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tessera -n "__fish_tessera_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
 complete -c tessera -n "__fish_tessera_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l color -d 'When to use colour' -r -f -a "auto\t''
@@ -83,6 +212,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand hook; and __fish_seen_su
 complete -c tessera -n "__fish_tessera_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tessera -n "__fish_tessera_using_subcommand sync" -l head -d 'Sync this revision instead of the working tree' -r
 complete -c tessera -n "__fish_tessera_using_subcommand sync" -l manifest -d 'dbt manifest.json with exposures and cross-project refs (default: `dbt.manifest` when it exists)' -r -F
+complete -c tessera -n "__fish_tessera_using_subcommand sync" -l reason -d 'Why the break goes through without acks; kept in the event log with who forced it' -r
 complete -c tessera -n "__fish_tessera_using_subcommand sync" -l format -d 'Output format' -r -f -a "human\t''
 json\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand sync" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
@@ -90,6 +220,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand sync" -l store -d 'The c
 complete -c tessera -n "__fish_tessera_using_subcommand sync" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand sync" -l force -d 'Record breaking changes that no consumer approved, on purpose (needs --reason)'
 complete -c tessera -n "__fish_tessera_using_subcommand sync" -s h -l help -d 'Print help'
 complete -c tessera -n "__fish_tessera_using_subcommand sync" -s V -l version -d 'Print version'
 complete -c tessera -n "__fish_tessera_using_subcommand assets" -l project -d 'Only this project\'s assets' -r
@@ -154,15 +285,25 @@ always\t''
 never\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand man" -s h -l help -d 'Print help'
 complete -c tessera -n "__fish_tessera_using_subcommand man" -s V -l version -d 'Print version'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from check hook sync assets consumers graph status rules completions man help" -f -a "check" -d 'Compare the working tree (or --head) with --base and classify every contract change'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from check hook sync assets consumers graph status rules completions man help" -f -a "hook" -d 'Install a plain git pre-commit hook that runs `tessera check`'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from check hook sync assets consumers graph status rules completions man help" -f -a "sync" -d 'Write this repository\'s declarations (assets, owners, consumers) to the store'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from check hook sync assets consumers graph status rules completions man help" -f -a "assets" -d 'List the assets in the store'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from check hook sync assets consumers graph status rules completions man help" -f -a "consumers" -d 'Who reads an asset, and which columns'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from check hook sync assets consumers graph status rules completions man help" -f -a "graph" -d 'The lineage around an asset: producers, assets and consumer teams (Mermaid, DOT, JSON)'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from check hook sync assets consumers graph status rules completions man help" -f -a "status" -d 'Where the store is, its schema version and what it holds'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from check hook sync assets consumers graph status rules completions man help" -f -a "rules" -d 'List every compatibility rule with its forward/backward defaults and meaning'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from check hook sync assets consumers graph status rules completions man help" -f -a "completions" -d 'Print the completion script for a shell (bash, zsh, fish, powershell, elvish)'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from check hook sync assets consumers graph status rules completions man help" -f -a "man" -d 'Print the man page (roff) to stdout'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from check hook sync assets consumers graph status rules completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact ack verify proposals signers hook sync assets consumers graph status rules completions man help" -f -a "demo" -d 'Walk the whole loop on the shipped examples: sync, break, check, impact, signed ack, merge, publish'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact ack verify proposals signers hook sync assets consumers graph status rules completions man help" -f -a "check" -d 'Compare the working tree (or --head) with --base and classify every contract change'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact ack verify proposals signers hook sync assets consumers graph status rules completions man help" -f -a "impact" -d 'Diff a pull request from its merge-base, open proposals for breaking changes, and gate the merge on acks'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact ack verify proposals signers hook sync assets consumers graph status rules completions man help" -f -a "ack" -d 'Sign and record your team\'s decision on a proposal (approve, block, or migrating until a date)'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact ack verify proposals signers hook sync assets consumers graph status rules completions man help" -f -a "verify" -d 'Re-check every acknowledgment\'s signature and binding, and say why each bad one is rejected'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact ack verify proposals signers hook sync assets consumers graph status rules completions man help" -f -a "proposals" -d 'List, show and withdraw proposals'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact ack verify proposals signers hook sync assets consumers graph status rules completions man help" -f -a "signers" -d 'Export the registered signing keys as an OpenSSH allowed_signers file'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact ack verify proposals signers hook sync assets consumers graph status rules completions man help" -f -a "hook" -d 'Install a plain git pre-commit hook that runs `tessera check`'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact ack verify proposals signers hook sync assets consumers graph status rules completions man help" -f -a "sync" -d 'Write this repository\'s declarations (assets, owners, consumers) to the store'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact ack verify proposals signers hook sync assets consumers graph status rules completions man help" -f -a "assets" -d 'List the assets in the store'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact ack verify proposals signers hook sync assets consumers graph status rules completions man help" -f -a "consumers" -d 'Who reads an asset, and which columns'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact ack verify proposals signers hook sync assets consumers graph status rules completions man help" -f -a "graph" -d 'The lineage around an asset: producers, assets and consumer teams (Mermaid, DOT, JSON)'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact ack verify proposals signers hook sync assets consumers graph status rules completions man help" -f -a "status" -d 'Where the store is, its schema version and what it holds'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact ack verify proposals signers hook sync assets consumers graph status rules completions man help" -f -a "rules" -d 'List every compatibility rule with its forward/backward defaults and meaning'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact ack verify proposals signers hook sync assets consumers graph status rules completions man help" -f -a "completions" -d 'Print the completion script for a shell (bash, zsh, fish, powershell, elvish)'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact ack verify proposals signers hook sync assets consumers graph status rules completions man help" -f -a "man" -d 'Print the man page (roff) to stdout'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact ack verify proposals signers hook sync assets consumers graph status rules completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and __fish_seen_subcommand_from proposals" -f -a "list" -d 'Open proposals (the default), or all of them'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and __fish_seen_subcommand_from proposals" -f -a "show" -d 'One proposal: its findings, each team\'s acknowledgment, and its history'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and __fish_seen_subcommand_from proposals" -f -a "withdraw" -d 'Close a proposal: the change was abandoned'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and __fish_seen_subcommand_from signers" -f -a "export" -d 'Write an allowed_signers file of every registered key (namespace tessera-ack)'
 complete -c tessera -n "__fish_tessera_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "install" -d 'Write .git/hooks/pre-commit, which runs `tessera check` on the staged files'
