@@ -7,6 +7,7 @@ mod check;
 mod common;
 mod completions;
 mod demo;
+mod impact;
 mod precommit;
 mod rules;
 mod sync;

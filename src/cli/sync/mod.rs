@@ -212,7 +212,13 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
             crate::output::print_json(&v)?;
         }
         Format::Human => {
-            let mut text = summary(&project, &loc.describe(), &outcome, &unacknowledged);
+            let mut text = summary(
+                &project,
+                &loc.describe(),
+                &outcome,
+                &unacknowledged,
+                forced.is_some(),
+            );
             for (id, asset, version) in &published {
                 text.push_str(&format!("  proposal {id} published: {asset} v{version}\n"));
             }
@@ -334,6 +340,7 @@ fn summary(
     store: &str,
     o: &store::SyncOutcome,
     unacknowledged: &[String],
+    forced: bool,
 ) -> String {
     let mut s = String::new();
     if !o.changed {
@@ -380,8 +387,13 @@ fn summary(
         .collect();
     s.push_str(&list("consumers linked to new assets", &linked));
     if !unacknowledged.is_empty() {
+        let how = if forced {
+            "recorded on purpose (--force)"
+        } else {
+            "recorded and flagged in the event log"
+        };
         s.push_str(&format!(
-            "\n{} breaking change(s) without an approved proposal were recorded and flagged in the event log: {}\n",
+            "\n{} breaking change(s) without an approved proposal were {how}: {}\n",
             unacknowledged.len(),
             unacknowledged.join(", ")
         ));

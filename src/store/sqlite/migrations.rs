@@ -212,3 +212,46 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<(), Fail> {
 pub(super) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.pragma_query_value(None, "user_version", |r| r.get(0))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{ProposalFilter, SqliteStore, Store};
+
+    /// A store written by the first release keeps its proposals when a newer binary opens it.
+    #[test]
+    fn a_version_1_store_migrates_with_its_proposals() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(V1).unwrap();
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute(
+            "INSERT INTO proposals (id, asset, base_digest, head_digest, breaking_digest,
+                 findings_json, impacted_json, status, created_at, updated_at, created_by)
+             VALUES ('P-1', 'marts.orders', 'sha256:a', 'sha256:b', 'sha256:c', '[]',
+                 '[\"team-bi\"]', 'pending', 1, 1, 'ana@example.com')",
+            [],
+        )
+        .unwrap();
+        drop(conn);
+
+        let store = SqliteStore::open(&path, false).unwrap();
+        assert_eq!(
+            i64::from(store.status().unwrap().schema_version),
+            SCHEMA_VERSION
+        );
+        let p = store.proposal("P-1").unwrap().unwrap();
+        assert_eq!(p.impacted, ["team-bi"]);
+        assert_eq!((p.change_ref, p.published_version), (None, None));
+        let by_change = store
+            .proposals(&ProposalFilter {
+                change_ref: Some("x".into()),
+                ..ProposalFilter::default()
+            })
+            .unwrap();
+        assert!(by_change.is_empty());
+    }
+}
