@@ -66,14 +66,13 @@ struct Record<'a> {
 }
 
 pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
-    let cfg = ctx.config()?;
-    let today = ctx.today()?;
-    let now = coord::now(today);
-    let loc = super::store::location(ctx, &cfg);
-    let store = super::store::open(&loc, false)?;
-    let proposal = store
-        .proposal(&args.proposal)?
-        .ok_or_else(|| unknown(store.as_ref(), &args.proposal))?;
+    let coord::Session {
+        cfg,
+        today,
+        now,
+        store,
+    } = coord::session(ctx)?;
+    let proposal = coord::find_proposal(store.as_ref(), &args.proposal)?;
     if !proposal.status.is_open() {
         return Err(Error::Usage {
             message: format!(
@@ -187,34 +186,6 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         return Ok(ExitStatus::Findings);
     }
     Ok(ExitStatus::Success)
-}
-
-fn unknown(store: &dyn Store, id: &str) -> miette::Report {
-    let open = store
-        .proposals(&store::ProposalFilter {
-            statuses: vec![
-                store::ProposalStatus::Pending,
-                store::ProposalStatus::Blocked,
-                store::ProposalStatus::Approved,
-            ],
-            ..Default::default()
-        })
-        .unwrap_or_default();
-    let ids: Vec<String> = open
-        .iter()
-        .take(5)
-        .map(|p| format!("{} ({})", p.id, p.asset))
-        .collect();
-    let help = if ids.is_empty() {
-        "no proposal is open; `tessera impact --propose` opens them".to_string()
-    } else {
-        format!("open proposals: {}", ids.join(", "))
-    };
-    Error::Usage {
-        message: format!("no proposal `{id}` in the store"),
-        help,
-    }
-    .into()
 }
 
 fn decision(

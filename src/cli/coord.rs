@@ -168,11 +168,7 @@ pub fn settle(store: &dyn Store, a: &mut Assessed, now: Timestamp) -> crate::err
 pub fn expire(store: &dyn Store, days: Option<u32>, now: Timestamp) -> crate::error::Result<()> {
     let Some(days) = days else { return Ok(()) };
     let open = store.proposals(&ProposalFilter {
-        statuses: vec![
-            ProposalStatus::Pending,
-            ProposalStatus::Approved,
-            ProposalStatus::Blocked,
-        ],
+        statuses: ProposalStatus::OPEN.to_vec(),
         ..ProposalFilter::default()
     })?;
     let limit = i64::from(days) * 86_400;
@@ -182,6 +178,53 @@ pub fn expire(store: &dyn Store, days: Option<u32>, now: Timestamp) -> crate::er
         }
     }
     Ok(())
+}
+
+/// What the store-reading commands start from: the configuration, "today", "now" and the
+/// existing store (they never create one).
+pub struct Session {
+    pub cfg: super::context::LoadedConfig,
+    pub today: Date,
+    pub now: Timestamp,
+    pub store: Box<dyn Store>,
+}
+
+pub fn session(ctx: &super::context::Context) -> crate::error::Result<Session> {
+    let cfg = ctx.config()?;
+    let today = ctx.today()?;
+    let store = super::store::open(&super::store::location(ctx, &cfg), false)?;
+    Ok(Session {
+        cfg,
+        today,
+        now: now(today),
+        store,
+    })
+}
+
+/// The proposal `id`, or an error that lists the open ones to pick from.
+pub fn find_proposal(store: &dyn Store, id: &str) -> crate::error::Result<Proposal> {
+    if let Some(p) = store.proposal(id)? {
+        return Ok(p);
+    }
+    let open = store.proposals(&ProposalFilter {
+        statuses: ProposalStatus::OPEN.to_vec(),
+        ..ProposalFilter::default()
+    })?;
+    let ids: Vec<String> = open
+        .iter()
+        .take(5)
+        .map(|p| format!("{} ({})", p.id, p.asset))
+        .collect();
+    let help = if ids.is_empty() {
+        "no proposal is open; `tessera impact --propose` opens them, `tessera proposals list --all` shows closed ones".to_string()
+    } else {
+        format!("open proposals: {}", ids.join(", "))
+    };
+    Err(crate::error::Error::Usage {
+        message: format!("no proposal `{id}` in the store"),
+        help,
+    }
+    .into())
 }
 
 /// Who is acting, for the event log: git's `user.email`, else the login name.

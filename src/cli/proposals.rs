@@ -62,11 +62,12 @@ impl clap::ValueEnum for ProposalStatus {
 pub const WITHDRAWN: &str = "proposal.withdrawn";
 
 pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
-    let cfg = ctx.config()?;
-    let today = ctx.today()?;
-    let now = coord::now(today);
-    let loc = super::store::location(ctx, &cfg);
-    let store = super::store::open(&loc, false)?;
+    let coord::Session {
+        cfg,
+        today,
+        now,
+        store,
+    } = coord::session(ctx)?;
     coord::expire(
         store.as_ref(),
         Some(cfg.config.proposals.expire_after_days.value),
@@ -82,11 +83,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
             let statuses = match (status, all) {
                 (Some(s), _) => vec![*s],
                 (None, true) => Vec::new(),
-                (None, false) => ProposalStatus::ALL
-                    .iter()
-                    .copied()
-                    .filter(|s| s.is_open())
-                    .collect(),
+                (None, false) => ProposalStatus::OPEN.to_vec(),
             };
             let list = store.proposals(&ProposalFilter {
                 asset: asset.clone(),
@@ -97,7 +94,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         }
         ProposalsCommand::Show { id } => show(args.format, store.as_ref(), id, today)?,
         ProposalsCommand::Withdraw { id, reason } => {
-            let p = find(store.as_ref(), id)?;
+            let p = coord::find_proposal(store.as_ref(), id)?;
             if !p.status.is_open() {
                 return Err(Error::Usage {
                     message: format!("proposal {id} is already {}", p.status),
@@ -119,16 +116,6 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         }
     }
     Ok(ExitStatus::Success)
-}
-
-fn find(store: &dyn Store, id: &str) -> crate::error::Result<Proposal> {
-    store.proposal(id)?.ok_or_else(|| {
-        Error::Usage {
-            message: format!("no proposal `{id}` in the store"),
-            help: "`tessera proposals list --all` shows every proposal".into(),
-        }
-        .into()
-    })
 }
 
 fn print_list(format: Format, list: &[Proposal]) -> crate::error::Result<()> {
@@ -195,7 +182,7 @@ fn show(
     id: &str,
     today: crate::contract::Date,
 ) -> crate::error::Result<()> {
-    let p = find(store, id)?;
+    let p = coord::find_proposal(store, id)?;
     let members = coord::trusted_members(store)?;
     let a = coord::assess(store, p, &members, today)?;
     let findings: Vec<JsonFinding> =

@@ -3,7 +3,6 @@
 
 use serde::Serialize;
 
-use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::output::DataFormat as Format;
 use crate::store::ProposalFilter;
@@ -36,14 +35,9 @@ struct Row {
 }
 
 pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
-    let cfg = ctx.config()?;
-    let loc = super::store::location(ctx, &cfg);
-    let store = super::store::open(&loc, false)?;
+    let store = coord::session(ctx)?.store;
     let proposals = match &args.proposal {
-        Some(id) => vec![store.proposal(id)?.ok_or_else(|| Error::Usage {
-            message: format!("no proposal `{id}` in the store"),
-            help: "`tessera proposals list --all` shows every proposal".into(),
-        })?],
+        Some(id) => vec![coord::find_proposal(store.as_ref(), id)?],
         None => store.proposals(&ProposalFilter::default())?,
     };
     let members = coord::trusted_members(store.as_ref())?;

@@ -174,33 +174,12 @@ pub fn passes_gate(status: ProposalStatus) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compat::{Confidence, Level, Mode};
+    use crate::compat::Level;
 
     fn finding(rule: &'static str, path: &str, before: &str) -> Finding {
-        Finding {
-            rule,
-            severity: Level::Err,
-            fwd: Level::Err,
-            bwd: Level::Info,
-            mode: Mode::Forward,
-            asset: "orders".into(),
-            node: "orders".into(),
-            version: None,
-            unique_id: None,
-            path: path.into(),
-            before: Some(before.into()),
-            after: None,
-            message: "m".into(),
-            hint: String::new(),
-            hints: vec![],
-            guarantee_strength: None,
-            confidence: Confidence::High,
-            waived_by: None,
-            ignored: false,
-            against: None,
-            impacted: vec![],
-            file: None,
-        }
+        let mut f = crate::impact::tests::finding(rule, path, Level::Err);
+        f.before = Some(before.into());
+        f
     }
 
     #[test]

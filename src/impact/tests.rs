@@ -456,7 +456,7 @@ fn an_undeclared_new_type_fails_closed_for_a_typed_consumer() {
 }
 
 /// A finding built by hand, for shapes the differ does not easily produce.
-fn finding(rule: &'static str, path: &str, severity: Level) -> Finding {
+pub(crate) fn finding(rule: &'static str, path: &str, severity: Level) -> Finding {
     Finding {
         rule,
         severity,

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::markdown::{cell, code, message, text};
-use super::{RenderInput, change, plural, relation_label};
+use super::markdown::{cell, code, column_and_change, text};
+use super::{RenderInput, plural, relation_label};
 use crate::compat::Finding;
 use crate::impact::proposal::TeamState;
 use crate::store::ProposalStatus;
@@ -192,16 +192,7 @@ pub fn markdown(input: &RenderInput, proposals: &[ProposalView], gate: &Gate, al
         out.push_str("|---|---|---|---|---|\n");
         for p in proposals {
             for f in &p.findings {
-                let column = if f.path.is_empty() {
-                    "(relation)".to_string()
-                } else {
-                    code(&f.path)
-                };
-                let mut what = format!("{} {}", code(f.rule), message(&f.message));
-                let delta = change(f);
-                if !delta.is_empty() {
-                    let _ = write!(what, "<br>{}", code(&delta));
-                }
+                let (column, what) = column_and_change(f);
                 let acks: Vec<String> = p
                     .teams
                     .iter()

@@ -76,13 +76,8 @@ pub(super) fn render(input: &RenderInput) -> String {
     out
 }
 
-/// One table row; the last cell is already markdown.
-fn row(out: &mut String, f: &Finding, last: &str) {
-    let sev = match f.severity {
-        Level::Err => "🔴 ERR",
-        Level::Warn => "🟡 WARN",
-        Level::Info => "⚪ INFO",
-    };
+/// The column and "what changed" cells of a finding's row, as markdown.
+pub(super) fn column_and_change(f: &Finding) -> (String, String) {
     let column = if f.path.is_empty() {
         "(relation)".to_string()
     } else {
@@ -96,6 +91,17 @@ fn row(out: &mut String, f: &Finding, last: &str) {
     if let Some(against) = &f.against {
         let _ = write!(what, "<br>against {}", code(against));
     }
+    (column, what)
+}
+
+/// One table row; the last cell is already markdown.
+fn row(out: &mut String, f: &Finding, last: &str) {
+    let sev = match f.severity {
+        Level::Err => "🔴 ERR",
+        Level::Warn => "🟡 WARN",
+        Level::Info => "⚪ INFO",
+    };
+    let (column, what) = column_and_change(f);
     let cells = [
         sev.to_string(),
         code(&relation_label(f)),

@@ -177,6 +177,13 @@ keyword_enum!(
 );
 
 impl ProposalStatus {
+    /// The statuses of proposals that still gather acks.
+    pub const OPEN: &[ProposalStatus] = &[
+        ProposalStatus::Pending,
+        ProposalStatus::Approved,
+        ProposalStatus::Blocked,
+    ];
+
     /// Whether the proposal can still change: open proposals gather acks.
     pub fn is_open(self) -> bool {
         matches!(

@@ -60,6 +60,34 @@ pub fn have_tool(name: &str) -> bool {
     found
 }
 
+/// The real git CLI in `dir`, with a pinned identity and dates; panics with git's message.
+pub fn git_in(dir: &Path, args: &[&str]) -> String {
+    let o = std::process::Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .env("GIT_AUTHOR_DATE", "2026-06-01T12:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-06-01T12:00:00Z")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .output()
+        .expect("git runs");
+    assert!(
+        o.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
 /// A throwaway git repository with pinned identities and dates, driven by the real git CLI.
 pub struct TestRepo {
     pub dir: tempfile::TempDir,
@@ -78,29 +106,7 @@ impl TestRepo {
     }
 
     pub fn git(&self, args: &[&str]) -> String {
-        let o = std::process::Command::new("git")
-            .current_dir(self.path())
-            .args([
-                "-c",
-                "user.name=Test",
-                "-c",
-                "user.email=test@example.com",
-                "-c",
-                "commit.gpgsign=false",
-            ])
-            .args(args)
-            .env("GIT_AUTHOR_DATE", "2026-06-01T12:00:00Z")
-            .env("GIT_COMMITTER_DATE", "2026-06-01T12:00:00Z")
-            .env_remove("GIT_DIR")
-            .env_remove("GIT_WORK_TREE")
-            .output()
-            .expect("git runs");
-        assert!(
-            o.status.success(),
-            "git {args:?} failed: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8_lossy(&o.stdout).into_owned()
+        git_in(self.path(), args)
     }
 
     pub fn write(&self, rel: &str, content: &str) -> &TestRepo {

@@ -2,10 +2,10 @@
 //! test starts from a kept `tessera demo`: two real repositories, a store where v2.0.0 of the
 //! orders mart is published, and Bo's registered key.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Output;
 
-use crate::common::{code, stderr, stdout, tessera};
+use crate::common::{code, git_in, stderr, stdout, tessera};
 
 struct Demo {
     _dir: tempfile::TempDir,
@@ -79,31 +79,6 @@ impl Demo {
         assert_eq!(list.len(), 1, "{v:#}");
         list[0]["id"].as_str().unwrap().to_string()
     }
-}
-
-fn git_in(dir: &Path, args: &[&str]) -> String {
-    let o = std::process::Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=Test",
-            "-c",
-            "user.email=test@example.com",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE")
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 const DAY: &str = "2026-06-01";

@@ -281,11 +281,7 @@ fn supersede(
 ) -> crate::error::Result<()> {
     let open = store.proposals(&ProposalFilter {
         change_ref: Some(change.to_string()),
-        statuses: vec![
-            ProposalStatus::Pending,
-            ProposalStatus::Approved,
-            ProposalStatus::Blocked,
-        ],
+        statuses: ProposalStatus::OPEN.to_vec(),
         ..ProposalFilter::default()
     })?;
     for p in open {

@@ -260,11 +260,7 @@ fn publish(
     for v in outcome.versions.iter().filter(|v| v.previous.is_some()) {
         let open = store.proposals(&ProposalFilter {
             asset: Some(v.asset.clone()),
-            statuses: vec![
-                ProposalStatus::Approved,
-                ProposalStatus::Pending,
-                ProposalStatus::Blocked,
-            ],
+            statuses: ProposalStatus::OPEN.to_vec(),
             ..ProposalFilter::default()
         })?;
         let chosen = open
