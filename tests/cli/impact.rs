@@ -362,3 +362,123 @@ fn withdraw_and_force_leave_who_and_why_on_record() {
     let reasonless = demo.run("shop", DAY, &["sync", "--force"]);
     assert_eq!(code(&reasonless), 2, "--force needs --reason");
 }
+
+#[test]
+fn ack_finds_its_key_like_git_and_unlocks_it_with_the_passphrase() {
+    if !crate::common::have_tool("ssh-keygen") {
+        return;
+    }
+    let demo = Demo::new();
+    // Bo gets a second, passphrase-protected key, registered by his own team's project.
+    let enc = demo.root.join("id_enc");
+    let made = std::process::Command::new("ssh-keygen")
+        .args([
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            "s3cret",
+            "-C",
+            "bo@example.com",
+            "-f",
+        ])
+        .arg(&enc)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let public = std::fs::read_to_string(enc.with_extension("pub")).unwrap();
+    let config = demo.root.join("bi/tessera.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let text = text.replacen(
+        "ssh_keys: [",
+        &format!("ssh_keys: [\"{}\", ", public.trim()),
+        1,
+    );
+    std::fs::write(&config, text).unwrap();
+    assert_eq!(code(&demo.run("bi", DAY, &["sync"])), 0);
+
+    demo.drop_amount("drop-amount");
+    let id = demo.propose(DAY);
+    let enc_arg = enc.display().to_string();
+    let bi = demo.root.join("bi");
+    let ack = |extra: &[(&str, &str)], args: &[&str]| {
+        let mut cmd = tessera();
+        cmd.current_dir(&bi)
+            .env(
+                "TESSERA_STORE",
+                format!("sqlite:{}", demo.root.join("tessera.db").display()),
+            )
+            .env("HOME", demo.root.join("no-home"));
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        cmd.args(["ack", &id]).args(args).output().unwrap()
+    };
+
+    let locked = ack(&[("TESSERA_SIGNING_KEY", &enc_arg)], &["--approve"]);
+    assert_eq!(code(&locked), 2);
+    assert!(
+        stderr(&locked).contains("protected by a passphrase"),
+        "{}",
+        stderr(&locked)
+    );
+    let wrong = ack(
+        &[
+            ("TESSERA_SIGNING_KEY", &enc_arg),
+            ("TESSERA_SSH_PASSPHRASE", "nope"),
+        ],
+        &["--approve"],
+    );
+    assert_eq!(code(&wrong), 2);
+    assert!(
+        stderr(&wrong).contains("wrong passphrase"),
+        "{}",
+        stderr(&wrong)
+    );
+    let ok = ack(
+        &[
+            ("TESSERA_SIGNING_KEY", &enc_arg),
+            ("TESSERA_SSH_PASSPHRASE", "s3cret"),
+        ],
+        &["--approve", "--format", "json"],
+    );
+    assert_eq!(code(&ok), 0, "{}", stderr(&ok));
+    let record: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(record["signer"], "bo@example.com");
+    assert_eq!(record["team"], "team-bi");
+    assert!(
+        record["payload"]
+            .as_str()
+            .unwrap()
+            .starts_with("tessera-ack v1\n")
+    );
+    assert!(
+        record["signature"]
+            .as_str()
+            .unwrap()
+            .starts_with("-----BEGIN SSH SIGNATURE-----")
+    );
+
+    // git's SSH signing key is used when gpg.format=ssh, and --key still wins over it.
+    git_in(&bi, &["config", "gpg.format", "ssh"]);
+    git_in(&bi, &["config", "user.signingkey", &demo.key()]);
+    let via_git = ack(&[], &["--block", "--format", "json"]);
+    assert_eq!(code(&via_git), 0, "{}", stderr(&via_git));
+    let via_git: serde_json::Value = serde_json::from_slice(&via_git.stdout).unwrap();
+    assert_ne!(via_git["fingerprint"], record["fingerprint"]);
+    let flag = ack(
+        &[("TESSERA_SSH_PASSPHRASE", "s3cret")],
+        &["--approve", "--key", &enc_arg, "--format", "json"],
+    );
+    let flag: serde_json::Value = serde_json::from_slice(&flag.stdout).unwrap();
+    assert_eq!(flag["fingerprint"], record["fingerprint"]);
+    // No key anywhere: the message says where it looked.
+    git_in(&bi, &["config", "--unset", "user.signingkey"]);
+    let none = ack(&[], &["--approve"]);
+    assert_eq!(code(&none), 2);
+    assert!(
+        stderr(&none).contains("no-home/.ssh/id_ed25519"),
+        "{}",
+        stderr(&none)
+    );
+}
