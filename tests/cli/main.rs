@@ -6,6 +6,7 @@ mod vectors;
 mod check;
 mod common;
 mod completions;
+mod coordination;
 mod demo;
 mod impact;
 mod precommit;
