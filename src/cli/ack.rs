@@ -61,7 +61,10 @@ struct Record<'a> {
     /// The armored SSH signature.
     signature: &'a str,
     counts: bool,
-    rejection: Option<String>,
+    /// Stable word for why the ack does not count (as in `verify`).
+    rejection: Option<&'static str>,
+    /// The sentence for people.
+    reason: Option<String>,
     proposal_status: store::ProposalStatus,
 }
 
@@ -99,7 +102,15 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     })?;
     let public = sign::public_key_of(&source, origin)?;
     let members = coord::trusted_members(store.as_ref())?;
-    let signer = signer(ctx, store.as_ref(), &public, origin)?;
+    let signer = signer(
+        ctx,
+        args,
+        store.as_ref(),
+        &members,
+        &proposal.impacted,
+        &public,
+        origin,
+    )?;
     let team = team(args, &cfg.config, &proposal.impacted, &members, &signer)?;
 
     let timestamp = sign::time::format_rfc3339_utc(now.unix());
@@ -137,7 +148,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         .checked
         .iter()
         .find(|c| c.ack.id == stored.id)
-        .and_then(|c| c.verdict.as_ref().err().map(ToString::to_string));
+        .and_then(|c| c.verdict.as_ref().err().cloned());
     let fingerprint = public.fingerprint(ssh_key::HashAlg::Sha256).to_string();
     match args.format {
         Format::Json => {
@@ -156,7 +167,8 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
                 payload: &text,
                 signature: &signature,
                 counts: rejection.is_none(),
-                rejection: rejection.clone(),
+                rejection: rejection.as_ref().map(|r| r.code()),
+                reason: rejection.as_ref().map(ToString::to_string),
                 proposal_status: assessed.proposal.status,
             };
             let v = serde_json::to_value(&record)
@@ -214,30 +226,73 @@ fn decision(
     Ok((Decision::Migrating, Some(date)))
 }
 
-/// The registered user whose key this is; else git's `user.email`, with a warning, because the
-/// ack will only count once the key is registered.
+/// Who signs: among the users this key is registered for, one that may speak for an impacted
+/// team (`--team` if given), then any trusted one, then any at all; git's `user.email` breaks a
+/// tie. A key nobody registered signs as git's `user.email`, with a warning, because the ack will
+/// only count once the key is registered. Trusted members come first so that another project
+/// listing someone else's public key under a made-up user cannot hijack their acks.
 fn signer(
     ctx: &Context,
+    args: &Args,
     store: &dyn Store,
+    members: &[sign::Member],
+    impacted: &[String],
     public: &ssh_key::PublicKey,
     origin: KeyOrigin,
 ) -> crate::error::Result<String> {
-    let owners: Vec<String> = store
-        .users()?
-        .into_iter()
-        .filter(|u| {
-            u.ssh_keys.iter().any(|k| {
-                ssh_key::PublicKey::from_openssh(k.trim())
-                    .is_ok_and(|k| k.key_data() == public.key_data())
-            })
+    let holds = |k: &String| {
+        ssh_key::PublicKey::from_openssh(k.trim()).is_ok_and(|k| k.key_data() == public.key_data())
+    };
+    let git_email = coord::git_config(&ctx.cwd, "user.email");
+    let pick = |mut emails: Vec<String>| -> Option<String> {
+        emails.sort();
+        emails.dedup();
+        match &git_email {
+            Some(g) if emails.contains(g) => Some(g.clone()),
+            _ => emails.into_iter().next(),
+        }
+    };
+    let speaks = |m: &sign::Member| {
+        m.teams.iter().any(|t| match &args.team {
+            Some(team) => t == team,
+            None => impacted.contains(t),
         })
-        .map(|u| u.email)
+    };
+    let keyed: Vec<&sign::Member> = members
+        .iter()
+        .filter(|m| m.public_keys.iter().any(holds))
         .collect();
-    if let Some(email) = owners.first() {
-        return Ok(email.clone());
+    let found = pick(
+        keyed
+            .iter()
+            .filter(|m| speaks(m))
+            .map(|m| m.email.clone())
+            .collect(),
+    )
+    .or_else(|| {
+        pick(
+            keyed
+                .iter()
+                .filter(|m| !m.teams.is_empty())
+                .map(|m| m.email.clone())
+                .collect(),
+        )
+    })
+    .or_else(|| {
+        let users = store.users().ok()?;
+        pick(
+            users
+                .into_iter()
+                .filter(|u| u.ssh_keys.iter().any(holds))
+                .map(|u| u.email)
+                .collect(),
+        )
+    });
+    if let Some(email) = found {
+        return Ok(email);
     }
     let fingerprint = public.fingerprint(ssh_key::HashAlg::Sha256);
-    match coord::git_config(&ctx.cwd, "user.email") {
+    match git_email {
         Some(email) => {
             ctx.warn(&format!(
                 "the key {fingerprint} (from {origin}) is not registered for any user; signing as {email}, but the ack counts only once the key is in `users[].ssh_keys` of your team's tessera.yaml and synced"

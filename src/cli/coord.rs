@@ -8,20 +8,25 @@ use crate::impact::proposal::{self as prop, CountedAck, TeamState};
 use crate::sign::{self, Member, ProposalView, Rejection, StoredAck};
 use crate::store::{self, Ack, Proposal, ProposalFilter, ProposalStatus, Store, Timestamp};
 
-/// Users whose word counts for a team: those declared by a project that speaks for the team,
-/// either because the team owns it (`owner:`) or because the project registers what the team
-/// reads. Anyone else listing a user under another team (a producer naming a consumer's member,
-/// say) is ignored, so no project can sign on another team's behalf. One [`Member`] per email and
-/// key, so a key vouched for by one project never borrows another project's memberships.
+/// Users whose word counts for a team: those declared by the project the team owns (`owner:`).
+/// A team that owns no project (a BI team without a repository, say) is vouched for by the
+/// projects that list it under `teams:`. Anyone else listing a user under a team (a producer
+/// naming a consumer's member, say) is ignored, so no project can sign on an owning team's
+/// behalf. One [`Member`] per email and key, so a key vouched for by one project never borrows
+/// another project's memberships.
 pub fn trusted_members(store: &dyn Store) -> crate::error::Result<Vec<Member>> {
     let mut speaks_for: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut owning: BTreeSet<String> = BTreeSet::new();
     for p in store.projects()? {
         if let Some(owner) = p.owner {
+            owning.insert(owner.clone());
             speaks_for.entry(p.name).or_default().insert(owner);
         }
     }
-    for c in store.registrations(&store::ConsumerFilter::default())? {
-        speaks_for.entry(c.project).or_default().insert(c.team);
+    for t in store.teams()? {
+        if !owning.contains(&t.name) {
+            speaks_for.entry(t.project).or_default().insert(t.name);
+        }
     }
     let mut by_key: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
     for u in store.users()? {

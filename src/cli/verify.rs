@@ -58,14 +58,22 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
             });
         }
     }
-    let bad = rows.iter().filter(|r| !r.valid).count();
+    // An ack for a breaking set the proposal has since left is history, kept as evidence: it
+    // no longer counts, but nothing is wrong with it, so it does not fail the run.
+    let outdated = rows
+        .iter()
+        .filter(|r| r.rejection == Some("stale_digest"))
+        .count();
+    let rejected = rows.iter().filter(|r| !r.valid).count();
+    let bad = rejected - outdated;
     match args.format {
         Format::Json => {
             let v = serde_json::json!({
                 "schema_version": 1,
                 "proposals": proposals.len(),
                 "acks": rows,
-                "rejected": bad,
+                "rejected": rejected,
+                "outdated": outdated,
             });
             crate::output::print_json(&v)?;
         }
@@ -79,9 +87,10 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
                     r.team.clone(),
                     r.signer.clone(),
                     r.decision.clone(),
-                    match &r.reason {
-                        None => "ok".to_string(),
-                        Some(reason) => format!("REJECTED: {reason}"),
+                    match (&r.reason, r.rejection) {
+                        (None, _) => "ok".to_string(),
+                        (Some(reason), Some("stale_digest")) => format!("outdated: {reason}"),
+                        (Some(reason), _) => format!("REJECTED: {reason}"),
                     },
                 ]);
             }
@@ -90,10 +99,10 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
                 s.push_str(&format!("{t}\n"));
             }
             s.push_str(&format!(
-                "{} ack(s) on {} proposal(s): {} valid, {bad} rejected\n",
+                "{} ack(s) on {} proposal(s): {} valid, {outdated} outdated, {bad} rejected\n",
                 rows.len(),
                 proposals.len(),
-                rows.len() - bad
+                rows.len() - rejected
             ));
             crate::output::print(&s)?;
         }

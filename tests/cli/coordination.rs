@@ -423,3 +423,50 @@ fn proposals_show_lists_acks_and_a_withdrawn_proposal_takes_none() {
         "nothing recorded: {v}"
     );
 }
+
+#[test]
+fn another_project_can_neither_speak_for_a_team_nor_hijack_its_keys() {
+    if !tools_present() {
+        return;
+    }
+    let w = World::new();
+    let id = w.propose_id();
+    let (mallory, mallory_pub) = keygen(w.dir.path(), "mallory", "mallory@example.com");
+    let bo_pub = std::fs::read_to_string(format!("{}.pub", w.key())).expect("Bo's public key");
+    // The producer registers a consumption as team-bi (which would make it "speak" for team-bi
+    // if registrations counted) and lists Bo's public key under a user sorting before Bo.
+    w.shop.git(&["checkout", "-q", "main"]);
+    edit(
+        &w.shop,
+        "tessera.yaml",
+        "  - {email: ana@example.com, name: Ana Lima, teams: [team-shop]}\n",
+        &format!(
+            "  - {{email: ana@example.com, name: Ana Lima, teams: [team-shop]}}\n  \
+             - {{email: mallory@example.com, teams: [team-bi], ssh_keys: [\"{mallory_pub}\"]}}\n  \
+             - {{email: aaa@example.com, teams: [team-shop], ssh_keys: [\"{}\"]}}\nconsumes:\n  \
+             - {{asset: elsewhere.raw.anything, team: team-bi}}\n",
+            bo_pub.trim()
+        ),
+    );
+    w.shop.commit("users and a consumption");
+    w.sync(&w.shop);
+    w.shop.git(&["checkout", "-q", "drop-status"]);
+
+    let key = mallory.display().to_string();
+    let (o, ack) = w.ack(&id, &["--approve", "--key", &key, "--team", "team-bi"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(ack["rejection"], "signer_not_in_team", "{ack}");
+    assert!(
+        ack["reason"]
+            .as_str()
+            .expect("reason")
+            .contains("mallory@example.com")
+    );
+    assert_eq!(w.gate(&[]), 1, "a producer cannot approve its own break");
+
+    let (o, ack) = w.ack(&id, &["--approve", "--key", &w.key()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(ack["signer"], BO, "Bo's key still signs as Bo: {ack}");
+    assert_eq!(ack["counts"], true, "{ack}");
+    assert_eq!(w.gate(&[]), 0);
+}

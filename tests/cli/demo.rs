@@ -40,7 +40,7 @@ fn demo_walks_the_whole_loop_from_the_binary_alone() {
         "gate: blocked · merge blocked: 1 breaking change waiting for team-bi",
         "--team team-bi --approve",
         "team-bi approve on P-",
-        "1 valid, 0 rejected",
+        "1 valid, 0 outdated, 0 rejected",
         "gate: pass · ready to merge",
         "new contract versions: marts.orders v2.0.0",
         "published: marts.orders v2.0.0",
