@@ -10,10 +10,10 @@ use super::ConsumerUse;
 pub(super) struct AssetNames {
     dialect: Dialect,
     names: Vec<String>,
-    /// Segments of the finding's relation name when it is not fully qualified: a consumer that
+    /// `.` and the finding's relation name when it is not fully qualified: a consumer that
     /// names `db.schema.orders` reads the same table as a finding whose location is only known
-    /// as `orders`.
-    partial: Option<Vec<String>>,
+    /// as `orders` (suffix `.orders`).
+    partial_suffix: Option<String>,
 }
 
 impl AssetNames {
@@ -34,27 +34,33 @@ impl AssetNames {
         names.sort();
         names.dedup();
         let asset = fold(&f.asset);
-        let segments: Vec<String> = asset.split('.').map(str::to_string).collect();
-        let partial = (!asset.is_empty() && segments.len() < 3).then_some(segments);
+        let partial_suffix =
+            (!asset.is_empty() && asset.split('.').count() < 3).then(|| format!(".{asset}"));
         AssetNames {
             dialect,
             names,
-            partial,
+            partial_suffix,
         }
     }
 
-    pub fn matches(&self, consumer_asset: &str) -> bool {
-        let want = self.dialect.physical_name(consumer_asset.trim(), false);
-        if self.names.contains(&want) {
+    /// The consumer's name for an asset, folded once so that many findings can be matched
+    /// against many consumers without folding the same name over and over.
+    pub fn fold(dialect: Dialect, consumer_asset: &str) -> String {
+        dialect.physical_name(consumer_asset.trim(), false)
+    }
+
+    /// `want` is a consumer's asset name already passed through [`AssetNames::fold`].
+    pub fn matches(&self, want: &str) -> bool {
+        debug_assert_eq!(want, Self::fold(self.dialect, want));
+        if self.names.iter().any(|n| n == want) {
             return true;
         }
         // Over-matching only adds a team to `impacted` and keeps a break a break; under-matching
         // would silently relax it. So a qualified name that ends in the known part counts.
-        self.partial.as_ref().is_some_and(|part| {
-            let segs: Vec<&str> = want.split('.').collect();
-            segs.len() > part.len()
-                && segs.ends_with(&part.iter().map(String::as_str).collect::<Vec<_>>())
-        })
+        // Called for every finding and consumer pair, so it must not allocate.
+        self.partial_suffix
+            .as_deref()
+            .is_some_and(|suffix| want.ends_with(suffix))
     }
 }
 

@@ -58,10 +58,14 @@ pub fn apply(
     settings: &ImpactSettings,
     after: &Project,
 ) -> Report {
+    let folded: Vec<String> = consumers
+        .iter()
+        .map(|c| AssetNames::fold(settings.warehouse.dialect, &c.asset))
+        .collect();
     let findings = report
         .findings
         .into_iter()
-        .map(|f| assess(f, consumers, settings, after))
+        .map(|f| assess(f, consumers, &folded, settings, after))
         .collect();
     Report::new(findings)
 }
@@ -69,6 +73,7 @@ pub fn apply(
 fn assess(
     mut f: Finding,
     consumers: &[ConsumerUse],
+    folded_assets: &[String],
     settings: &ImpactSettings,
     after: &Project,
 ) -> Finding {
@@ -77,7 +82,9 @@ fn assess(
     let column = top_column(&f.path).map(|c| dialect.physical_name(c, false));
     let users: Vec<&ConsumerUse> = consumers
         .iter()
-        .filter(|c| names.matches(&c.asset))
+        .zip(folded_assets)
+        .filter(|(_, asset)| names.matches(asset))
+        .map(|(c, _)| c)
         .filter(|c| match &column {
             None => true,
             Some(col) => matching::reads_column(c, col, dialect),

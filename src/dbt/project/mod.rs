@@ -462,12 +462,24 @@ impl Inventory {
         scope: &std::collections::BTreeSet<String>,
         texts: &[(String, String)],
     ) {
+        // One pass over the texts rather than one substring search per code file: with
+        // thousands of models and hundreds of changed property files the searches dominated.
+        let is_word = |c: char| c.is_alphanumeric() || c == '_';
+        let words: std::collections::HashSet<&str> = texts
+            .iter()
+            .flat_map(|(_, t)| t.split(|c: char| !is_word(c)))
+            .filter(|w| !w.is_empty())
+            .collect();
         let mentioned = |path: &String| {
             if scope.contains(path) {
                 return true;
             }
             let base = stem_of(path);
-            texts.iter().any(|(_, t)| t.contains(base))
+            if base.chars().all(is_word) {
+                words.contains(base)
+            } else {
+                texts.iter().any(|(_, t)| t.contains(base))
+            }
         };
         self.model_code.retain(mentioned);
         self.snapshot_code.retain(mentioned);
