@@ -92,7 +92,7 @@ pub fn verdict(proposals: &[ProposalView], gate: &Gate) -> String {
         })
         .collect();
     if !blocked.is_empty() {
-        return format!("merge blocked: {}", blocked.join(", "));
+        return format!("merge blocked: {}", few(&blocked));
     }
     let waiting = waiting_teams(proposals);
     let changes = plural(proposals.len(), "breaking change");
@@ -104,7 +104,20 @@ pub fn verdict(proposals: &[ProposalView], gate: &Gate) -> String {
     } else {
         "needs acknowledgment"
     };
-    format!("{verb}: {changes} waiting for {}", waiting.join(", "))
+    format!("{verb}: {changes} waiting for {}", few(&waiting))
+}
+
+/// A list for one line: a PR comment's verdict must stay a line even with 200 teams waiting.
+fn few(items: &[String]) -> String {
+    const SHOWN: usize = 6;
+    if items.len() <= SHOWN {
+        return items.join(", ");
+    }
+    format!(
+        "{} and {} more",
+        items[..SHOWN].join(", "),
+        items.len() - SHOWN
+    )
 }
 
 fn status_word(p: &ProposalView) -> String {
@@ -345,4 +358,38 @@ pub fn json(
             "verdict": verdict(proposals, gate),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_verdict_stays_one_short_line_with_many_teams() {
+        let teams: Vec<(String, TeamState)> = (0..200)
+            .map(|i| (format!("team-{i:03}"), TeamState::Waiting))
+            .collect();
+        let p = ProposalView {
+            id: "P-1",
+            asset: "marts.orders",
+            node: "orders",
+            status: Some(ProposalStatus::Pending),
+            outdated: false,
+            digest: "sha256:x",
+            findings: Vec::new(),
+            teams,
+            acks: Vec::new(),
+        };
+        let gate = Gate {
+            require_acks: true,
+            passes: false,
+            consumers_known: true,
+            proposed: true,
+        };
+        let v = verdict(&[p], &gate);
+        assert_eq!(
+            v,
+            "merge blocked: 1 breaking change waiting for team-000, team-001, team-002, team-003, team-004, team-005 and 194 more"
+        );
+    }
 }
