@@ -176,12 +176,13 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
             crate::output::print_json(&v)?;
         }
         Format::Human => {
-            let what = match until {
-                Some(d) => format!("migrating until {d}"),
-                None => decision.name().to_string(),
+            let what = match (decision, until) {
+                (_, Some(d)) => format!("accepted, once migrated by {d},"),
+                (Decision::Block, None) => "blocked".to_string(),
+                _ => "approved".to_string(),
             };
             let mut s = format!(
-                "{team} {what} on {} ({}), signed by {signer} with {fingerprint}\n",
+                "{team} {what} {} ({}), signed by {signer} with {fingerprint}\n",
                 stored.proposal, assessed.proposal.asset
             );
             s.push_str(&format!(

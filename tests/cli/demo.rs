@@ -39,7 +39,7 @@ fn demo_walks_the_whole_loop_from_the_binary_alone() {
         "orders.status: team-bi",
         "gate: blocked · merge blocked: 1 breaking change waiting for team-bi",
         "--team team-bi --approve",
-        "team-bi approve on P-",
+        "team-bi approved P-",
         "1 valid, 0 outdated, 0 rejected",
         "gate: pass · ready to merge",
         "new contract versions: marts.orders v2.0.0",
