@@ -125,7 +125,12 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         migrating_until: until.map(|d| d.to_string()),
         signer: signer.clone(),
         timestamp: timestamp.clone(),
-        comment: args.comment.clone().filter(|c| !c.trim().is_empty()),
+        comment: args
+            .comment
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string),
     };
     payload.validate()?;
     let text = payload.to_text();
