@@ -73,7 +73,7 @@ fn waiting_teams(proposals: &[ProposalView]) -> Vec<String> {
     teams
 }
 
-/// The one-line verdict: (passes, sentence).
+/// The one-line verdict, for the terminal, the PR comment and JSON.
 pub fn verdict(proposals: &[ProposalView], gate: &Gate) -> String {
     if !gate.consumers_known {
         return "consumers unknown: no coordination store to ask (run `tessera sync` on main first)"
