@@ -121,7 +121,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         base_digest: proposal.base_digest.clone(),
         head_digest: proposal.head_digest.clone(),
         team: team.clone(),
-        decision: coord::sign_decision(decision),
+        decision,
         migrating_until: until.map(|d| d.to_string()),
         signer: signer.clone(),
         timestamp: timestamp.clone(),

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::contract::Date;
 use crate::impact::proposal::{self as prop, CountedAck, TeamState};
 use crate::sign::{self, Member, ProposalView, Rejection, StoredAck};
-use crate::store::{self, Ack, Proposal, ProposalFilter, ProposalStatus, Store, Timestamp};
+use crate::store::{Ack, Proposal, ProposalFilter, ProposalStatus, Store, Timestamp};
 
 /// Users whose word counts for a team: those declared by the project the team owns (`owner:`).
 /// A team that owns no project (a BI team without a repository, say) is vouched for by the
@@ -92,7 +92,7 @@ fn stored(ack: &Ack) -> StoredAck {
     StoredAck {
         proposal: ack.proposal.clone(),
         team: ack.team.clone(),
-        decision: sign_decision(ack.decision),
+        decision: ack.decision,
         migrating_until: ack.migrating_until.map(|d| d.to_string()),
         signer: ack.signer.clone(),
         timestamp: sign::time::format_rfc3339_utc(ack.created_at.unix()),
@@ -101,14 +101,6 @@ fn stored(ack: &Ack) -> StoredAck {
             .and_then(|p| p.comment),
         payload: ack.payload.clone(),
         signature: ack.signature.clone(),
-    }
-}
-
-pub fn sign_decision(d: store::Decision) -> sign::Decision {
-    match d {
-        store::Decision::Approve => sign::Decision::Approve,
-        store::Decision::Block => sign::Decision::Block,
-        store::Decision::Migrating => sign::Decision::Migrating,
     }
 }
 

@@ -21,7 +21,7 @@
 //! there is one. Values escape `\`, control characters and the invisible characters that can
 //! make text display as something else, so a comment can never start a line of its own.
 
-use std::fmt::{self, Write as _};
+use std::fmt::Write as _;
 
 use super::error::SignError;
 use super::time;
@@ -29,37 +29,8 @@ use super::time;
 /// First line of every payload; a new layout gets a new version, never a changed meaning.
 pub const HEADER: &str = "tessera-ack v1";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Decision {
-    Approve,
-    Block,
-    Migrating,
-}
-
-impl Decision {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Approve => "approve",
-            Decision::Block => "block",
-            Decision::Migrating => "migrating",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Decision> {
-        match s {
-            "approve" => Some(Decision::Approve),
-            "block" => Some(Decision::Block),
-            "migrating" => Some(Decision::Migrating),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Decision {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// The same decision the store records: one vocabulary from payload to report.
+pub use crate::store::Decision;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AckPayload {
@@ -122,7 +93,7 @@ impl AckPayload {
             ("base-digest", Some(&self.base_digest)),
             ("head-digest", Some(&self.head_digest)),
             ("team", Some(&self.team)),
-            ("decision", Some(self.decision.as_str())),
+            ("decision", Some(self.decision.name())),
             ("migrating-until", self.migrating_until.as_deref()),
             ("signer", Some(&self.signer)),
             ("timestamp", Some(&self.timestamp)),
@@ -279,7 +250,7 @@ impl AckPayload {
             comment,
         ] = values;
         let decision_text = decision.unwrap_or_default();
-        let Some(decision) = Decision::parse(&decision_text) else {
+        let Ok(decision) = decision_text.parse::<Decision>() else {
             let line = line_of(text, "decision").unwrap_or(1);
             return Err(malformed(
                 line,

@@ -199,60 +199,32 @@ pub fn evaluate(
 }
 
 fn check_record(ack: &StoredAck, signed: &AckPayload) -> Result<(), Rejection> {
-    let show = |o: &Option<String>| {
-        o.as_ref()
-            .map_or_else(|| "(none)".to_string(), |s| format!("`{s}`"))
-    };
-    let quote = |s: &str| format!("`{s}`");
-    let pairs = [
-        (
-            "proposal",
-            ack.proposal == signed.proposal,
-            quote(&ack.proposal),
-            quote(&signed.proposal),
-        ),
-        (
-            "team",
-            ack.team == signed.team,
-            quote(&ack.team),
-            quote(&signed.team),
-        ),
+    let pairs: [(&'static str, Option<&str>, Option<&str>); 7] = [
+        ("proposal", Some(&ack.proposal), Some(&signed.proposal)),
+        ("team", Some(&ack.team), Some(&signed.team)),
         (
             "decision",
-            ack.decision == signed.decision,
-            quote(ack.decision.as_str()),
-            quote(signed.decision.as_str()),
+            Some(ack.decision.name()),
+            Some(signed.decision.name()),
         ),
         (
             "migrating-until",
-            ack.migrating_until == signed.migrating_until,
-            show(&ack.migrating_until),
-            show(&signed.migrating_until),
+            ack.migrating_until.as_deref(),
+            signed.migrating_until.as_deref(),
         ),
-        (
-            "signer",
-            ack.signer == signed.signer,
-            quote(&ack.signer),
-            quote(&signed.signer),
-        ),
-        (
-            "timestamp",
-            ack.timestamp == signed.timestamp,
-            quote(&ack.timestamp),
-            quote(&signed.timestamp),
-        ),
-        (
-            "comment",
-            ack.comment == signed.comment,
-            show(&ack.comment),
-            show(&signed.comment),
-        ),
+        ("signer", Some(&ack.signer), Some(&signed.signer)),
+        ("timestamp", Some(&ack.timestamp), Some(&signed.timestamp)),
+        ("comment", ack.comment.as_deref(), signed.comment.as_deref()),
     ];
-    match pairs.into_iter().find(|(_, equal, _, _)| !equal) {
-        Some((field, _, stored, signed)) => Err(Rejection::PayloadMismatch {
+    let show = |v: Option<&str>| v.map_or_else(|| "(none)".to_string(), |s| format!("`{s}`"));
+    match pairs
+        .into_iter()
+        .find(|(_, stored, signed)| stored != signed)
+    {
+        Some((field, stored, signed)) => Err(Rejection::PayloadMismatch {
             field,
-            stored,
-            signed,
+            stored: show(stored),
+            signed: show(signed),
         }),
         None => Ok(()),
     }

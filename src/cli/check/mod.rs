@@ -54,8 +54,8 @@ pub struct Analysis {
     pub before: sides::Side,
     pub after: sides::Side,
     pub report: Report,
-    /// Whether the store was consulted for consumers.
-    pub consumers_known: bool,
+    /// The store the consumers came from; `None` when there was none to ask.
+    pub store: Option<Box<dyn crate::store::Store>>,
     /// The project name asset keys are spelt with.
     pub project: String,
     /// Relation key (`orders`, `orders.v2`) → store asset key.
@@ -72,6 +72,11 @@ pub fn relation_key(f: &compat::Finding) -> String {
 }
 
 impl Analysis {
+    /// Whether the store was consulted for consumers.
+    pub fn consumers_known(&self) -> bool {
+        self.store.is_some()
+    }
+
     /// The store's key of the asset a finding is about, as `sync` spells it.
     pub fn store_key(&self, f: &compat::Finding) -> String {
         let key = relation_key(f);
@@ -113,13 +118,12 @@ pub fn analyze(
         .chain(a.relations.values())
         .map(|r| (r.key(), super::sync::asset_key(r, &project, d)))
         .collect();
-    let (report, consumers_known) =
-        impact(report, ctx, cfg, &project, &b, &a, &settings, require_store)?;
+    let (report, store) = impact(report, ctx, cfg, &project, &b, &a, &settings, require_store)?;
     Ok(Analysis {
         before,
         after,
         report,
-        consumers_known,
+        store,
         project,
         asset_keys,
         settings,
@@ -129,11 +133,11 @@ pub fn analyze(
 pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     let cfg = ctx.config()?;
     let analysis = analyze(args, ctx, &cfg, false)?;
+    let consumers_known = analysis.consumers_known();
     let Analysis {
         before,
         after,
         report,
-        consumers_known,
         ..
     } = &analysis;
     warn_once(ctx, before, after);
@@ -148,7 +152,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         &before.label,
         &after.label,
         fail_on,
-        *consumers_known,
+        consumers_known,
         after,
     )?;
     Ok(status(report, fail_on))
@@ -189,7 +193,7 @@ fn impact(
     after: &crate::contract::Project,
     settings: &compat::Settings,
     require_store: bool,
-) -> crate::error::Result<(Report, bool)> {
+) -> crate::error::Result<(Report, Option<Box<dyn crate::store::Store>>)> {
     let loc = super::store::location(ctx, cfg);
     let store = match &loc {
         super::store::Location::Sqlite(p) if p.exists() => super::store::open(&loc, false)?,
@@ -197,7 +201,7 @@ fn impact(
         _ if require_store => super::store::open(&loc, false)?,
         _ => {
             ctx.warn(&format!("no coordination store at {}: the consumer list is unknown (run `tessera sync` on main to create it)", loc.describe()));
-            return Ok((report, false));
+            return Ok((report, None));
         }
     };
     let d = settings.warehouse.dialect;
@@ -224,7 +228,7 @@ fn impact(
     };
     Ok((
         crate::impact::apply(report, &uses, &impact_settings, after),
-        true,
+        Some(store),
     ))
 }
 

@@ -117,9 +117,8 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     check::warn_once(ctx, &analysis.before, &analysis.after);
 
     let mut entries = group(&analysis, &change);
-    if analysis.consumers_known {
-        let loc = super::store::location(ctx, &cfg);
-        let store = super::store::open(&loc, args.propose)?;
+    // The store `analyze` read the consumers from: opened once per run.
+    if let Some(store) = &analysis.store {
         let expire_days = Some(cfg.config.proposals.expire_after_days.value);
         if args.propose {
             coord::expire(store.as_ref(), expire_days, now)?;
@@ -156,7 +155,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     let gate = render::Gate {
         require_acks: args.require_acks,
         passes: !(blocked || args.require_acks && waiting),
-        consumers_known: analysis.consumers_known,
+        consumers_known: analysis.consumers_known(),
         proposed: args.propose,
     };
     render::print(args.format, &analysis, &entries, &gate)?;

@@ -64,7 +64,7 @@ pub fn print(
         base: Some(&analysis.before.label),
         head: Some(&analysis.after.label),
         fail_on: Level::Err,
-        consumers_known: analysis.consumers_known,
+        consumers_known: analysis.consumers_known(),
         modes,
         color: super::super::context::stdout_color(),
         locate: &locate,
