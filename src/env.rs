@@ -14,3 +14,12 @@ pub const SIGNING_KEY: &str = "TESSERA_SIGNING_KEY";
 pub const SSH_PASSPHRASE: &str = "TESSERA_SSH_PASSPHRASE";
 /// The name of the change `tessera impact` proposes for (same as `--change`).
 pub const CHANGE: &str = "TESSERA_CHANGE";
+
+/// The day `TESSERA_TODAY` pins, when it is set: every command says so, on stderr and in JSON,
+/// because a pinned date changes which waivers, deprecations and migrations count.
+pub fn pinned_today() -> Option<String> {
+    std::env::var(TODAY)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}

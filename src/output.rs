@@ -45,8 +45,12 @@ pub fn print(text: &str) -> Result<(), Error> {
 }
 
 pub fn print_json(value: &serde_json::Value) -> Result<(), Error> {
-    let text =
-        serde_json::to_string_pretty(value).map_err(|e| Error::Output(std::io::Error::other(e)))?;
+    let mut value = value.clone();
+    if let (Some(day), Some(obj)) = (crate::env::pinned_today(), value.as_object_mut()) {
+        obj.insert("today_pinned".into(), serde_json::Value::String(day));
+    }
+    let text = serde_json::to_string_pretty(&value)
+        .map_err(|e| Error::Output(std::io::Error::other(e)))?;
     print(&text)
 }
 

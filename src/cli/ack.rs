@@ -102,16 +102,17 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     })?;
     let public = sign::public_key_of(&source, origin)?;
     let members = coord::trusted_members(store.as_ref())?;
+    let impacted = coord::impacted_now(store.as_ref(), &proposal)?;
     let signer = signer(
         ctx,
         args,
         store.as_ref(),
         &members,
-        &proposal.impacted,
+        &impacted,
         &public,
         origin,
     )?;
-    let team = team(args, &cfg.config, &proposal.impacted, &members, &signer)?;
+    let team = team(args, &cfg.config, &impacted, &members, &signer)?;
 
     let timestamp = sign::time::format_rfc3339_utc(now.unix());
     let payload = AckPayload {
@@ -135,7 +136,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     payload.validate()?;
     let text = payload.to_text();
     let signature = sign::sign_with_source(&source, origin, text.as_bytes(), &passphrase)?;
-    let stored = store.add_ack(&Ack {
+    let ack = Ack {
         id: 0,
         proposal: proposal.id.clone(),
         team: team.clone(),
@@ -145,15 +146,28 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         payload: text.clone(),
         signature: signature.clone(),
         created_at: Timestamp(now.unix()),
+    };
+    // Judged before anything is written, and again inside the write against what the store
+    // holds then: an ack that would not count is never stored, so it can't sit in the
+    // append-only log failing `verify` forever.
+    let (committed, outcome) = coord::commit_retrying(store.as_ref(), || {
+        record(store.as_ref(), &ack, &members, today, now)
     })?;
-
-    let mut assessed = coord::assess(store.as_ref(), proposal, &members, today)?;
-    coord::settle(store.as_ref(), &mut assessed, now)?;
-    let rejection = assessed
-        .checked
-        .iter()
-        .find(|c| c.ack.id == stored.id)
-        .and_then(|c| c.verdict.as_ref().err().cloned());
+    let assessed = match outcome {
+        // The batch wrote the status the acks give it.
+        Ok(mut a) => {
+            a.proposal.status = a.status();
+            a
+        }
+        Err(refusal) => return refuse(ctx, args.format, &refusal),
+    };
+    let Some(stored) = committed.acks.into_iter().next() else {
+        return Err(Error::Usage {
+            message: "the acknowledgment was not recorded".into(),
+            help: "run `tessera ack` again".into(),
+        }
+        .into());
+    };
     let fingerprint = public.fingerprint(ssh_key::HashAlg::Sha256).to_string();
     match args.format {
         Format::Json => {
@@ -171,9 +185,9 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
                 comment: payload.comment.as_deref(),
                 payload: &text,
                 signature: &signature,
-                counts: rejection.is_none(),
-                rejection: rejection.as_ref().map(|r| r.code()),
-                reason: rejection.as_ref().map(ToString::to_string),
+                counts: true,
+                rejection: None,
+                reason: None,
                 proposal_status: assessed.proposal.status,
             };
             let v = serde_json::to_value(&record)
@@ -197,13 +211,87 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
             crate::output::print(&s)?;
         }
     }
-    if let Some(reason) = &rejection {
-        ctx.warn(&format!(
-            "the ack was recorded but does not count: {reason}"
-        ));
-        return Ok(ExitStatus::Findings);
-    }
     Ok(ExitStatus::Success)
+}
+
+/// Why an ack was not recorded.
+struct Refusal {
+    message: String,
+    code: &'static str,
+    help: String,
+}
+
+/// Says why on stderr (and in JSON on stdout), exit 1: the decision was not recorded.
+fn refuse(ctx: &Context, format: Format, r: &Refusal) -> crate::error::Result<ExitStatus> {
+    if format == Format::Json {
+        crate::output::print_json(&serde_json::json!({
+            "schema_version": 1,
+            "recorded": false,
+            "counts": false,
+            "rejection": r.code,
+            "reason": r.message,
+            "help": r.help,
+        }))?;
+    }
+    ctx.error(&format!("{}\n  help: {}", r.message, r.help));
+    Ok(ExitStatus::Findings)
+}
+
+/// The batch that appends `ack` and settles the proposal's status, from the store as it is now;
+/// an empty batch and the reason when the ack would not count.
+fn record(
+    store: &dyn Store,
+    ack: &Ack,
+    members: &[sign::Member],
+    today: crate::contract::Date,
+    now: Timestamp,
+) -> crate::error::Result<(store::Batch, Result<coord::Assessed, Refusal>)> {
+    let proposal = coord::find_proposal(store, &ack.proposal)?;
+    if !proposal.status.is_open() {
+        let refusal = Refusal {
+            message: format!(
+                "proposal {} became {} while you were signing, so the ack was not recorded",
+                proposal.id, proposal.status
+            ),
+            code: "proposal_closed",
+            help: "`tessera proposals` lists the open ones".into(),
+        };
+        return Ok((store::Batch::default(), Err(refusal)));
+    }
+    let mut acks = store.acks(&proposal.id)?;
+    let seen = store::Seen::of(&proposal.id, Some(&proposal), acks.len());
+    let impacted = coord::impacted_now(store, &proposal)?;
+    acks.push(ack.clone());
+    let assessed = coord::assess_with(proposal, acks, impacted, members, today);
+    if let Some(Err(reason)) = assessed.checked.last().map(|c| &c.verdict) {
+        let refusal = Refusal {
+            message: format!("the ack would not count, so it was not recorded: {reason}"),
+            code: reason.code(),
+            help: refusal_help(reason),
+        };
+        return Ok((store::Batch::default(), Err(refusal)));
+    }
+    let mut writes = vec![store::Write::Ack(ack.clone())];
+    writes.extend(assessed.settle());
+    Ok((
+        store::Batch {
+            seen: vec![seen],
+            writes,
+            now,
+        },
+        Ok(assessed),
+    ))
+}
+
+/// What to do about a refused ack, by why it was refused.
+fn refusal_help(reason: &sign::Rejection) -> String {
+    match reason.code() {
+        "unknown_key" | "signer_mismatch" => "register this public key under your entry in `users:` of your team's own tessera.yaml (the project that owns the team) and run `tessera sync` there, or sign with --key using a registered key".into(),
+        "signer_not_in_team" => "only members declared by the project that owns the team may sign for it: ask that project to list you under the team in its tessera.yaml and sync".into(),
+        "stale_digest" => "the proposal was revised while you were signing: run `tessera ack` again to sign the current breaking set".into(),
+        "team_not_impacted" => "your team no longer reads what this proposal changes: there is nothing to acknowledge".into(),
+        _ => "check the key you sign with (`--key`) and run `tessera ack` again".into(),
+    }
 }
 
 fn decision(
@@ -234,8 +322,8 @@ fn decision(
 
 /// Who signs: among the users this key is registered for, one that may speak for an impacted
 /// team (`--team` if given), then any trusted one, then any at all; git's `user.email` breaks a
-/// tie. A key nobody registered signs as git's `user.email`, with a warning, because the ack will
-/// only count once the key is registered. Trusted members come first so that another project
+/// tie. A key nobody registered signs as git's `user.email`; such an ack is then refused before
+/// it is stored, with the fix. Trusted members come first so that another project
 /// listing someone else's public key under a made-up user cannot hijack their acks.
 fn signer(
     ctx: &Context,
@@ -299,12 +387,8 @@ fn signer(
     }
     let fingerprint = public.fingerprint(ssh_key::HashAlg::Sha256);
     match git_email {
-        Some(email) => {
-            ctx.warn(&format!(
-                "the key {fingerprint} (from {origin}) is not registered for any user; signing as {email}, but the ack counts only once the key is in `users[].ssh_keys` of your team's tessera.yaml and synced"
-            ));
-            Ok(email)
-        }
+        // The ack is judged before it is stored, and refused there with the fix.
+        Some(email) => Ok(email),
         None => Err(Error::Usage {
             message: format!("the key {fingerprint} (from {origin}) is not registered for any user, and git has no user.email to sign as"),
             help: "add the public key to your entry under `users:` in your team's tessera.yaml and run `tessera sync`, or pass --key with a registered key".into(),

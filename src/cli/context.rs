@@ -62,6 +62,16 @@ impl Context {
     pub fn warn(&self, message: &str) {
         eprintln!("warning: {message}");
     }
+
+    /// Why the command refused, on stderr, when it still exits with a status of its own.
+    pub fn error(&self, message: &str) {
+        say("error", message);
+    }
+
+    /// Something a reader of the output must know, on stderr.
+    pub fn note(&self, message: &str) {
+        say("note", message);
+    }
 }
 
 fn absolute(cwd: &Path, p: &Path) -> PathBuf {
@@ -75,4 +85,10 @@ fn absolute(cwd: &Path, p: &Path) -> PathBuf {
 /// Colour on stdout: only on a terminal, and never with `NO_COLOR`.
 pub fn stdout_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// One line on stderr. A closed stderr loses the message but never the run.
+fn say(label: &str, message: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{label}: {message}");
 }

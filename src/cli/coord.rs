@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::contract::Date;
 use crate::impact::proposal::{self as prop, CountedAck, TeamState};
 use crate::sign::{self, Member, ProposalView, Rejection, StoredAck};
-use crate::store::{Ack, Proposal, ProposalFilter, ProposalStatus, Store, Timestamp};
+use crate::store::{
+    Ack, Batch, Committed, Proposal, ProposalFilter, ProposalStatus, Seen, Store, Timestamp, Write,
+};
 
 /// Users whose word counts for a team: those declared by the project the team owns (`owner:`).
 /// A team that owns no project (a BI team without a repository, say) is vouched for by the
@@ -65,25 +67,70 @@ pub struct Checked {
     pub verdict: Result<(), Rejection>,
 }
 
-/// Every ack of `proposal`, each checked against its current breaking set and impacted teams.
+/// The teams a stored proposal hurts now: the current registrations of its asset that read a
+/// column one of its breaking findings is about (or every column). Never the `impacted` list
+/// saved on the proposal: a consumer that registered after the proposal was opened must be
+/// asked too, and a row edited in the store must not shrink who is asked.
+pub fn impacted_now(store: &dyn Store, proposal: &Proposal) -> crate::error::Result<Vec<String>> {
+    let columns = breaking_columns(&proposal.findings_json);
+    let mut teams: BTreeSet<String> = BTreeSet::new();
+    for c in store.consumers(&proposal.asset)? {
+        let reads = match (&c.columns, &columns) {
+            // A finding about the whole relation, or a consumer of every column.
+            (None, _) | (_, None) => true,
+            (Some(read), Some(changed)) => read
+                .iter()
+                .any(|r| changed.contains(&r.trim().to_lowercase())),
+        };
+        if reads {
+            teams.insert(c.team);
+        }
+    }
+    Ok(teams.into_iter().collect())
+}
+
+/// The columns (lower-cased, so no spelling slips through) the stored breaking findings are
+/// about, old names of renamed columns included; `None` when one of them is about the relation
+/// itself, or the findings cannot be read, so every consumer counts.
+fn breaking_columns(findings_json: &str) -> Option<BTreeSet<String>> {
+    let findings: Vec<serde_json::Value> = serde_json::from_str(findings_json).ok()?;
+    let mut out = BTreeSet::new();
+    for f in &findings {
+        let path = f.get("path").and_then(|p| p.as_str()).unwrap_or("");
+        let top = path.split(['.', '[', '{']).next().unwrap_or("");
+        if top.is_empty() {
+            return None;
+        }
+        out.insert(top.to_lowercase());
+        let rule = f.get("rule").and_then(|r| r.as_str()).unwrap_or("");
+        if matches!(rule, "column_renamed" | "column_case_changed")
+            && let Some(old) = f.get("before").and_then(|b| b.as_str())
+        {
+            out.insert(old.trim().to_lowercase());
+        }
+    }
+    Some(out)
+}
+
+/// Each of `acks`, checked against the proposal's current breaking set and the teams impacted
+/// now.
 pub fn check_acks(
-    store: &dyn Store,
     proposal: &Proposal,
+    acks: Vec<Ack>,
+    impacted: &[String],
     members: &[Member],
-) -> crate::error::Result<Vec<Checked>> {
+) -> Vec<Checked> {
     let view = ProposalView {
         id: proposal.id.clone(),
         asset: proposal.asset.clone(),
         breaking_digest: proposal.breaking_digest.clone(),
     };
-    Ok(store
-        .acks(&proposal.id)?
-        .into_iter()
+    acks.into_iter()
         .map(|ack| {
-            let verdict = sign::evaluate(&stored(&ack), &view, members, &proposal.impacted);
+            let verdict = sign::evaluate(&stored(&ack), &view, members, impacted);
             Checked { ack, verdict }
         })
-        .collect())
+        .collect()
 }
 
 /// The store's record in the shape the trust check compares with the signed payload. The comment
@@ -105,7 +152,7 @@ fn stored(ack: &Ack) -> StoredAck {
 }
 
 /// Each impacted team's state from the acks that count.
-pub fn states(proposal: &Proposal, checked: &[Checked], today: Date) -> Vec<(String, TeamState)> {
+pub fn states(impacted: &[String], checked: &[Checked], today: Date) -> Vec<(String, TeamState)> {
     let counted: Vec<CountedAck> = checked
         .iter()
         .filter(|c| c.verdict.is_ok())
@@ -115,12 +162,14 @@ pub fn states(proposal: &Proposal, checked: &[Checked], today: Date) -> Vec<(Str
             migrating_until: c.ack.migrating_until,
         })
         .collect();
-    prop::team_states(&proposal.impacted, &counted, today)
+    prop::team_states(impacted, &counted, today)
 }
 
 /// A proposal with its checked acks and its teams' states, as reports show it.
 pub struct Assessed {
     pub proposal: Proposal,
+    /// The teams it hurts now.
+    pub impacted: Vec<String>,
     pub checked: Vec<Checked>,
     pub states: Vec<(String, TeamState)>,
 }
@@ -134,47 +183,111 @@ impl Assessed {
             self.proposal.status
         }
     }
+
+    /// The status write that brings the stored proposal in line with its acks, if any.
+    pub fn settle(&self) -> Option<Write> {
+        let status = self.status();
+        (status != self.proposal.status).then(|| Write::Status {
+            id: self.proposal.id.clone(),
+            status,
+        })
+    }
 }
 
+/// Judges `acks` for `proposal` against the teams `impacted` now.
+pub fn assess_with(
+    proposal: Proposal,
+    acks: Vec<Ack>,
+    impacted: Vec<String>,
+    members: &[Member],
+    today: Date,
+) -> Assessed {
+    let checked = check_acks(&proposal, acks, &impacted, members);
+    let states = states(&impacted, &checked, today);
+    Assessed {
+        proposal,
+        impacted,
+        checked,
+        states,
+    }
+}
+
+/// A stored proposal as it stands now: its acks, judged against the teams it impacts now.
 pub fn assess(
     store: &dyn Store,
     proposal: Proposal,
     members: &[Member],
     today: Date,
 ) -> crate::error::Result<Assessed> {
-    let checked = check_acks(store, &proposal, members)?;
-    let states = states(&proposal, &checked, today);
-    Ok(Assessed {
-        proposal,
-        checked,
-        states,
-    })
+    let acks = store.acks(&proposal.id)?;
+    let impacted = impacted_now(store, &proposal)?;
+    Ok(assess_with(proposal, acks, impacted, members, today))
 }
 
-/// Writes the status the acks give an open proposal, when it changed.
-pub fn settle(store: &dyn Store, a: &mut Assessed, now: Timestamp) -> crate::error::Result<()> {
-    let status = a.status();
-    if status != a.proposal.status {
-        store.set_proposal_status(&a.proposal.id, status, now)?;
-        a.proposal.status = status;
+/// Runs `attempt` until its batch lands, reading the store again after a conflict: another
+/// `impact` or `ack` wrote the same proposal between this run's read and its write.
+pub fn commit_retrying<T>(
+    store: &dyn Store,
+    mut attempt: impl FnMut() -> crate::error::Result<(Batch, T)>,
+) -> crate::error::Result<(Committed, T)> {
+    const TRIES: u32 = 8;
+    let mut tried = 0;
+    loop {
+        let (batch, value) = attempt()?;
+        if batch.writes.is_empty() {
+            return Ok((Committed::default(), value));
+        }
+        match store.commit(&batch) {
+            Ok(done) => return Ok((done, value)),
+            Err(crate::store::StoreError::Conflict { .. }) if tried + 1 < TRIES => {
+                tried += 1;
+                // Back off a little, differently per process, so two racing runs don't collide
+                // again in lockstep.
+                let ms = 5 * u64::from(tried) + u64::from(std::process::id() % 7);
+                std::thread::sleep(std::time::Duration::from_millis(ms));
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
-    Ok(())
 }
 
-/// Closes open proposals nobody touched for `days` days. `None` keeps them open forever.
-pub fn expire(store: &dyn Store, days: Option<u32>, now: Timestamp) -> crate::error::Result<()> {
-    let Some(days) = days else { return Ok(()) };
+/// Open proposals of `project`'s assets nobody touched for `days` days: the status writes that
+/// expire them, guarded by what was seen. Other projects' proposals are theirs to expire, with
+/// their own settings. `None` keeps proposals open forever.
+pub fn expiring(
+    store: &dyn Store,
+    project: &str,
+    days: Option<u32>,
+    now: Timestamp,
+) -> crate::error::Result<(Vec<Seen>, Vec<Write>)> {
+    let Some(days) = days else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let own: BTreeSet<String> = store
+        .assets(&crate::store::AssetFilter {
+            project: Some(project.to_string()),
+            include_retired: true,
+        })?
+        .into_iter()
+        .map(|a| a.key)
+        .collect();
     let open = store.proposals(&ProposalFilter {
         statuses: ProposalStatus::OPEN.to_vec(),
         ..ProposalFilter::default()
     })?;
     let limit = i64::from(days) * 86_400;
+    let mut seen = Vec::new();
+    let mut writes = Vec::new();
     for p in open {
-        if now.unix() - p.updated_at.unix() >= limit {
-            store.set_proposal_status(&p.id, ProposalStatus::Expired, now)?;
+        if own.contains(&p.asset) && now.unix() - p.updated_at.unix() >= limit {
+            seen.push(Seen::of(&p.id, Some(&p), store.acks(&p.id)?.len()));
+            writes.push(Write::Status {
+                id: p.id.clone(),
+                status: ProposalStatus::Expired,
+            });
         }
     }
-    Ok(())
+    Ok((seen, writes))
 }
 
 /// What the store-reading commands start from: the configuration, "today", "now" and the

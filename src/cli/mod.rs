@@ -94,6 +94,11 @@ pub enum Command {
 /// Runs one command. Errors are returned for `main` to render once.
 pub fn run(cli: Cli) -> crate::error::Result<ExitStatus> {
     let ctx = context::Context::new(cli.global)?;
+    if let Some(day) = crate::env::pinned_today() {
+        ctx.note(&format!(
+            "TESSERA_TODAY={day} pins today's date: waivers, deprecations, proposal expiry and migration dates are judged as of {day}, not by the clock"
+        ));
+    }
     match cli.command {
         Command::Check(args) => check::run(&args, &ctx),
         Command::Demo(args) => demo::run(&args, &ctx),

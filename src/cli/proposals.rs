@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::output::DataFormat as Format;
-use crate::store::{self, EventFilter, Proposal, ProposalFilter, ProposalStatus, Store};
+use crate::store::{self, Batch, EventFilter, Proposal, ProposalFilter, ProposalStatus, Store};
 
 use super::context::Context;
 use super::coord;
@@ -68,11 +68,15 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         now,
         store,
     } = coord::session(ctx)?;
-    coord::expire(
-        store.as_ref(),
-        Some(cfg.config.proposals.expire_after_days.value),
-        now,
-    )?;
+    // Only this project's proposals, by its own settings: another team's open proposal is not
+    // ours to close.
+    if let Some(project) = cfg.config.project() {
+        let days = Some(cfg.config.proposals.expire_after_days.value);
+        coord::commit_retrying(store.as_ref(), || {
+            let (seen, writes) = coord::expiring(store.as_ref(), project, days, now)?;
+            Ok((Batch { seen, writes, now }, ()))
+        })?;
+    }
     let command = args.command.as_ref().unwrap_or(&ProposalsCommand::List {
         all: false,
         status: None,
@@ -90,7 +94,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
                 statuses,
                 ..ProposalFilter::default()
             })?;
-            print_list(args.format, &list)?;
+            print_list(args.format, store.as_ref(), &list)?;
         }
         ProposalsCommand::Show { id } => show(args.format, store.as_ref(), id, today)?,
         ProposalsCommand::Withdraw { id, reason } => {
@@ -118,10 +122,15 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-fn print_list(format: Format, list: &[Proposal]) -> crate::error::Result<()> {
+fn print_list(format: Format, store: &dyn Store, list: &[Proposal]) -> crate::error::Result<()> {
+    // Who a proposal hurts is a question for the registrations of now, not for the proposal row.
+    let impacted = list
+        .iter()
+        .map(|p| coord::impacted_now(store, p))
+        .collect::<crate::error::Result<Vec<_>>>()?;
     match format {
         Format::Json => {
-            let v = serde_json::json!({"schema_version": 1, "proposals": list.iter().map(summary_json).collect::<Vec<_>>()});
+            let v = serde_json::json!({"schema_version": 1, "proposals": list.iter().zip(&impacted).map(|(p, i)| summary_json(p, i)).collect::<Vec<_>>()});
             crate::output::print_json(&v)?;
         }
         Format::Human => {
@@ -131,12 +140,12 @@ fn print_list(format: Format, list: &[Proposal]) -> crate::error::Result<()> {
             }
             let mut t =
                 crate::output::table(&["id", "asset", "status", "impacted", "change", "updated"]);
-            for p in list {
+            for (p, impacted) in list.iter().zip(&impacted) {
                 t.add_row(vec![
                     p.id.clone(),
                     p.asset.clone(),
                     p.status.to_string(),
-                    p.impacted.join(", "),
+                    impacted.join(", "),
                     p.change_ref.clone().unwrap_or_default(),
                     p.updated_at.to_string(),
                 ]);
@@ -147,7 +156,7 @@ fn print_list(format: Format, list: &[Proposal]) -> crate::error::Result<()> {
     Ok(())
 }
 
-fn summary_json(p: &Proposal) -> serde_json::Value {
+fn summary_json(p: &Proposal, impacted: &[String]) -> serde_json::Value {
     serde_json::json!({
         "id": p.id,
         "asset": p.asset,
@@ -155,7 +164,7 @@ fn summary_json(p: &Proposal) -> serde_json::Value {
         "digest": p.breaking_digest,
         "base_digest": p.base_digest,
         "head_digest": p.head_digest,
-        "impacted": p.impacted,
+        "impacted": impacted,
         "change": p.change_ref,
         "created_by": p.created_by,
         "created_at": p.created_at,
@@ -193,7 +202,8 @@ fn show(
     })?;
     match format {
         Format::Json => {
-            let mut v = summary_json(&a.proposal);
+            let mut v = summary_json(&a.proposal, &a.impacted);
+            v["status"] = serde_json::json!(a.status());
             v["schema_version"] = 1.into();
             v["findings"] = serde_json::to_value(&findings).unwrap_or_default();
             v["consumers"] = a
@@ -227,7 +237,7 @@ fn show(
         }
         Format::Human => {
             let p = &a.proposal;
-            let mut s = format!("proposal {} · {} · {}\n", p.id, p.asset, p.status);
+            let mut s = format!("proposal {} · {} · {}\n", p.id, p.asset, a.status());
             let mut field = |k: &str, v: &str| s.push_str(&format!("  {k:<16} {v}\n"));
             field("change", p.change_ref.as_deref().unwrap_or("-"));
             field("opened", &format!("{} by {}", p.created_at, p.created_by));

@@ -35,7 +35,7 @@ struct Row {
 }
 
 pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
-    let store = coord::session(ctx)?.store;
+    let coord::Session { store, today, .. } = coord::session(ctx)?;
     let proposals = match &args.proposal {
         Some(id) => vec![coord::find_proposal(store.as_ref(), id)?],
         None => store.proposals(&ProposalFilter::default())?,
@@ -43,7 +43,8 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     let members = coord::trusted_members(store.as_ref())?;
     let mut rows = Vec::new();
     for p in &proposals {
-        for c in coord::check_acks(store.as_ref(), p, &members)? {
+        let assessed = coord::assess(store.as_ref(), p.clone(), &members, today)?;
+        for c in assessed.checked {
             rows.push(Row {
                 proposal: p.id.clone(),
                 asset: p.asset.clone(),
@@ -58,11 +59,12 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
             });
         }
     }
-    // An ack for a breaking set the proposal has since left is history, kept as evidence: it
-    // no longer counts, but nothing is wrong with it, so it does not fail the run.
+    // An ack for a breaking set the proposal has since left, or by a team that has since stopped
+    // reading what changed, is history kept as evidence: it no longer counts, but nothing is
+    // wrong with it, so it does not fail the run.
     let outdated = rows
         .iter()
-        .filter(|r| r.rejection == Some("stale_digest"))
+        .filter(|r| matches!(r.rejection, Some("stale_digest" | "team_not_impacted")))
         .count();
     let rejected = rows.iter().filter(|r| !r.valid).count();
     let bad = rejected - outdated;
@@ -89,7 +91,9 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
                     r.decision.clone(),
                     match (&r.reason, r.rejection) {
                         (None, _) => "ok".to_string(),
-                        (Some(reason), Some("stale_digest")) => format!("outdated: {reason}"),
+                        (Some(reason), Some("stale_digest" | "team_not_impacted")) => {
+                            format!("outdated: {reason}")
+                        }
                         (Some(reason), _) => format!("REJECTED: {reason}"),
                     },
                 ]);

@@ -68,6 +68,7 @@ impl<'a> Emitter<'a> {
             confidence: Confidence::High,
             waived_by: None,
             ignored: false,
+            overruled_waiver: None,
             against: None,
             impacted: Vec::new(),
             file: rel.and_then(|r| r.file.clone()),

@@ -49,6 +49,10 @@ pub struct Finding {
     pub confidence: Confidence,
     pub waived_by: Option<String>,
     pub ignored: bool,
+    /// A producer's waiver or ignore that the impact step set aside because a registered
+    /// consumer reads what changed: only the consumer can accept its own break.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overruled_waiver: Option<String>,
     /// In transitive modes: the history version this finding was compared against.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub against: Option<String>,

@@ -97,8 +97,24 @@ fn assess(
         .into_iter()
         .collect();
 
-    // Waived and ignored findings are already settled by a human; usage must not reopen them.
+    // A waiver or an ignore is the producer's word. It settles a break nobody registered reads,
+    // but it cannot answer for a consumer that reads what changed: that break goes back to the
+    // consumer, who acknowledges it like any other.
     if !f.counts() {
+        if !users.is_empty() && f.severity == Level::Err {
+            let by = match &f.waived_by {
+                Some(w) => format!("waived by the producer ({w})"),
+                None => "ignored by the producer".to_string(),
+            };
+            let who = teams(&users.iter().map(|c| c.team.as_str()).collect());
+            note(
+                &mut f,
+                format!("{by}; consumer not asked: {who} read it and must acknowledge"),
+            );
+            f.overruled_waiver = Some(by);
+            f.waived_by = None;
+            f.ignored = false;
+        }
         return f;
     }
 

@@ -477,6 +477,7 @@ pub(crate) fn finding(rule: &'static str, path: &str, severity: Level) -> Findin
         confidence: Confidence::High,
         waived_by: None,
         ignored: false,
+        overruled_waiver: None,
         against: None,
         impacted: Vec::new(),
         file: None,

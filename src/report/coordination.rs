@@ -61,6 +61,7 @@ pub fn ack_command(id: &str, team: &str) -> String {
 fn waiting_teams(proposals: &[ProposalView]) -> Vec<String> {
     let mut teams: Vec<String> = proposals
         .iter()
+        .filter(|p| p.outdated || p.status.is_none_or(|s| s.is_open()))
         .flat_map(|p| {
             p.teams
                 .iter()
@@ -73,7 +74,15 @@ fn waiting_teams(proposals: &[ProposalView]) -> Vec<String> {
     teams
 }
 
-/// The one-line verdict, for the terminal, the PR comment and JSON.
+/// Whether a proposal lets the merge through: approved or published, for the breaking set this
+/// run computed.
+pub fn proposal_passes(p: &ProposalView) -> bool {
+    !p.outdated && p.status.is_some_and(crate::impact::proposal::passes_gate)
+}
+
+/// The one-line verdict, for the terminal, the PR comment and JSON. It says "ready to merge" only
+/// when every proposal passes, and "merge blocked" exactly when the gate fails, so the line and
+/// the exit status never disagree.
 pub fn verdict(proposals: &[ProposalView], gate: &Gate) -> String {
     if !gate.consumers_known {
         return "consumers unknown: no coordination store to ask (run `tessera sync` on main first)"
@@ -82,8 +91,17 @@ pub fn verdict(proposals: &[ProposalView], gate: &Gate) -> String {
     if proposals.is_empty() {
         return "no breaking change for a registered consumer; nothing to acknowledge".into();
     }
-    let blocked: Vec<String> = proposals
+    let changes = plural(proposals.len(), "breaking change");
+    if proposals.iter().all(proposal_passes) {
+        return if gate.passes {
+            format!("ready to merge: every impacted consumer approved {changes}")
+        } else {
+            format!("merge blocked: {changes} approved, but the gate failed")
+        };
+    }
+    let mut reasons: Vec<String> = proposals
         .iter()
+        .filter(|p| !p.outdated && p.status.is_some_and(|s| s.is_open()))
         .flat_map(|p| {
             p.teams
                 .iter()
@@ -91,20 +109,33 @@ pub fn verdict(proposals: &[ProposalView], gate: &Gate) -> String {
                 .map(move |(t, _)| format!("{t} blocked {}", p.id))
         })
         .collect();
-    if !blocked.is_empty() {
-        return format!("merge blocked: {}", few(&blocked));
-    }
+    // Closed without shipping: nobody's ack can count on it any more.
+    reasons.extend(
+        proposals
+            .iter()
+            .filter(|p| !p.outdated)
+            .filter_map(|p| match p.status {
+                Some(s) if !s.is_open() && s != ProposalStatus::Published => Some(format!(
+                    "{} is {s} (`tessera impact --propose` reopens it)",
+                    p.id
+                )),
+                _ => None,
+            }),
+    );
     let waiting = waiting_teams(proposals);
-    let changes = plural(proposals.len(), "breaking change");
-    if waiting.is_empty() {
-        return format!("ready to merge: every impacted consumer approved {changes}");
+    if !waiting.is_empty() {
+        reasons.push(format!("{changes} waiting for {}", few(&waiting)));
     }
-    let verb = if gate.require_acks {
-        "merge blocked"
-    } else {
+    if reasons.is_empty() {
+        // Proposed for another breaking set, or not proposed: acks are not on record yet.
+        reasons.push(format!("{changes} not yet proposed for this breaking set"));
+    }
+    let verb = if gate.passes {
         "needs acknowledgment"
+    } else {
+        "merge blocked"
     };
-    format!("{verb}: {changes} waiting for {}", few(&waiting))
+    format!("{verb}: {}", few(&reasons))
 }
 
 /// A list for one line: a PR comment's verdict must stay a line even with 200 teams waiting.
@@ -189,7 +220,7 @@ pub fn markdown(input: &RenderInput, proposals: &[ProposalView], gate: &Gate, al
     let mut out = String::new();
     let icon = if !gate.passes {
         "❌"
-    } else if proposals.is_empty() || waiting_teams(proposals).is_empty() {
+    } else if proposals.iter().all(proposal_passes) {
         "✅"
     } else {
         "⏳"

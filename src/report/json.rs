@@ -19,6 +19,9 @@ struct Doc<'a> {
     head: Option<&'a str>,
     counts: JsonCounts,
     consumers_known: bool,
+    /// Present when `TESSERA_TODAY` fixed the date the run judged by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    today_pinned: Option<&'a str>,
     findings: Vec<JsonFinding<'a>>,
 }
 
@@ -54,6 +57,9 @@ struct JsonFinding<'a> {
     impacted: Option<&'a [String]>,
     blocking: bool,
     waived_by: Option<&'a str>,
+    /// The producer's waiver or ignore set aside because a registered consumer reads it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    overruled_waiver: Option<&'a str>,
     ignored: bool,
     confidence: &'a Confidence,
     against: Option<&'a str>,
@@ -81,6 +87,7 @@ pub(super) fn render(input: &RenderInput) -> String {
             blocking: c.blocking,
         },
         consumers_known: input.consumers_known,
+        today_pinned: input.today_pinned,
         findings: input
             .report
             .findings
@@ -112,6 +119,7 @@ fn finding<'a>(input: &RenderInput, f: &'a Finding) -> JsonFinding<'a> {
         impacted: input.consumers_known.then_some(f.impacted.as_slice()),
         blocking: blocks(f, input.fail_on),
         waived_by: f.waived_by.as_deref(),
+        overruled_waiver: f.overruled_waiver.as_deref(),
         ignored: f.ignored,
         confidence: &f.confidence,
         against: f.against.as_deref(),

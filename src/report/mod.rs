@@ -39,6 +39,8 @@ pub struct RenderInput<'a> {
     pub color: bool,
     /// File path and 1-based line of a finding, when known.
     pub locate: &'a dyn Fn(&Finding) -> Option<(String, usize)>,
+    /// The day `TESSERA_TODAY` fixed "today" to, when it did.
+    pub today_pinned: Option<&'a str>,
 }
 
 /// The report in `format`, for stdout.

@@ -141,6 +141,16 @@ pub enum StoreError {
         help("`tessera proposals` lists the proposals the store knows")
     )]
     ProposalNotFound { id: String },
+
+    #[error("proposal {id} changed while this command was deciding what to write: {what}")]
+    #[diagnostic(
+        code(tessera::store::conflict),
+        help(
+            "another `tessera impact` or `tessera ack` wrote to the same proposal at the same \
+             moment; nothing of this run was written: run the command again"
+        )
+    )]
+    Conflict { id: String, what: String },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -97,6 +97,12 @@ pub trait Store: Send + Sync {
     /// The proposal's acks in the order they were recorded.
     fn acks(&self, proposal: &str) -> Result<Vec<Ack>>;
 
+    /// Applies `batch` in one transaction, after checking that every proposal in `batch.seen`
+    /// still has the breaking set, status and number of acks its author saw; otherwise nothing
+    /// is written and the error is [`StoreError::Conflict`]. This is how `impact` and `ack`
+    /// serialise their decisions on one proposal.
+    fn commit(&self, batch: &Batch) -> Result<Committed>;
+
     /// Appends an event and returns it with its id.
     fn append_event(&self, event: &Event) -> Result<Event>;
 

@@ -277,6 +277,68 @@ pub mod kinds {
     pub const ACK_RECORDED: &str = "ack.recorded";
 }
 
+/// What a writer saw of one proposal when it decided what to write. [`super::Store::commit`]
+/// applies a batch only while every proposal it saw still looks the same, so two writers that
+/// read the same state (an `impact` re-push and an `ack`) can never both act on it: the second
+/// one is refused with [`super::StoreError::Conflict`] and reads again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seen {
+    pub proposal: String,
+    /// `None`: the proposal did not exist.
+    pub state: Option<SeenState>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeenState {
+    pub breaking_digest: String,
+    pub status: ProposalStatus,
+    /// How many acks it had.
+    pub acks: u64,
+}
+
+impl Seen {
+    pub fn of(id: &str, proposal: Option<&Proposal>, acks: usize) -> Seen {
+        Seen {
+            proposal: id.to_string(),
+            state: proposal.map(|p| SeenState {
+                breaking_digest: p.breaking_digest.clone(),
+                status: p.status,
+                acks: acks as u64,
+            }),
+        }
+    }
+}
+
+/// One write of a [`Batch`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "write", rename_all = "snake_case")]
+pub enum Write {
+    /// Create or replace a proposal, as [`super::Store::put_proposal`].
+    Proposal(Proposal),
+    /// As [`super::Store::set_proposal_status`].
+    Status { id: String, status: ProposalStatus },
+    /// As [`super::Store::add_ack`].
+    Ack(Ack),
+}
+
+/// Writes that land together or not at all, guarded by what their author saw.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Batch {
+    pub seen: Vec<Seen>,
+    pub writes: Vec<Write>,
+    /// Stamps status changes.
+    pub now: Timestamp,
+}
+
+/// What a [`Batch`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Committed {
+    /// The acks it appended, with the ids the store gave them, in batch order.
+    pub acks: Vec<Ack>,
+    /// Ids of the proposals it created.
+    pub created: Vec<String>,
+}
+
 /// One asset as its project declares it, with the contract it promises now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeclaredAsset {

@@ -248,6 +248,7 @@ pub(crate) fn render(
         }
     }
     let locate = |f: &compat::Finding| head_side.locate(f);
+    let pinned = crate::env::pinned_today();
     let input = RenderInput {
         report,
         command: "check",
@@ -258,6 +259,7 @@ pub(crate) fn render(
         modes,
         color: super::context::stdout_color(),
         locate: &locate,
+        today_pinned: pinned.as_deref(),
     };
     crate::output::print(&report::render(format, &input))?;
     if format == Format::Github

@@ -12,7 +12,9 @@ use crate::contract::{Project, relation_digest};
 use crate::exit::ExitStatus;
 use crate::impact::proposal::{self as prop, TeamState};
 use crate::report::Format;
-use crate::store::{Proposal, ProposalFilter, ProposalStatus, Store, Timestamp};
+use crate::store::{
+    Batch, Proposal, ProposalFilter, ProposalStatus, Seen, Store, Timestamp, Write,
+};
 
 use super::check::{self, Analysis};
 use super::context::Context;
@@ -119,32 +121,26 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     let mut entries = group(&analysis, &change);
     // The store `analyze` read the consumers from: opened once per run.
     if let Some(store) = &analysis.store {
-        let expire_days = Some(cfg.config.proposals.expire_after_days.value);
-        if args.propose {
-            coord::expire(store.as_ref(), expire_days, now)?;
-        }
         let members = coord::trusted_members(store.as_ref())?;
-        let actor = coord::actor(&ctx.cwd);
-        for entry in &mut entries {
-            entry.id = free_id(store.as_ref(), &entry.asset, &change)?;
-            let existing = store.proposal(&entry.id)?;
-            let proposal = if args.propose {
-                let p = proposed(entry, existing, &analysis, &change, &actor, now);
-                store.put_proposal(&p)?;
-                Some(p)
-            } else {
-                existing
-            };
-            if let Some(p) = proposal {
-                let mut a = coord::assess(store.as_ref(), p, &members, today)?;
-                if args.propose {
-                    coord::settle(store.as_ref(), &mut a, now)?;
-                }
-                entry.assessed = Some(a);
-            }
-        }
+        let expire_days = Some(cfg.config.proposals.expire_after_days.value);
+        let run = Run {
+            store: store.as_ref(),
+            analysis: &analysis,
+            members: &members,
+            change: &change,
+            actor: coord::actor(&ctx.cwd),
+            today,
+            now,
+        };
         if args.propose {
-            supersede(store.as_ref(), &entries, &change, now)?;
+            // Everything this run decides lands in one transaction, guarded by what it read, so
+            // a concurrent `ack` is never overwritten and a killed run leaves nothing half-done.
+            coord::commit_retrying(store.as_ref(), || {
+                run.propose(&mut entries, expire_days)
+                    .map(|batch| (batch, ()))
+            })?;
+        } else {
+            run.look(&mut entries)?;
         }
     }
 
@@ -199,6 +195,100 @@ fn group<'a>(analysis: &'a Analysis, change: &str) -> Vec<Entry<'a>> {
             }
         })
         .collect()
+}
+
+/// What the store phase of one `impact` run works with.
+struct Run<'r> {
+    store: &'r dyn Store,
+    analysis: &'r Analysis,
+    members: &'r [crate::sign::Member],
+    change: &'r str,
+    actor: String,
+    today: crate::contract::Date,
+    now: Timestamp,
+}
+
+impl Run<'_> {
+    /// Without `--propose`: where the stored proposals stand, judged against the teams this
+    /// change impacts now.
+    fn look(&self, entries: &mut [Entry]) -> crate::error::Result<()> {
+        for entry in entries.iter_mut() {
+            entry.id = free_id(self.store, &entry.asset, self.change)?;
+            if let Some(p) = self.store.proposal(&entry.id)? {
+                let acks = self.store.acks(&p.id)?;
+                entry.assessed = Some(coord::assess_with(
+                    p,
+                    acks,
+                    entry.impacted.clone(),
+                    self.members,
+                    self.today,
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// With `--propose`: the batch that opens or updates one proposal per entry (its status
+    /// settled from its acks), supersedes this change's proposals for assets it no longer
+    /// breaks, and expires the project's idle ones.
+    fn propose(
+        &self,
+        entries: &mut [Entry],
+        expire_days: Option<u32>,
+    ) -> crate::error::Result<Batch> {
+        let mut batch = Batch {
+            now: self.now,
+            ..Batch::default()
+        };
+        for entry in entries.iter_mut() {
+            entry.id = free_id(self.store, &entry.asset, self.change)?;
+            let existing = self.store.proposal(&entry.id)?;
+            let acks = self.store.acks(&entry.id)?;
+            batch
+                .seen
+                .push(Seen::of(&entry.id, existing.as_ref(), acks.len()));
+            let p = proposed(
+                entry,
+                existing,
+                self.analysis,
+                self.change,
+                &self.actor,
+                self.now,
+            );
+            let mut a =
+                coord::assess_with(p, acks, entry.impacted.clone(), self.members, self.today);
+            a.proposal.status = a.status();
+            batch.writes.push(Write::Proposal(a.proposal.clone()));
+            entry.assessed = Some(a);
+        }
+        let open = self.store.proposals(&ProposalFilter {
+            change_ref: Some(self.change.to_string()),
+            statuses: ProposalStatus::OPEN.to_vec(),
+            ..ProposalFilter::default()
+        })?;
+        for p in open
+            .iter()
+            .filter(|p| !entries.iter().any(|e| e.id == p.id))
+        {
+            batch
+                .seen
+                .push(Seen::of(&p.id, Some(p), self.store.acks(&p.id)?.len()));
+            batch.writes.push(Write::Status {
+                id: p.id.clone(),
+                status: ProposalStatus::Superseded,
+            });
+        }
+        let (seen, writes) =
+            coord::expiring(self.store, &self.analysis.project, expire_days, self.now)?;
+        for (s, w) in seen.into_iter().zip(writes) {
+            // This run's own proposals were just touched; superseded ones are already closed.
+            if !batch.seen.iter().any(|b| b.proposal == s.proposal) {
+                batch.seen.push(s);
+                batch.writes.push(w);
+            }
+        }
+        Ok(batch)
+    }
 }
 
 /// The first id of this change's line of proposals for the asset that was not published yet: a
@@ -269,24 +359,4 @@ fn proposed(
         change_ref: Some(change.to_string()),
         published_version: None,
     }
-}
-
-/// Open proposals of this change for assets it no longer breaks: the re-push superseded them.
-fn supersede(
-    store: &dyn Store,
-    entries: &[Entry],
-    change: &str,
-    now: Timestamp,
-) -> crate::error::Result<()> {
-    let open = store.proposals(&ProposalFilter {
-        change_ref: Some(change.to_string()),
-        statuses: ProposalStatus::OPEN.to_vec(),
-        ..ProposalFilter::default()
-    })?;
-    for p in open {
-        if !entries.iter().any(|e| e.id == p.id) {
-            store.set_proposal_status(&p.id, ProposalStatus::Superseded, now)?;
-        }
-    }
-    Ok(())
 }

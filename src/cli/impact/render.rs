@@ -58,6 +58,7 @@ pub fn print(
         }
     }
     let locate = |f: &compat::Finding| analysis.after.locate(f);
+    let pinned = crate::env::pinned_today();
     let input = RenderInput {
         report: &analysis.report,
         command: "impact",
@@ -68,6 +69,7 @@ pub fn print(
         modes,
         color: super::super::context::stdout_color(),
         locate: &locate,
+        today_pinned: pinned.as_deref(),
     };
     let views = views(entries);
     let passes = |p: &ProposalView| entries.iter().any(|e| e.id == p.id && e.passes());

@@ -333,3 +333,47 @@ fn glob_prefix(prefix: &str) -> String {
     out.push('*');
     out
 }
+
+/// [`crate::store::Store::commit`] inside the caller's write transaction.
+pub(super) fn commit(conn: &Connection, batch: &Batch) -> Result<Committed, Fail> {
+    for seen in &batch.seen {
+        let now = proposal(conn, &seen.proposal)?;
+        let acks: i64 = conn
+            .prepare_cached("SELECT count(*) FROM acks WHERE proposal = ?1")?
+            .query_row([&seen.proposal], |r| r.get(0))?;
+        let current = Seen::of(&seen.proposal, now.as_ref(), acks as usize);
+        if &current != seen {
+            return Err(StoreError::Conflict {
+                id: seen.proposal.clone(),
+                what: describe_change(seen.state.as_ref(), current.state.as_ref()),
+            }
+            .into());
+        }
+    }
+    let mut done = Committed::default();
+    for write in &batch.writes {
+        match write {
+            Write::Proposal(p) => {
+                if put_proposal(conn, p)? {
+                    done.created.push(p.id.clone());
+                }
+            }
+            Write::Status { id, status } => set_proposal_status(conn, id, *status, batch.now)?,
+            Write::Ack(a) => done.acks.push(add_ack(conn, a)?),
+        }
+    }
+    Ok(done)
+}
+
+fn describe_change(saw: Option<&SeenState>, now: Option<&SeenState>) -> String {
+    match (saw, now) {
+        (None, Some(_)) => "it was created".into(),
+        (Some(_), None) => "it was removed".into(),
+        (Some(a), Some(b)) if a.breaking_digest != b.breaking_digest => {
+            "its breaking set was revised".into()
+        }
+        (Some(a), Some(b)) if a.acks != b.acks => "an acknowledgment was recorded".into(),
+        (Some(a), Some(b)) => format!("its status went from {} to {}", a.status, b.status),
+        (None, None) => "it changed".into(),
+    }
+}

@@ -283,6 +283,12 @@ impl Store for SqliteStore {
         self.read("read acknowledgments", |c| coord::acks(c, proposal))
     }
 
+    fn commit(&self, batch: &Batch) -> Result<Committed> {
+        self.write("record the proposals and acknowledgments", |tx| {
+            coord::commit(tx, batch)
+        })
+    }
+
     fn append_event(&self, event: &Event) -> Result<Event> {
         self.write("append the event", |tx| coord::append_event(tx, event))
     }

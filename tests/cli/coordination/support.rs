@@ -68,6 +68,28 @@ impl World {
         rusqlite::Connection::open(self.db_path()).expect("open the store")
     }
 
+    /// How many acks the store holds, read from the file itself.
+    pub fn stored_acks(&self) -> i64 {
+        self.db()
+            .query_row("SELECT count(*) FROM acks", [], |r| r.get(0))
+            .expect("count acks")
+    }
+
+    /// Asserts that an `ack` run was refused before anything was written: exit 1, the reason
+    /// on stderr and in JSON, and no new row in the store.
+    pub fn assert_refused(&self, o: &Output, ack: &Value, code_word: &str, before: i64) {
+        assert_eq!(code(o), 1, "{}{}", stdout(o), stderr(o));
+        assert!(
+            stderr(o).contains("was not recorded"),
+            "says nothing was recorded: {}",
+            stderr(o)
+        );
+        assert_eq!(ack["recorded"], false, "{ack}");
+        assert_eq!(ack["rejection"], code_word, "{ack}");
+        assert_eq!(self.stored_acks(), before, "nothing stored");
+        assert_eq!(self.gate(&[]), 1, "the gate stays closed");
+    }
+
     pub fn key(&self) -> String {
         self.bo_key.display().to_string()
     }
