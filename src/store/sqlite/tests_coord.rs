@@ -157,3 +157,79 @@ fn proposals_acks_and_events() {
     );
     assert!(conn.execute("DELETE FROM events", []).is_err());
 }
+
+fn ack_for(id: &str) -> Ack {
+    Ack {
+        id: 0,
+        proposal: id.into(),
+        team: "team-bi".into(),
+        decision: Decision::Approve,
+        migrating_until: None,
+        signer: "bo@example.com".into(),
+        payload: "tessera-ack v1\n".into(),
+        signature: "sig".into(),
+        created_at: now(),
+    }
+}
+
+#[test]
+fn a_batch_lands_whole_only_while_what_its_author_saw_holds() {
+    let (_dir, path, store) = fresh();
+    store.sync_project(&shop(), now(), None).unwrap();
+    store.put_proposal(&proposal("p1", "sha256:x")).unwrap();
+    let seen = Seen::of("p1", store.proposal("p1").unwrap().as_ref(), 0);
+    let batch = Batch {
+        seen: vec![seen.clone()],
+        writes: vec![
+            Write::Ack(ack_for("p1")),
+            Write::Status {
+                id: "p1".into(),
+                status: ProposalStatus::Approved,
+            },
+        ],
+        now: now(),
+    };
+    let done = store.commit(&batch).unwrap();
+    assert_eq!(done.acks.len(), 1);
+    assert!(done.acks[0].id > 0);
+    assert_eq!(
+        store.proposal("p1").unwrap().unwrap().status,
+        ProposalStatus::Approved
+    );
+
+    // A second writer that read the proposal before that ack is refused, and writes nothing.
+    let before = dump(&path);
+    let stale = Batch {
+        seen: vec![seen],
+        writes: vec![Write::Status {
+            id: "p1".into(),
+            status: ProposalStatus::Pending,
+        }],
+        now: now(),
+    };
+    let err = store.commit(&stale).unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Conflict { id, what } if id == "p1" && what.contains("acknowledgment")),
+        "{err}"
+    );
+    assert_eq!(dump(&path), before);
+
+    // A write that fails half-way takes the ones before it back with it.
+    let broken = Batch {
+        seen: vec![Seen::of("p2", None, 0)],
+        writes: vec![
+            Write::Proposal(proposal("p2", "sha256:z")),
+            Write::Status {
+                id: "missing".into(),
+                status: ProposalStatus::Expired,
+            },
+        ],
+        now: now(),
+    };
+    assert!(matches!(
+        store.commit(&broken).unwrap_err(),
+        StoreError::ProposalNotFound { .. }
+    ));
+    assert_eq!(dump(&path), before, "nothing of the failed batch remains");
+    assert!(store.proposal("p2").unwrap().is_none());
+}
