@@ -89,17 +89,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     let (decision, until) = decision(args, today)?;
 
     // The key first: its public half names the signer, before anything is signed.
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-    let env_key = std::env::var(crate::env::SIGNING_KEY).ok();
-    let gpg_format = coord::git_config(&ctx.cwd, "gpg.format");
-    let git_key = coord::git_config(&ctx.cwd, "user.signingkey");
-    let (source, origin) = sign::discover_key(&KeyCandidates {
-        flag: args.key.as_deref(),
-        env: env_key.as_deref(),
-        git_gpg_format: gpg_format.as_deref(),
-        git_signing_key: git_key.as_deref(),
-        home: home.as_deref(),
-    })?;
+    let (source, origin) = signing_key(ctx, args.key.as_deref())?;
     let public = sign::public_key_of(&source, origin)?;
     let members = coord::trusted_members(store.as_ref())?;
     let impacted = coord::impacted_now(store.as_ref(), &proposal)?;
@@ -292,6 +282,25 @@ fn refusal_help(reason: &sign::Rejection) -> String {
         "team_not_impacted" => "your team no longer reads what this proposal changes: there is nothing to acknowledge".into(),
         _ => "check the key you sign with (`--key`) and run `tessera ack` again".into(),
     }
+}
+
+/// The key `ack` signs with: `--key`, `TESSERA_SIGNING_KEY`, git's `user.signingkey` when
+/// `gpg.format=ssh`, then `~/.ssh/id_ed25519`. `init` registers the same one.
+pub fn signing_key(
+    ctx: &Context,
+    flag: Option<&str>,
+) -> crate::error::Result<(sign::KeySource, KeyOrigin)> {
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let env_key = std::env::var(crate::env::SIGNING_KEY).ok();
+    let gpg_format = coord::git_config(&ctx.cwd, "gpg.format");
+    let git_key = coord::git_config(&ctx.cwd, "user.signingkey");
+    Ok(sign::discover_key(&KeyCandidates {
+        flag,
+        env: env_key.as_deref(),
+        git_gpg_format: gpg_format.as_deref(),
+        git_signing_key: git_key.as_deref(),
+        home: home.as_deref(),
+    })?)
 }
 
 fn decision(

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod graph;
 pub mod hook;
 pub mod impact;
+pub mod init;
 pub mod man;
 pub mod proposals;
 pub mod rules;
@@ -71,6 +72,8 @@ pub enum Command {
     Proposals(proposals::Args),
     /// Export the registered signing keys as an OpenSSH allowed_signers file
     Signers(signers::Args),
+    /// Write a first tessera.yaml from this repository's dbt project, git user and SSH key
+    Init(init::Args),
     /// Install a plain git pre-commit hook that runs `tessera check`
     Hook(hook::Args),
     /// Write this repository's declarations (assets, owners, consumers) to the store
@@ -103,6 +106,7 @@ pub fn run(cli: Cli) -> crate::error::Result<ExitStatus> {
         Command::Check(args) => check::run(&args, &ctx),
         Command::Demo(args) => demo::run(&args, &ctx),
         Command::Hook(args) => hook::run(&args, &ctx),
+        Command::Init(args) => init::run(&args, &ctx),
         Command::Impact(args) => impact::run(&args, &ctx),
         Command::Ack(args) => ack::run(&args, &ctx),
         Command::Verify(args) => verify::run(&args, &ctx),
