@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'tessera' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Re-check every acknowledgment''s signature and binding, and say why each bad one is rejected')
             [CompletionResult]::new('proposals', 'proposals', [CompletionResultType]::ParameterValue, 'List, show and withdraw proposals')
             [CompletionResult]::new('signers', 'signers', [CompletionResultType]::ParameterValue, 'Export the registered signing keys as an OpenSSH allowed_signers file')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a first tessera.yaml from this repository''s dbt project, git user and SSH key')
             [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Install a plain git pre-commit hook that runs `tessera check`')
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Write this repository''s declarations (assets, owners, consumers) to the store')
             [CompletionResult]::new('assets', 'assets', [CompletionResultType]::ParameterValue, 'List the assets in the store')
@@ -137,6 +138,7 @@ Register-ArgumentCompleter -Native -CommandName 'tessera' -ScriptBlock {
         'tessera;proposals;list' {
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only proposals with this status')
             [CompletionResult]::new('--asset', '--asset', [CompletionResultType]::ParameterName, 'Only proposals for this asset key')
+            [CompletionResult]::new('--team', '--team', [CompletionResultType]::ParameterName, 'Only what waits on this team: proposals that impact it and that it has not approved')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to tessera.yaml (default: found by walking up to the git top level)')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)')
@@ -223,6 +225,20 @@ Register-ArgumentCompleter -Native -CommandName 'tessera' -ScriptBlock {
             break
         }
         'tessera;signers;help;help' {
+            break
+        }
+        'tessera;init' {
+            [CompletionResult]::new('--dbt-dir', '--dbt-dir', [CompletionResultType]::ParameterName, 'The directory holding dbt_project.yml (default: `.`, else the one directory below that has it)')
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'The owning team (default: the dbt group that owns most models, else `team-<project>`)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'SSH public key to register for you (default: the key `tessera ack` would sign with)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to tessera.yaml (default: found by walking up to the git top level)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--consumer', '--consumer', [CompletionResultType]::ParameterName, 'A repository that only reads other teams'' tables: it publishes no contracts, and its dbt sources become what it consumes')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'tessera;hook' {
@@ -359,6 +375,7 @@ Register-ArgumentCompleter -Native -CommandName 'tessera' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Re-check every acknowledgment''s signature and binding, and say why each bad one is rejected')
             [CompletionResult]::new('proposals', 'proposals', [CompletionResultType]::ParameterValue, 'List, show and withdraw proposals')
             [CompletionResult]::new('signers', 'signers', [CompletionResultType]::ParameterValue, 'Export the registered signing keys as an OpenSSH allowed_signers file')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a first tessera.yaml from this repository''s dbt project, git user and SSH key')
             [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Install a plain git pre-commit hook that runs `tessera check`')
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Write this repository''s declarations (assets, owners, consumers) to the store')
             [CompletionResult]::new('assets', 'assets', [CompletionResultType]::ParameterValue, 'List the assets in the store')
@@ -406,6 +423,9 @@ Register-ArgumentCompleter -Native -CommandName 'tessera' -ScriptBlock {
             break
         }
         'tessera;help;signers;export' {
+            break
+        }
+        'tessera;help;init' {
             break
         }
         'tessera;help;hook' {

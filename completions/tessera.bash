@@ -46,6 +46,9 @@ _tessera() {
             tessera,impact)
                 cmd="tessera__subcmd__impact"
                 ;;
+            tessera,init)
+                cmd="tessera__subcmd__init"
+                ;;
             tessera,man)
                 cmd="tessera__subcmd__man"
                 ;;
@@ -96,6 +99,9 @@ _tessera() {
                 ;;
             tessera__subcmd__help,impact)
                 cmd="tessera__subcmd__help__subcmd__impact"
+                ;;
+            tessera__subcmd__help,init)
+                cmd="tessera__subcmd__help__subcmd__init"
                 ;;
             tessera__subcmd__help,man)
                 cmd="tessera__subcmd__help__subcmd__man"
@@ -188,7 +194,7 @@ _tessera() {
 
     case "${cmd}" in
         tessera)
-            opts="-h -V --config --store --color --help --version demo check impact ack verify proposals signers hook sync assets consumers graph status rules completions man help"
+            opts="-h -V --config --store --color --help --version demo check impact ack verify proposals signers init hook sync assets consumers graph status rules completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -460,7 +466,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__help)
-            opts="demo check impact ack verify proposals signers hook sync assets consumers graph status rules completions man help"
+            opts="demo check impact ack verify proposals signers init hook sync assets consumers graph status rules completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -614,6 +620,20 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__help__subcmd__impact)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tessera__subcmd__help__subcmd__init)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -917,6 +937,44 @@ _tessera() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tessera__subcmd__init)
+            opts="-h -V --consumer --dbt-dir --owner --key --config --store --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dbt-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tessera__subcmd__man)
             opts="-h -V --config --store --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1044,7 +1102,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__proposals__subcmd__list)
-            opts="-h -V --all --status --asset --format --config --store --color --help --version"
+            opts="-h -V --all --status --asset --team --format --config --store --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1055,6 +1113,10 @@ _tessera() {
                     return 0
                     ;;
                 --asset)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --team)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

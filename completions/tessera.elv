@@ -32,6 +32,7 @@ set edit:completion:arg-completer[tessera] = {|@words|
             cand verify 'Re-check every acknowledgment''s signature and binding, and say why each bad one is rejected'
             cand proposals 'List, show and withdraw proposals'
             cand signers 'Export the registered signing keys as an OpenSSH allowed_signers file'
+            cand init 'Write a first tessera.yaml from this repository''s dbt project, git user and SSH key'
             cand hook 'Install a plain git pre-commit hook that runs `tessera check`'
             cand sync 'Write this repository''s declarations (assets, owners, consumers) to the store'
             cand assets 'List the assets in the store'
@@ -127,6 +128,7 @@ set edit:completion:arg-completer[tessera] = {|@words|
         &'tessera;proposals;list'= {
             cand --status 'Only proposals with this status'
             cand --asset 'Only proposals for this asset key'
+            cand --team 'Only what waits on this team: proposals that impact it and that it has not approved'
             cand --format 'Output format'
             cand --config 'Path to tessera.yaml (default: found by walking up to the git top level)'
             cand --store 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)'
@@ -201,6 +203,19 @@ set edit:completion:arg-completer[tessera] = {|@words|
         &'tessera;signers;help;export'= {
         }
         &'tessera;signers;help;help'= {
+        }
+        &'tessera;init'= {
+            cand --dbt-dir 'The directory holding dbt_project.yml (default: `.`, else the one directory below that has it)'
+            cand --owner 'The owning team (default: the dbt group that owns most models, else `team-<project>`)'
+            cand --key 'SSH public key to register for you (default: the key `tessera ack` would sign with)'
+            cand --config 'Path to tessera.yaml (default: found by walking up to the git top level)'
+            cand --store 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)'
+            cand --color 'When to use colour'
+            cand --consumer 'A repository that only reads other teams'' tables: it publishes no contracts, and its dbt sources become what it consumes'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'tessera;hook'= {
             cand --config 'Path to tessera.yaml (default: found by walking up to the git top level)'
@@ -323,6 +338,7 @@ set edit:completion:arg-completer[tessera] = {|@words|
             cand verify 'Re-check every acknowledgment''s signature and binding, and say why each bad one is rejected'
             cand proposals 'List, show and withdraw proposals'
             cand signers 'Export the registered signing keys as an OpenSSH allowed_signers file'
+            cand init 'Write a first tessera.yaml from this repository''s dbt project, git user and SSH key'
             cand hook 'Install a plain git pre-commit hook that runs `tessera check`'
             cand sync 'Write this repository''s declarations (assets, owners, consumers) to the store'
             cand assets 'List the assets in the store'
@@ -359,6 +375,8 @@ set edit:completion:arg-completer[tessera] = {|@words|
             cand export 'Write an allowed_signers file of every registered key (namespace tessera-ack)'
         }
         &'tessera;help;signers;export'= {
+        }
+        &'tessera;help;init'= {
         }
         &'tessera;help;hook'= {
             cand install 'Write .git/hooks/pre-commit, which runs `tessera check` on the staged files'

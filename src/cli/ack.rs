@@ -14,6 +14,11 @@ use super::context::Context;
 use super::coord;
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  tessera ack P-1a2b --approve                             # a unique prefix of the id is enough
+  tessera ack P-1a2b --block --comment \"we still read status\"
+  tessera ack P-1a2b --migrating 2026-12-15                # accepted once that day comes
+  tessera ack P-1a2b --approve --key ~/.ssh/work_ed25519   # another key than the default")]
 #[command(group(clap::ArgGroup::new("decision").required(true).args(["approve", "block", "migrating"])))]
 pub struct Args {
     /// The proposal id (`P-…`), as `tessera impact` prints it

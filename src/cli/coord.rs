@@ -133,6 +133,13 @@ pub fn check_acks(
         .collect()
 }
 
+/// The note signed with an ack, which lives only in its payload.
+pub fn ack_comment(ack: &Ack) -> Option<String> {
+    sign::AckPayload::parse(&ack.payload)
+        .ok()
+        .and_then(|p| p.comment)
+}
+
 /// The store's record in the shape the trust check compares with the signed payload. The comment
 /// lives only in the payload, so it is taken from there; every other field is the record's own.
 fn stored(ack: &Ack) -> StoredAck {
@@ -143,9 +150,7 @@ fn stored(ack: &Ack) -> StoredAck {
         migrating_until: ack.migrating_until.map(|d| d.to_string()),
         signer: ack.signer.clone(),
         timestamp: sign::time::format_rfc3339_utc(ack.created_at.unix()),
-        comment: sign::AckPayload::parse(&ack.payload)
-            .ok()
-            .and_then(|p| p.comment),
+        comment: ack_comment(ack),
         payload: ack.payload.clone(),
         signature: ack.signature.clone(),
     }
@@ -311,24 +316,43 @@ pub fn session(ctx: &super::context::Context) -> crate::error::Result<Session> {
     })
 }
 
-/// The proposal `id`, or an error that lists the open ones to pick from.
+/// The proposal `id`, or the one proposal whose id starts with it (as git takes a commit
+/// prefix, case aside: `p-1a2b` finds `P-1a2b3c4d5e`); else an error that lists the candidates.
 pub fn find_proposal(store: &dyn Store, id: &str) -> crate::error::Result<Proposal> {
     if let Some(p) = store.proposal(id)? {
         return Ok(p);
     }
-    let open = store.proposals(&ProposalFilter {
-        statuses: ProposalStatus::OPEN.to_vec(),
-        ..ProposalFilter::default()
-    })?;
-    let ids: Vec<String> = open
-        .iter()
-        .take(5)
-        .map(|p| format!("{} ({})", p.id, p.asset))
-        .collect();
-    let help = if ids.is_empty() {
+    let want = id.trim().to_lowercase();
+    let all = store.proposals(&ProposalFilter::default())?;
+    let matching: Vec<&Proposal> = if want.len() < 3 {
+        Vec::new()
+    } else {
+        all.iter()
+            .filter(|p| p.id.to_lowercase().starts_with(&want))
+            .collect()
+    };
+    if let [one] = matching[..] {
+        return Ok(one.clone());
+    }
+    let listed = |ps: &[&Proposal]| -> String {
+        ps.iter()
+            .take(5)
+            .map(|p| format!("{} ({}, {})", p.id, p.asset, p.status))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if matching.len() > 1 {
+        return Err(crate::error::Error::Usage {
+            message: format!("`{id}` names {} proposals", matching.len()),
+            help: format!("give more of the id: {}", listed(&matching)),
+        }
+        .into());
+    }
+    let open: Vec<&Proposal> = all.iter().filter(|p| p.status.is_open()).collect();
+    let help = if open.is_empty() {
         "no proposal is open; `tessera impact --propose` opens them, `tessera proposals list --all` shows closed ones".to_string()
     } else {
-        format!("open proposals: {}", ids.join(", "))
+        format!("open proposals: {}", listed(&open))
     };
     Err(crate::error::Error::Usage {
         message: format!("no proposal `{id}` in the store"),

@@ -138,7 +138,12 @@ fn survey(args: &Args, ctx: &Context, root: &Path) -> crate::error::Result<Draft
     let owner = args
         .owner
         .clone()
-        .or_else(|| owned.iter().max_by_key(|(_, n)| **n).map(|(g, _)| g.clone()))
+        .or_else(|| {
+            owned
+                .iter()
+                .max_by_key(|(_, n)| **n)
+                .map(|(g, _)| g.clone())
+        })
         .or_else(|| dbt.groups.first().map(|g| g.name.clone()))
         .or_else(|| {
             meta_owners
@@ -152,14 +157,8 @@ fn survey(args: &Args, ctx: &Context, root: &Path) -> crate::error::Result<Draft
             "all",
             "no model is `access: public` or contract-enforced yet, so every model is one".into(),
         ),
-        (p, _) if p > 0 => (
-            "public",
-            format!("{p} model(s) are `access: public`"),
-        ),
-        (_, e) => (
-            "enforced",
-            format!("{e} model(s) enforce a dbt contract"),
-        ),
+        (p, _) if p > 0 => ("public", format!("{p} model(s) are `access: public`")),
+        (_, e) => ("enforced", format!("{e} model(s) enforce a dbt contract")),
     };
     let (warehouse, warehouse_from) = adapter(root, &dbt_dir, dbt.profile.as_deref());
     let user = coord::git_config(&ctx.cwd, "user.email")
@@ -236,7 +235,10 @@ fn adapter(root: &Path, dbt_dir: &str, profile: Option<&str>) -> (Option<String>
         if let Some(kind) = p["outputs"][&target]["type"].as_str() {
             return (
                 Some(kind.to_lowercase()),
-                format!("profile `{profile}`, target `{target}` in {}", path.display()),
+                format!(
+                    "profile `{profile}`, target `{target}` in {}",
+                    path.display()
+                ),
             );
         }
     }
@@ -340,7 +342,7 @@ fn render(d: &Draft, consumer: bool) -> String {
     let _ = writeln!(s, "users:");
     match &d.user {
         Some((email, name)) => {
-            let _ = write!(s, "  - email: {}\n", yaml_scalar(email));
+            let _ = writeln!(s, "  - email: {}", yaml_scalar(email));
             if let Some(n) = name {
                 let _ = writeln!(s, "    name: {}", yaml_scalar(n));
             }
@@ -377,15 +379,10 @@ fn one_line(s: &str) -> String {
 /// A plain YAML scalar when it is one, else a double-quoted string.
 fn yaml_scalar(v: &str) -> String {
     let plain = !v.is_empty()
-        && v
-            .chars()
+        && v.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '@' | '/'))
         && (v == "." || !v.starts_with(['-', '.', '@']));
-    if plain {
-        v.to_string()
-    } else {
-        yaml_quoted(v)
-    }
+    if plain { v.to_string() } else { yaml_quoted(v) }
 }
 
 fn yaml_quoted(v: &str) -> String {

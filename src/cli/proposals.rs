@@ -33,6 +33,9 @@ pub enum ProposalsCommand {
         /// Only proposals for this asset key
         #[arg(long, value_name = "ASSET")]
         asset: Option<String>,
+        /// Only what waits on this team: proposals that impact it and that it has not approved
+        #[arg(long, value_name = "TEAM")]
+        team: Option<String>,
     },
     /// One proposal: its findings, each team's acknowledgment, and its history
     Show {
@@ -81,9 +84,15 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         all: false,
         status: None,
         asset: None,
+        team: None,
     });
     match command {
-        ProposalsCommand::List { all, status, asset } => {
+        ProposalsCommand::List {
+            all,
+            status,
+            asset,
+            team,
+        } => {
             let statuses = match (status, all) {
                 (Some(s), _) => vec![*s],
                 (None, true) => Vec::new(),
@@ -94,6 +103,10 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
                 statuses,
                 ..ProposalFilter::default()
             })?;
+            let list = match team {
+                Some(team) => waiting_on(store.as_ref(), list, team, today)?,
+                None => list,
+            };
             print_list(args.format, store.as_ref(), &list)?;
         }
         ProposalsCommand::Show { id } => show(args.format, store.as_ref(), id, today)?,
@@ -120,6 +133,25 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         }
     }
     Ok(ExitStatus::Success)
+}
+
+/// The proposals that impact `team` now and that it has not approved (or migrated) yet.
+fn waiting_on(
+    store: &dyn Store,
+    list: Vec<Proposal>,
+    team: &str,
+    today: crate::contract::Date,
+) -> crate::error::Result<Vec<Proposal>> {
+    let members = coord::trusted_members(store)?;
+    let mut out = Vec::new();
+    for p in list {
+        let a = coord::assess(store, p, &members, today)?;
+        let waits = a.states.iter().any(|(t, s)| t == team && !s.approves());
+        if waits {
+            out.push(a.proposal);
+        }
+    }
+    Ok(out)
 }
 
 fn print_list(format: Format, store: &dyn Store, list: &[Proposal]) -> crate::error::Result<()> {
@@ -219,6 +251,7 @@ fn show(
                         "id": c.ack.id, "team": c.ack.team, "decision": c.ack.decision,
                         "migrating_until": c.ack.migrating_until.map(|d| d.to_string()),
                         "signer": c.ack.signer, "at": c.ack.created_at,
+                        "comment": coord::ack_comment(&c.ack),
                         "valid": c.verdict.is_ok(),
                         "rejection": c.verdict.as_ref().err().map(|r| r.code()),
                         "reason": c.verdict.as_ref().err().map(ToString::to_string),
@@ -281,6 +314,9 @@ fn show(
                         "  #{} {} {} by {} at {}: {verdict}\n",
                         c.ack.id, c.ack.team, c.ack.decision, c.ack.signer, c.ack.created_at
                     ));
+                    if let Some(comment) = coord::ack_comment(&c.ack) {
+                        s.push_str(&format!("      “{comment}”\n"));
+                    }
                 }
             }
             s.push_str("\nhistory:\n");

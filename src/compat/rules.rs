@@ -86,7 +86,7 @@ pub const RULES: &[Rule] = &[
         E,
         I,
         "A column was removed; every query that names it fails to compile.",
-        "Deprecate it first (deprecation_date on the column), or declare `renamed_from` if it was renamed, and coordinate with its consumers."
+        "Deprecate it first with `meta: {tessera: {deprecation_date: YYYY-MM-DD}}` on the column and remove it after that date; if it was renamed, put `meta: {tessera: {renamed_from: old_name}}` on the new column; either way, coordinate with its consumers."
     ),
     rule!(
         "column_removed_after_deprecation_date",

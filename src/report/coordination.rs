@@ -39,6 +39,8 @@ pub struct AckView {
     pub migrating_until: Option<String>,
     pub at: String,
     pub counts: bool,
+    /// The note signed with the decision (`ack --comment`).
+    pub comment: Option<String>,
     /// Stable word for why it does not count.
     pub rejection: Option<&'static str>,
     /// The sentence for people.
@@ -168,6 +170,15 @@ fn state_word(state: TeamState, p: &ProposalView) -> String {
     state.describe()
 }
 
+/// The comment of the team's latest ack that counts, as the producer should read it.
+fn team_comment<'p>(p: &'p ProposalView, team: &str) -> Option<&'p str> {
+    p.acks
+        .iter()
+        .rev()
+        .find(|a| a.counts && a.team == team)
+        .and_then(|a| a.comment.as_deref())
+}
+
 fn state_icon(state: TeamState) -> &'static str {
     match state {
         TeamState::Approved | TeamState::Migrated(_) => "✅",
@@ -196,6 +207,9 @@ pub fn human(proposals: &[ProposalView], gate: &Gate) -> String {
                 let _ = write!(out, "    → {}", ack_command(p.id, team));
             }
             out.push('\n');
+            if let Some(c) = team_comment(p, team) {
+                let _ = writeln!(out, "  {:<16} “{c}”", "");
+            }
         }
         for a in p.acks.iter().filter(|a| !a.counts) {
             let _ = writeln!(
@@ -242,8 +256,11 @@ pub fn markdown(input: &RenderInput, proposals: &[ProposalView], gate: &Gate, al
                     .iter()
                     .filter(|(t, _)| f.impacted.contains(t))
                     .map(|(t, s)| {
+                        let said = team_comment(p, t)
+                            .map(|c| format!(" — “{}”", text(c)))
+                            .unwrap_or_default();
                         format!(
-                            "{} {}: {}",
+                            "{} {}: {}{said}",
                             state_icon(*s),
                             text(t),
                             text(&state_word(*s, p))

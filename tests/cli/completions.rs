@@ -70,6 +70,25 @@ fn man_page_matches_the_checked_in_file() {
 }
 
 #[test]
+fn every_subcommand_has_its_man_page() {
+    let pages = tessera::cli::man::subcommands();
+    assert!(pages.len() > 10, "{pages:?}");
+    for sub in &pages {
+        let text = check_generated(&["man", sub], &format!("man/tessera-{sub}.1"));
+        assert!(
+            text.contains(&format!(".TH tessera-{sub} 1")),
+            "no .TH header for {sub}:\n{text}"
+        );
+    }
+    // The main page's SEE ALSO names exactly these pages.
+    let main = check_generated(&["man"], "tessera.1");
+    assert!(main.contains("tessera\\-check(1)"), "{main}");
+    let o = tessera().args(["man", "nope"]).output().expect("runs");
+    assert_eq!(code(&o), 2, "{}", stdout(&o));
+    assert!(stderr(&o).contains("pages exist for"), "{}", stderr(&o));
+}
+
+#[test]
 fn completions_rejects_an_unknown_shell() {
     let o = tessera()
         .args(["completions", "tcsh"])

@@ -8,6 +8,7 @@ mod common;
 mod completions;
 mod coordination;
 mod demo;
+mod guidance;
 mod impact;
 mod precommit;
 mod rules;

@@ -22,6 +22,12 @@ pub enum FailOn {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  tessera check                          # the working tree against HEAD
+  tessera check --staged                 # what is being committed (the pre-commit hook)
+  tessera check models/marts/_marts.yml  # only the contracts that file declares
+  tessera check --base origin/main       # a whole branch
+  tessera check --format json            # for tools; also markdown, github, sarif, junit")]
 pub struct Args {
     /// Only check the relations declared in these files (what pre-commit passes)
     #[arg(value_name = "PATHS")]
@@ -155,8 +161,18 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         consumers_known,
         after,
     )?;
-    Ok(status(report, fail_on))
+    let verdict = status(report, fail_on);
+    if verdict == ExitStatus::Findings && args.format == Format::Human {
+        ctx.note(WHAT_NEXT);
+    }
+    Ok(verdict)
 }
+
+/// After a blocked check (a pre-commit hook, most often): how to let a break through on purpose.
+const WHAT_NEXT: &str = "this change breaks a contract. If the break is meant to happen:
+  - a rename: put `meta: {tessera: {renamed_from: old_name}}` on the new column, so readers are told;
+  - a removal: deprecate first with `meta: {tessera: {deprecation_date: YYYY-MM-DD}}` and remove it after that date;
+  - or commit anyway (`git commit --no-verify`) and open the pull request: `tessera impact --propose` in CI asks each impacted team to acknowledge, and the merge waits for them.";
 
 /// The same problem usually exists on both sides: say it once.
 pub fn warn_once(ctx: &Context, before: &sides::Side, after: &sides::Side) {

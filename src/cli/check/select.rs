@@ -33,7 +33,12 @@ pub fn relevant_keys(
     // Two manifests name no repository files, so PATHS cannot narrow them.
     let manifests_only = args.base_manifest.is_some() && args.manifest.is_some();
     if !args.paths.is_empty() && !manifests_only {
-        let root = crate::git::Repo::discover(&ctx.cwd)?.root().to_path_buf();
+        let repo = crate::git::Repo::discover(&ctx.cwd)?;
+        let root = repo.root().to_path_buf();
+        for p in &args.paths {
+            let rel = repo_relative(&root, &ctx.cwd.join(p));
+            missing_path(&repo, before, after, &rel, &p.display().to_string())?;
+        }
         let touched: BTreeSet<String> = args
             .paths
             .iter()
@@ -51,6 +56,60 @@ pub fn relevant_keys(
         keys.retain(|k| touched.contains(k));
     }
     Ok(keys)
+}
+
+/// A PATH that is neither on disk nor in either side (a deleted file is in the base) is a typo:
+/// checking nothing and saying "no changes" would pass a hook that never looked.
+fn missing_path(
+    repo: &crate::git::Repo,
+    before: &Side,
+    after: &Side,
+    rel: &str,
+    given: &str,
+) -> crate::error::Result<()> {
+    let on_disk = repo.root().join(rel).exists();
+    let known = before.files.contains_key(rel) || after.files.contains_key(rel);
+    let in_base = before
+        .commit
+        .as_deref()
+        .and_then(|c| repo.tree_at(c).ok())
+        .is_some_and(|t| crate::git::FileTree::read(&t, rel).ok().flatten().is_some());
+    if on_disk || known || in_base {
+        return Ok(());
+    }
+    // Only on this error path: every file of the working tree, to suggest from.
+    let files = crate::git::FileTree::list(&repo.worktree(), "").unwrap_or_default();
+    let mut near: Vec<(usize, &String)> =
+        files.iter().map(|f| (edit_distance(rel, f), f)).collect();
+    near.sort();
+    near.dedup_by(|a, b| a.1 == b.1);
+    let names: Vec<&str> = near.iter().take(3).map(|(_, f)| f.as_str()).collect();
+    let help = if names.is_empty() {
+        "pass files of the dbt project, or no PATHS to check every contract".to_string()
+    } else {
+        format!("did you mean {}?", names.join(", "))
+    };
+    Err(crate::error::Error::Usage {
+        message: format!("`{given}` matches no file, here or in the base revision"),
+        help,
+    }
+    .into())
+}
+
+/// Levenshtein distance over characters, for "did you mean".
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 /// Whether `dbt.contracts` makes a relation a contract.

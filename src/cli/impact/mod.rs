@@ -21,6 +21,10 @@ use super::context::Context;
 use super::coord::{self, Assessed};
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  tessera impact --base origin/main                     # what this branch breaks, and for whom
+  tessera impact --base auto --propose --require-acks   # in CI: open proposals, exit 1 until acked
+  tessera impact --base auto --format markdown          # the pull-request comment")]
 pub struct Args {
     /// The branch the change merges into (`main`, `origin/main`), or `auto` to read it from CI
     #[arg(long, value_name = "REV")]

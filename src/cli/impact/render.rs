@@ -22,6 +22,7 @@ fn acks(a: &Assessed) -> Vec<AckView> {
             migrating_until: c.ack.migrating_until.map(|d| d.to_string()),
             at: c.ack.created_at.to_string(),
             counts: c.verdict.is_ok(),
+            comment: super::super::coord::ack_comment(&c.ack),
             rejection: c.verdict.as_ref().err().map(|r| r.code()),
             reason: c.verdict.as_ref().err().map(|r| r.to_string()),
         })

@@ -20,6 +20,10 @@ use super::context::Context;
 use crate::output::DataFormat as Format;
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  tessera sync                                        # on main, in CI, after every merge
+  tessera sync --format json                          # what changed, for tools
+  tessera sync --force --reason \"never populated\"     # a deliberate break without acks, on record")]
 pub struct Args {
     /// Sync this revision instead of the working tree
     #[arg(long, value_name = "REV")]

@@ -71,12 +71,20 @@ fn init_then_sync_check_impact_and_a_signed_ack() {
     let o = n.ok(&shop, &ana, &["init"]);
     assert!(stdout(&o).contains("tessera sync"), "{}", stdout(&o));
     let yaml = std::fs::read_to_string(shop.path().join("tessera.yaml")).expect("written");
-    for want in ["project: shop", "owner: team-shop", "contracts: public", "email: ana@example.com"] {
+    for want in [
+        "project: shop",
+        "owner: team-shop",
+        "contracts: public",
+        "email: ana@example.com",
+    ] {
         assert!(yaml.contains(want), "{want}:\n{yaml}");
     }
     let ana_pub = std::fs::read_to_string(ana.join(".ssh/id_ed25519.pub")).expect("pub");
     let material = ana_pub.split_whitespace().nth(1).expect("key");
-    assert!(yaml.contains(material), "registers the key ack uses:\n{yaml}");
+    assert!(
+        yaml.contains(material),
+        "registers the key ack uses:\n{yaml}"
+    );
     // Never over an existing file.
     let again = n.run(&shop, &ana, &["init"]);
     assert_eq!(code(&again), 2, "{}", stderr(&again));
@@ -87,7 +95,12 @@ fn init_then_sync_check_impact_and_a_signed_ack() {
 
     n.ok(&bi, &bo, &["init", "--consumer"]);
     let yaml = std::fs::read_to_string(bi.path().join("tessera.yaml")).expect("written");
-    for want in ["project: bi", "owner: team-bi", "contracts: []", "warehouse: postgres"] {
+    for want in [
+        "project: bi",
+        "owner: team-bi",
+        "contracts: []",
+        "warehouse: postgres",
+    ] {
         assert!(yaml.contains(want), "{want}:\n{yaml}");
     }
     shop.commit("tessera init");
@@ -104,7 +117,15 @@ fn init_then_sync_check_impact_and_a_signed_ack() {
     let o = n.run(
         &shop,
         &ana,
-        &["impact", "--base", "main", "--propose", "--require-acks", "--format", "json"],
+        &[
+            "impact",
+            "--base",
+            "main",
+            "--propose",
+            "--require-acks",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     let id = json(&o)["proposals"][0]["id"]

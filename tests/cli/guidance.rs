@@ -1,0 +1,80 @@
+//! Messages that tell a newcomer what to do: the blocked check's next steps, a `column_removed`
+//! hint whose syntax works, a PATH that names no file, and examples in `--help`.
+
+use crate::common::{SHOP_ORDERS, SHOP_ORDERS_SQL, SHOP_PROJECT, TestRepo, code, stderr, stdout};
+
+fn shop() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("dbt_project.yml", SHOP_PROJECT)
+        .write("models/orders.sql", SHOP_ORDERS_SQL)
+        .write("models/schema.yml", SHOP_ORDERS);
+    repo.commit("shop");
+    repo
+}
+
+const STATUS: &str = "      - name: status\n        data_type: text\n";
+
+#[test]
+fn a_blocked_check_says_how_to_let_a_break_through_and_the_hint_syntax_works() {
+    let repo = shop();
+    let schema = SHOP_ORDERS.replace(STATUS, "");
+    assert_ne!(schema, SHOP_ORDERS);
+    repo.write("models/schema.yml", &schema);
+    let o = repo.run(&["check"]);
+    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    for want in ["--no-verify", "tessera impact --propose", "renamed_from"] {
+        assert!(stderr(&o).contains(want), "{want}: {}", stderr(&o));
+    }
+    let hint = "meta: {tessera: {deprecation_date: YYYY-MM-DD}}";
+    assert!(stdout(&o).contains(hint), "{}", stdout(&o));
+
+    // Following the hint: deprecate the column first, remove it after the date.
+    let deprecated = SHOP_ORDERS.replace(
+        STATUS,
+        "      - name: status\n        data_type: text\n        meta: {tessera: {deprecation_date: 2026-01-01}}\n",
+    );
+    repo.write("models/schema.yml", &deprecated);
+    repo.commit("deprecate status");
+    repo.write("models/schema.yml", &schema);
+    let o = repo.run(&["check", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert!(
+        rules.contains(&"column_removed_after_deprecation_date"),
+        "{rules:?}"
+    );
+}
+
+#[test]
+fn a_path_that_names_no_file_is_an_error_with_the_nearest_names() {
+    let repo = shop();
+    let o = repo.run(&["check", "models/shema.yml"]);
+    assert_eq!(code(&o), 2, "{}{}", stdout(&o), stderr(&o));
+    assert!(stderr(&o).contains("matches no file"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("models/schema.yml"), "{}", stderr(&o));
+    // A file deleted in the change is still a file of the base: no error.
+    repo.remove("models/schema.yml");
+    let o = repo.run(&["check", "models/schema.yml"]);
+    assert_ne!(code(&o), 2, "{}", stderr(&o));
+}
+
+#[test]
+fn help_shows_examples_for_the_everyday_commands() {
+    for cmd in ["check", "impact", "ack", "sync", "init"] {
+        let o = crate::common::tessera()
+            .args([cmd, "--help"])
+            .output()
+            .expect("runs");
+        assert_eq!(code(&o), 0);
+        let text = stdout(&o);
+        assert!(
+            text.contains("Examples:") && text.contains(&format!("tessera {cmd}")),
+            "{cmd}:\n{text}"
+        );
+    }
+}
