@@ -68,6 +68,11 @@ struct Output<'a> {
 
 pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     let cfg = ctx.config()?;
+    if let Some(path) = &cfg.path {
+        // Read again with its source text, so a bad entry is shown at its line. Checked before
+        // the store is opened: nothing is written for a file that declares a bad party.
+        crate::config::validate_parties(&crate::config::load(path)?)?;
+    }
     let today = ctx.today()?;
     let side = sides::head_side(ctx, &cfg, args.head.as_deref())?;
     let project = cfg
@@ -245,9 +250,10 @@ fn approved(store: &dyn Store, key: &str) -> crate::error::Result<bool> {
     Ok(!found.is_empty())
 }
 
-/// Marks the proposal behind each new contract version published with that version: the one
-/// whose proposed contract is exactly what shipped, else the approved one, else any open one.
-/// A forced break also records who forced it and why, on the proposal and in the event log.
+/// Marks the proposal behind each new contract version published with that version: only the
+/// one whose proposed contract is exactly what shipped. An unrelated commit that bumps the
+/// version publishes nothing, so a pending proposal is never closed by a change it did not make
+/// (its acks would be orphaned when the change gets a new proposal). A forced break also records who forced it and why, on the proposal and in the event log.
 /// Returns (proposal, asset, version) for each proposal published.
 fn publish(
     store: &dyn Store,
@@ -263,11 +269,7 @@ fn publish(
             statuses: ProposalStatus::OPEN.to_vec(),
             ..ProposalFilter::default()
         })?;
-        let chosen = open
-            .iter()
-            .find(|p| p.head_digest == v.digest)
-            .or_else(|| open.iter().find(|p| p.status == ProposalStatus::Approved))
-            .or_else(|| open.first());
+        let chosen = open.iter().find(|p| p.head_digest == v.digest);
         let unacked = unacknowledged.contains(&v.asset);
         let force = forced.as_ref().filter(|_| unacked);
         if let Some((by, reason)) = force {
