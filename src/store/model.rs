@@ -275,6 +275,16 @@ pub mod kinds {
     pub const PROPOSAL_UPDATED: &str = "proposal.updated";
     pub const PROPOSAL_STATUS: &str = "proposal.status";
     pub const ACK_RECORDED: &str = "ack.recorded";
+    /// A project name bound to a repository (first sync, or the first one that knew it).
+    pub const PROJECT_CLAIMED: &str = "project.claimed";
+    /// A project name moved to another repository with `sync --takeover --reason`.
+    pub const PROJECT_TAKEOVER: &str = "project.takeover";
+    /// A team owned by the project that first declared it as `owner:`.
+    pub const TEAM_CLAIMED: &str = "team.claimed";
+    /// A team's owning project gave it up by no longer declaring it as `owner:`.
+    pub const TEAM_RELEASED: &str = "team.released";
+    /// A team taken from its owning project with `sync --takeover --reason`.
+    pub const TEAM_TAKEOVER: &str = "team.takeover";
 }
 
 /// One asset as its project declares it, with the contract it promises now.
@@ -319,6 +329,73 @@ pub struct Declaration {
     /// What this project reads. Several entries for the same asset, team and source are merged
     /// (columns united; "every column" wins).
     pub consumers: Vec<Consumer>,
+    /// The repository the declaration comes from. The first sync binds the project name to it;
+    /// a sync from another repository is refused unless `takeover` is set.
+    #[serde(default)]
+    pub repository: Repository,
+    /// Take over the project name and the `owner:` team when another repository or project
+    /// holds them. Not part of what the project declares: an unchanged declaration synced
+    /// with a takeover that finds no conflict changes nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub takeover: Option<Takeover>,
+}
+
+/// Which repository a project's declarations come from. Both parts are public facts, so a
+/// claim guards against mistakes and makes a takeover visible; it is not a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Repository {
+    /// The first commit of the repository's history (following first parents): the same in
+    /// every clone. `None` in a shallow clone, whose oldest commit is not the real root.
+    pub root_commit: Option<String>,
+    /// The `origin` remote's URL, normalised (`github.com/org/repo`) and without credentials.
+    pub remote_url: Option<String>,
+}
+
+impl Repository {
+    pub fn is_known(&self) -> bool {
+        self.root_commit.is_some() || self.remote_url.is_some()
+    }
+
+    /// Whether `other` is this repository: no part that both know differs, and at least one
+    /// part that both know agrees. A fork shares the root commit but not the remote URL.
+    pub fn same_as(&self, other: &Repository) -> bool {
+        let both = |a: &Option<String>, b: &Option<String>| match (a, b) {
+            (Some(a), Some(b)) => Some(a == b),
+            _ => None,
+        };
+        let parts = [
+            both(&self.root_commit, &other.root_commit),
+            both(&self.remote_url, &other.remote_url),
+        ];
+        !parts.contains(&Some(false)) && parts.contains(&Some(true))
+    }
+}
+
+impl fmt::Display for Repository {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let root = self.root_commit.as_deref().map(|c| &c[..12.min(c.len())]);
+        match (&self.remote_url, root) {
+            (Some(url), Some(root)) => write!(f, "{url} (root commit {root})"),
+            (Some(url), None) => write!(f, "{url}"),
+            (None, Some(root)) => write!(f, "the repository with root commit {root}"),
+            (None, None) => write!(f, "an unidentified repository"),
+        }
+    }
+}
+
+/// Who takes a claim over, and why; kept in the event log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Takeover {
+    pub by: String,
+    pub reason: String,
+}
+
+/// A team and the project that owns it: the only project whose members and keys count for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamClaim {
+    pub team: String,
+    pub project: String,
+    pub claimed_at: Timestamp,
 }
 
 /// A project as the store knows it.
@@ -330,6 +407,9 @@ pub struct ProjectInfo {
     /// The last sync that changed anything.
     pub last_changed_at: Timestamp,
     pub last_commit: Option<String>,
+    /// The repository the project name is bound to.
+    #[serde(default)]
+    pub repository: Repository,
 }
 
 /// Names created, updated and retired by one sync.

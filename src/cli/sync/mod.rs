@@ -1,6 +1,7 @@
 //! `tessera sync`: write this repository's declarations to the store, declaratively and
 //! idempotently; record new contract versions; flag breaks nobody acknowledged.
 
+mod branch;
 mod declare;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -30,9 +31,17 @@ pub struct Args {
     /// Record breaking changes that no consumer approved, on purpose (needs --reason)
     #[arg(long, requires = "reason")]
     pub force: bool,
-    /// Why the break goes through without acks; kept in the event log with who forced it
-    #[arg(long, value_name = "TEXT", requires = "force")]
+    /// Take over the project name or the `owner:` team that another repository or project
+    /// claimed first (needs --reason; recorded in the event log and shown by `tessera status`)
+    #[arg(long, requires = "reason")]
+    pub takeover: bool,
+    /// Why: kept in the event log with who forced the break or took the claim over
+    #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
+    /// Publish from a branch other than the default one, a commit that is not its tip, or a
+    /// work tree with uncommitted changes
+    #[arg(long)]
+    pub allow_branch: bool,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -72,6 +81,18 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         // Read again with its source text, so a bad entry is shown at its line. Checked before
         // the store is opened: nothing is written for a file that declares a bad party.
         crate::config::validate_parties(&crate::config::load(path)?)?;
+    }
+    if args.reason.is_some() && !args.force && !args.takeover {
+        return Err(Error::Usage {
+            message: "--reason says why a break is forced or a claim taken over".into(),
+            help: "add --force or --takeover, or drop --reason".into(),
+        }
+        .into());
+    }
+    let repo = crate::git::Repo::discover(&ctx.cwd)?;
+    if !args.allow_branch {
+        let dbt_dir = cfg.base_dir.join(&cfg.config.dbt.project_dir.value);
+        branch::check(&repo, args.head.as_deref(), cfg.path.as_deref(), &dbt_dir)?;
     }
     let today = ctx.today()?;
     let side = sides::head_side(ctx, &cfg, args.head.as_deref())?;
@@ -179,6 +200,17 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         users: declare::users(&cfg.config),
         assets,
         consumers,
+        repository: store::Repository {
+            root_commit: repo.root_commit(),
+            remote_url: repo.origin_url(),
+        },
+        takeover: match (args.takeover, &args.reason) {
+            (true, Some(reason)) => Some(store::Takeover {
+                by: super::coord::actor(&ctx.cwd),
+                reason: reason.clone(),
+            }),
+            _ => None,
+        },
     };
     let commit = side.commit.clone();
     let now = super::coord::now(today);

@@ -2,6 +2,7 @@
 //! differences, so an unchanged declaration writes nothing at all.
 
 mod assets;
+mod claims;
 mod parties;
 
 use std::collections::{BTreeMap, HashSet};
@@ -97,8 +98,14 @@ pub(super) fn prepare(decl: &Declaration) -> Result<Prepared<'_>, StoreError> {
             Some(into) => merge(into, c),
         }
     }
+    // A takeover is an instruction, not part of what the project declares: leaving it out keeps
+    // the next plain sync of the same declaration a no-op.
+    let declared = Declaration {
+        takeover: None,
+        ..decl.clone()
+    };
     let mut hasher = Sha256::new();
-    hasher.update(serde_json::to_vec(decl).map_err(|e| bad(e.to_string(), "report this"))?);
+    hasher.update(serde_json::to_vec(&declared).map_err(|e| bad(e.to_string(), "report this"))?);
     Ok(Prepared {
         decl,
         digest: crate::contract::digest::hex(&hasher.finalize()),
@@ -164,7 +171,7 @@ pub(super) fn is_unchanged(conn: &Connection, p: &Prepared<'_>) -> Result<bool, 
     let mut stmt =
         conn.prepare_cached("SELECT declaration_digest FROM projects WHERE name = ?1")?;
     let stored: Option<String> = stmt.query_row([&p.decl.project], |r| r.get(0)).optional()?;
-    Ok(stored.as_deref() == Some(p.digest.as_str()))
+    Ok(stored.as_deref() == Some(p.digest.as_str()) && claims::still_held(conn, p.decl)?)
 }
 
 struct Ctx<'a, 't> {
@@ -214,6 +221,8 @@ pub(super) fn apply(
         )?
         .execute((&decl.project, &decl.owner, now.0, commit))?;
     }
+    let repository = claims::stored_repository(&cx)?;
+    let claims_changed = claims::project(&cx, decl, &repository)? | claims::teams(&cx, decl)?;
     let mut out = SyncOutcome {
         project: decl.project.clone(),
         ..SyncOutcome::default()
@@ -226,7 +235,8 @@ pub(super) fn apply(
         changes.created.sort();
         changes.updated.sort();
     }
-    out.changed = stored_owner.as_ref() != Some(&decl.owner)
+    out.changed = claims_changed
+        || stored_owner.as_ref() != Some(&decl.owner)
         || !out.assets.is_empty()
         || !out.versions.is_empty()
         || !out.consumers.registered.is_empty()
@@ -253,6 +263,7 @@ pub(super) fn apply(
             &decl.project,
             json!({
                 "commit": commit,
+                "repository": decl.repository,
                 "owner": decl.owner,
                 "assets": count(&out.assets),
                 "versions": out.versions.len(),

@@ -1,0 +1,111 @@
+//! A sync states what is on the default branch, so it refuses to run from anywhere else: another
+//! branch, a commit that is not the branch's tip, or a work tree with uncommitted changes to the
+//! files Tessera reads. `--allow-branch` is the explicit way around it.
+
+use std::path::Path;
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::git::Repo;
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum BranchError {
+    #[error("sync publishes the default branch `{default}`, but this checkout is {actual}")]
+    #[diagnostic(
+        code(tessera::sync::not_default_branch),
+        help(
+            "run `tessera sync` on `{default}` after the change is merged (in CI: on pushes to \
+             `{default}`), or pass `--allow-branch` to publish this checkout on purpose"
+        )
+    )]
+    NotDefault { default: String, actual: String },
+
+    #[error("cannot tell this repository's default branch")]
+    #[diagnostic(
+        code(tessera::sync::unknown_default_branch),
+        help(
+            "there is no `origin/HEAD`, `main` or `master`: run `git remote set-head origin \
+             --auto`, set CI_DEFAULT_BRANCH, or pass `--allow-branch`"
+        )
+    )]
+    UnknownDefault,
+
+    #[error("the work tree has uncommitted changes that sync would publish: {}", files.join(", "))]
+    #[diagnostic(
+        code(tessera::sync::dirty_tree),
+        help(
+            "commit them and merge them to the default branch first, or stash them (`git \
+             stash -u`); `--allow-branch` publishes the work tree as it is"
+        )
+    )]
+    Dirty { files: Vec<String> },
+}
+
+/// The branch a CI job runs for when its checkout is detached: GitLab names it (only for
+/// branch pipelines); GitHub names a pushed branch in `GITHUB_REF`.
+fn ci_branch() -> Option<String> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    var("CI_COMMIT_BRANCH").or_else(|| {
+        var("GITHUB_REF").and_then(|r| r.strip_prefix("refs/heads/").map(str::to_string))
+    })
+}
+
+/// Checks that syncing `head` (or the work tree) publishes the default branch.
+pub fn check(
+    repo: &Repo,
+    head: Option<&str>,
+    config_file: Option<&Path>,
+    dbt_dir: &Path,
+) -> Result<(), miette::Report> {
+    let default = repo
+        .default_branch()
+        .or_else(|| std::env::var("CI_DEFAULT_BRANCH").ok())
+        .filter(|b| !b.trim().is_empty())
+        .ok_or(BranchError::UnknownDefault)?;
+    let commit = repo.resolve(head.unwrap_or("HEAD"))?;
+    let at_tip = repo.branch_tips(&default).any(|tip| tip == commit);
+    let short = &commit[..12.min(commit.len())];
+    let refuse = |actual: String| BranchError::NotDefault {
+        default: default.clone(),
+        actual,
+    };
+    match head {
+        Some(rev) if !at_tip => {
+            return Err(refuse(format!("`{rev}` ({short}), not the tip of `{default}`")).into());
+        }
+        Some(_) => return Ok(()),
+        None => {}
+    }
+    let branch = repo.head_branch().or_else(ci_branch);
+    match branch {
+        Some(b) if b != default => return Err(refuse(format!("on branch `{b}`")).into()),
+        None if !at_tip => {
+            return Err(refuse(format!("a detached HEAD ({short}) that is not its tip")).into());
+        }
+        _ => {}
+    }
+    let root = repo.root().to_path_buf();
+    let rel = |p: &Path| p.strip_prefix(&root).map(Path::to_path_buf).ok();
+    let config = config_file.and_then(rel);
+    let dbt = rel(dbt_dir).unwrap_or_default();
+    let mut dirs = vec![dbt.as_path()];
+    if let Some(c) = &config {
+        dirs.push(c.as_path());
+    }
+    let is_read = |p: &str| {
+        let path = Path::new(p);
+        config.as_deref() == Some(path)
+            || (path.starts_with(&dbt)
+                && matches!(
+                    path.extension().and_then(|e| e.to_str()),
+                    Some("yml" | "yaml" | "sql")
+                ))
+    };
+    let files = repo.changed_files(&dirs, is_read)?;
+    if files.is_empty() {
+        Ok(())
+    } else {
+        Err(BranchError::Dirty { files }.into())
+    }
+}
