@@ -7,7 +7,7 @@ use crate::contract::Date;
 use crate::impact::proposal::{self as prop, CountedAck, TeamState};
 use crate::sign::{self, Member, ProposalView, Rejection, StoredAck};
 use crate::store::{
-    Ack, ConsumerFilter, Proposal, ProposalFilter, ProposalStatus, Store, Timestamp,
+    Ack, AssetFilter, ConsumerFilter, Proposal, ProposalFilter, ProposalStatus, Store, Timestamp,
 };
 
 /// Users whose word counts for a team. A team owned by a project (the first to declare it as
@@ -26,14 +26,19 @@ pub fn trusted_members(store: &dyn Store) -> crate::error::Result<Vec<Member>> {
     for t in store.teams()? {
         declared_by.entry(t.name).or_default().insert(t.project);
     }
+    // Retired assets too: a producer that dropped an asset still made it, and a proposal for
+    // its removal is exactly where it must not vouch for the readers.
+    let producer_of: BTreeMap<String, String> = store
+        .assets(&AssetFilter {
+            include_retired: true,
+            ..AssetFilter::default()
+        })?
+        .into_iter()
+        .map(|a| (a.key, a.project))
+        .collect();
     let mut produces: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut producer_of = BTreeMap::new();
     for c in store.registrations(&ConsumerFilter::default())? {
-        if !producer_of.contains_key(&c.asset) {
-            let project = store.asset(&c.asset)?.map(|a| a.project);
-            producer_of.insert(c.asset.clone(), project);
-        }
-        if let Some(Some(project)) = producer_of.get(&c.asset) {
+        if let Some(project) = producer_of.get(&c.asset) {
             produces.entry(c.team).or_default().insert(project.clone());
         }
     }

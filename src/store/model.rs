@@ -373,7 +373,10 @@ impl Repository {
 
 impl fmt::Display for Repository {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let root = self.root_commit.as_deref().map(|c| &c[..12.min(c.len())]);
+        let root = self
+            .root_commit
+            .as_deref()
+            .map(|c| c.get(..12).unwrap_or(c));
         match (&self.remote_url, root) {
             (Some(url), Some(root)) => write!(f, "{url} (root commit {root})"),
             (Some(url), None) => write!(f, "{url}"),

@@ -64,26 +64,29 @@ pub fn check(
         .filter(|b| !b.trim().is_empty())
         .ok_or(BranchError::UnknownDefault)?;
     let commit = repo.resolve(head.unwrap_or("HEAD"))?;
-    let at_tip = repo.branch_tips(&default).any(|tip| tip == commit);
-    let short = &commit[..12.min(commit.len())];
+    let tips: Vec<String> = repo.branch_tips(&default).collect();
+    let at_tip = tips.contains(&commit);
+    let short = commit.get(..12).unwrap_or(&commit);
     let refuse = |actual: String| BranchError::NotDefault {
         default: default.clone(),
         actual,
     };
-    match head {
-        Some(rev) if !at_tip => {
-            return Err(refuse(format!("`{rev}` ({short}), not the tip of `{default}`")).into());
+    if let Some(rev) = head {
+        if at_tip {
+            return Ok(());
         }
-        Some(_) => return Ok(()),
-        None => {}
+        return Err(refuse(format!("`{rev}` ({short}), not the tip of `{default}`")).into());
     }
-    let branch = repo.head_branch().or_else(ci_branch);
-    match branch {
-        Some(b) if b != default => return Err(refuse(format!("on branch `{b}`")).into()),
-        None if !at_tip => {
-            return Err(refuse(format!("a detached HEAD ({short}) that is not its tip")).into());
-        }
-        _ => {}
+    let attached = repo.head_branch();
+    let branch = attached.clone().or_else(ci_branch);
+    if let Some(b) = branch.as_deref().filter(|b| *b != default) {
+        return Err(refuse(format!("on branch `{b}`")).into());
+    }
+    // A detached checkout is the default branch only at its tip: a CI job re-run on an older
+    // commit of main would otherwise publish an older state over a newer one. When the clone
+    // knows no tip at all (a fetch of one commit), the CI's word for the branch has to do.
+    if attached.is_none() && !at_tip && (branch.is_none() || !tips.is_empty()) {
+        return Err(refuse(format!("a detached HEAD ({short}) that is not its tip")).into());
     }
     let root = repo.root().to_path_buf();
     let rel = |p: &Path| p.strip_prefix(&root).map(Path::to_path_buf).ok();

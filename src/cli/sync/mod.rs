@@ -77,23 +77,7 @@ struct Output<'a> {
 
 pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     let cfg = ctx.config()?;
-    if let Some(path) = &cfg.path {
-        // Read again with its source text, so a bad entry is shown at its line. Checked before
-        // the store is opened: nothing is written for a file that declares a bad party.
-        crate::config::validate_parties(&crate::config::load(path)?)?;
-    }
-    if args.reason.is_some() && !args.force && !args.takeover {
-        return Err(Error::Usage {
-            message: "--reason says why a break is forced or a claim taken over".into(),
-            help: "add --force or --takeover, or drop --reason".into(),
-        }
-        .into());
-    }
-    let repo = crate::git::Repo::discover(&ctx.cwd)?;
-    if !args.allow_branch {
-        let dbt_dir = cfg.base_dir.join(&cfg.config.dbt.project_dir.value);
-        branch::check(&repo, args.head.as_deref(), cfg.path.as_deref(), &dbt_dir)?;
-    }
+    let repo = preflight(args, ctx, &cfg)?;
     let today = ctx.today()?;
     let side = sides::head_side(ctx, &cfg, args.head.as_deref())?;
     let project = cfg
@@ -270,6 +254,33 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         }
     }
     Ok(ExitStatus::Success)
+}
+
+/// What must hold before anything is read or written: valid flags, valid parties in
+/// tessera.yaml, and a checkout of the default branch (unless `--allow-branch`).
+fn preflight(
+    args: &Args,
+    ctx: &Context,
+    cfg: &super::context::LoadedConfig,
+) -> crate::error::Result<crate::git::Repo> {
+    if args.reason.is_some() && !args.force && !args.takeover {
+        return Err(Error::Usage {
+            message: "--reason says why a break is forced or a claim taken over".into(),
+            help: "add --force or --takeover, or drop --reason".into(),
+        }
+        .into());
+    }
+    if let Some(path) = &cfg.path {
+        // Read again with its source text, so a bad entry is shown at its line. Checked before
+        // the store is opened: nothing is written for a file that declares a bad party.
+        crate::config::validate_parties(&crate::config::load(path)?)?;
+    }
+    let repo = crate::git::Repo::discover(&ctx.cwd)?;
+    if !args.allow_branch {
+        let dbt_dir = cfg.base_dir.join(&cfg.config.dbt.project_dir.value);
+        branch::check(&repo, args.head.as_deref(), cfg.path.as_deref(), &dbt_dir)?;
+    }
+    Ok(repo)
 }
 
 /// Whether a proposal for this asset was approved by its consumers.
