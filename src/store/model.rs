@@ -481,6 +481,20 @@ pub struct SyncOutcome {
     pub teams: Changes,
     /// User emails.
     pub users: Changes,
+    /// Claims bound, released or taken over, in the order they happened.
+    #[serde(default)]
+    pub claims: Vec<ClaimChange>,
+}
+
+/// One change of a claim, as the event log records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimChange {
+    /// One of the `project.*` / `team.*` claim [`kinds`].
+    pub kind: String,
+    /// The project or team name.
+    pub subject: String,
+    /// For people: what happened, and by whom and why for a takeover.
+    pub summary: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

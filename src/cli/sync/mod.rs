@@ -13,7 +13,7 @@ pub use declare::{asset_key, key_from_name};
 use crate::contract::{Relation, ResourceType};
 use crate::error::Error;
 use crate::exit::ExitStatus;
-use crate::store::{self, ProposalFilter, ProposalStatus, Store, Timestamp};
+use crate::store::{self, ProposalFilter, ProposalStatus, Store, Timestamp, kinds};
 
 use super::check::sides;
 use super::context::Context;
@@ -427,6 +427,17 @@ fn summary(
         .map(|c| format!("{} ({})", c.asset, c.team))
         .collect();
     s.push_str(&list("consumers linked to new assets", &linked));
+    // A first claim is routine (`status` lists them); moving one is worth a line of its own.
+    for c in o.claims.iter().filter(|c| {
+        [
+            kinds::PROJECT_TAKEOVER,
+            kinds::TEAM_TAKEOVER,
+            kinds::TEAM_RELEASED,
+        ]
+        .contains(&c.kind.as_str())
+    }) {
+        s.push_str(&format!("  {}\n", c.summary));
+    }
     if !unacknowledged.is_empty() {
         let how = if forced {
             "recorded on purpose (--force)"

@@ -221,6 +221,11 @@ fn a_team_speaks_only_through_the_project_that_owns_it() {
         &["sync", "--takeover", "--reason", "team-bi reorganised"],
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("team team-bi taken over from project bi by"),
+        "{}",
+        stdout(&o)
+    );
     let text = stdout(&w.run(&w.shop, &["status"]));
     assert!(
         text.contains("team team-bi moved from project bi to intruder"),

@@ -31,6 +31,7 @@ pub(super) fn project(
     cx: &Ctx<'_, '_>,
     decl: &Declaration,
     stored: &Repository,
+    out: &mut Vec<ClaimChange>,
 ) -> Result<bool, Fail> {
     let incoming = &decl.repository;
     if !stored.is_known() {
@@ -44,6 +45,11 @@ pub(super) fn project(
             cx.project,
             json!({"repository": incoming}),
         )?;
+        out.push(change(
+            kinds::PROJECT_CLAIMED,
+            cx.project,
+            format!("project {} bound to {incoming}", cx.project),
+        ));
         return Ok(true);
     }
     if stored.same_as(incoming) {
@@ -78,7 +84,23 @@ pub(super) fn project(
             "new": incoming,
         }),
     )?;
+    out.push(change(
+        kinds::PROJECT_TAKEOVER,
+        cx.project,
+        format!(
+            "project {} taken over from {stored} to {incoming} by {}: {}",
+            cx.project, takeover.by, takeover.reason
+        ),
+    ));
     Ok(true)
+}
+
+fn change(kind: &str, subject: &str, summary: String) -> ClaimChange {
+    ClaimChange {
+        kind: kind.to_string(),
+        subject: subject.to_string(),
+        summary,
+    }
 }
 
 fn project_help(project: &str, incoming: &Repository) -> String {
@@ -109,7 +131,11 @@ fn write(cx: &Ctx<'_, '_>, repo: &Repository) -> Result<(), Fail> {
 
 /// Claims the `owner:` team for this project, or checks that it holds it; releases the teams
 /// this project owned and no longer declares as `owner:`. Returns whether a claim changed.
-pub(super) fn teams(cx: &Ctx<'_, '_>, decl: &Declaration) -> Result<bool, Fail> {
+pub(super) fn teams(
+    cx: &Ctx<'_, '_>,
+    decl: &Declaration,
+    out: &mut Vec<ClaimChange>,
+) -> Result<bool, Fail> {
     let tx = cx.tx;
     let mut changed = false;
     if let Some(team) = &decl.owner {
@@ -125,6 +151,11 @@ pub(super) fn teams(cx: &Ctx<'_, '_>, decl: &Declaration) -> Result<bool, Fail> 
                 )?
                 .execute((team, cx.project, cx.now.0))?;
                 cx.event(kinds::TEAM_CLAIMED, team, json!({"project": cx.project}))?;
+                out.push(change(
+                    kinds::TEAM_CLAIMED,
+                    team,
+                    format!("team {team} owned by project {}", cx.project),
+                ));
                 changed = true;
             }
             (Some(holder), Some(takeover)) => {
@@ -142,6 +173,14 @@ pub(super) fn teams(cx: &Ctx<'_, '_>, decl: &Declaration) -> Result<bool, Fail> 
                         "reason": takeover.reason,
                     }),
                 )?;
+                out.push(change(
+                    kinds::TEAM_TAKEOVER,
+                    team,
+                    format!(
+                        "team {team} taken over from project {holder} by {}: {}",
+                        takeover.by, takeover.reason
+                    ),
+                ));
                 changed = true;
             }
             (Some(holder), None) => {
@@ -162,6 +201,11 @@ pub(super) fn teams(cx: &Ctx<'_, '_>, decl: &Declaration) -> Result<bool, Fail> 
         tx.prepare_cached("DELETE FROM team_claims WHERE team = ?1 AND project = ?2")?
             .execute((team, cx.project))?;
         cx.event(kinds::TEAM_RELEASED, team, json!({"project": cx.project}))?;
+        out.push(change(
+            kinds::TEAM_RELEASED,
+            team,
+            format!("team {team} released by project {}", cx.project),
+        ));
         changed = true;
     }
     Ok(changed)

@@ -222,11 +222,12 @@ pub(super) fn apply(
         .execute((&decl.project, &decl.owner, now.0, commit))?;
     }
     let repository = claims::stored_repository(&cx)?;
-    let claims_changed = claims::project(&cx, decl, &repository)? | claims::teams(&cx, decl)?;
     let mut out = SyncOutcome {
         project: decl.project.clone(),
         ..SyncOutcome::default()
     };
+    let claims_changed = claims::project(&cx, decl, &repository, &mut out.claims)?
+        | claims::teams(&cx, decl, &mut out.claims)?;
     assets::sync(&cx, decl, &mut out)?;
     parties::sync_consumers(&cx, &p.consumers, &mut out.consumers)?;
     parties::sync_teams(&cx, &decl.teams, &mut out.teams)?;
