@@ -65,6 +65,10 @@ pub fn validate_parties(cfg: &LoadedConfig) -> Result<(), ConfigError> {
             team_help(),
         ))
     };
+    // Without `owner:`, the project name is the team its consumers are registered under.
+    if let Some(project) = c.project.as_ref().filter(|_| c.owner.is_none()) {
+        team(project, "project")?;
+    }
     if let Some(owner) = &c.owner {
         team(owner, "owner")?;
     }

@@ -85,3 +85,23 @@ fn a_team_belongs_to_the_first_project_that_owns_it_until_released() {
     );
     assert_eq!(events(&store, kinds::TEAM_CLAIMED), 2);
 }
+
+#[test]
+fn names_that_are_not_team_names_or_emails_are_refused_by_the_store_itself() {
+    let (_dir, store) = store();
+    let mut decl = bi();
+    decl.users[0].teams.push("team-bi\n```".into());
+    let err = store.sync_project(&decl, now(), None).unwrap_err();
+    assert!(
+        matches!(err, StoreError::InvalidDeclaration { .. }),
+        "{err:?}"
+    );
+    let mut decl = bi();
+    decl.users[0].email = "*".into();
+    let err = store.sync_project(&decl, now(), None).unwrap_err();
+    assert!(
+        matches!(err, StoreError::InvalidDeclaration { .. }),
+        "{err:?}"
+    );
+    assert!(store.projects().unwrap().is_empty());
+}

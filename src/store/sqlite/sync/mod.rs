@@ -69,6 +69,38 @@ pub(super) fn prepare(decl: &Declaration) -> Result<Prepared<'_>, StoreError> {
     }
     unique(decl.teams.iter().map(|t| t.name.as_str()), "team")
         .map_err(|m| bad(m, "declare each team once in `teams:`"))?;
+    // The CLI checks these at their line in tessera.yaml; the store checks again, since any
+    // client may write here and these names reach terminals, markdown and shell commands.
+    let teams = decl
+        .owner
+        .iter()
+        .chain(decl.teams.iter().map(|t| &t.name))
+        .chain(decl.users.iter().flat_map(|u| &u.teams))
+        // An empty consumer team gets its own message below.
+        .chain(
+            decl.consumers
+                .iter()
+                .map(|c| &c.team)
+                .filter(|t| !t.is_empty()),
+        );
+    for team in teams {
+        if !crate::config::is_team_name(team) {
+            return Err(bad(
+                format!("{team:?} is not a valid team name"),
+                "team names use letters, digits, `.`, `_` and `-` and start with a letter or digit",
+            ));
+        }
+    }
+    if let Some(u) = decl
+        .users
+        .iter()
+        .find(|u| !crate::config::is_email(&u.email))
+    {
+        return Err(bad(
+            format!("user email {:?} is not an email address", u.email),
+            "write the address the user signs with, e.g. `bo@example.com`",
+        ));
+    }
     unique(decl.users.iter().map(|u| u.email.as_str()), "user")
         .map_err(|m| bad(m, "declare each user once in `users:`"))?;
     let mut merged: BTreeMap<RegistrationKey, Consumer> = BTreeMap::new();
