@@ -51,6 +51,21 @@ fn ci_branch() -> Option<String> {
     })
 }
 
+/// The default branch as the CI names it, for clones that know no `origin/HEAD`, `main` or
+/// `master`: GitLab's `CI_DEFAULT_BRANCH`, else the repository in GitHub's event payload.
+fn ci_default_branch() -> Option<String> {
+    let nonempty = |s: String| Some(s).filter(|s| !s.trim().is_empty());
+    if let Some(b) = std::env::var("CI_DEFAULT_BRANCH").ok().and_then(nonempty) {
+        return Some(b);
+    }
+    let path = std::env::var_os("GITHUB_EVENT_PATH")?;
+    let event: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    event["repository"]["default_branch"]
+        .as_str()
+        .map(str::to_string)
+        .and_then(nonempty)
+}
+
 /// Checks that syncing `head` (or the work tree) publishes the default branch.
 pub fn check(
     repo: &Repo,
@@ -60,8 +75,7 @@ pub fn check(
 ) -> Result<(), miette::Report> {
     let default = repo
         .default_branch()
-        .or_else(|| std::env::var("CI_DEFAULT_BRANCH").ok())
-        .filter(|b| !b.trim().is_empty())
+        .or_else(ci_default_branch)
         .ok_or(BranchError::UnknownDefault)?;
     let commit = repo.resolve(head.unwrap_or("HEAD"))?;
     let tips: Vec<String> = repo.branch_tips(&default).collect();

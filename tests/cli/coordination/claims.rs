@@ -359,3 +359,29 @@ fn sync_publishes_only_the_default_branch_of_a_clean_tree() {
     let o = w.run(&w.shop, &["sync", "--allow-branch", "--format", "json"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
+
+#[test]
+fn a_default_branch_git_cannot_name_comes_from_the_ci() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = format!("sqlite:{}", dir.path().join("s.db").display());
+    let repo = repository(&[("tessera.yaml", "project: solo\nowner: team-solo\n")]);
+    repo.git(&["branch", "-m", "trunk"]);
+    let event = dir.path().join("event.json");
+    std::fs::write(&event, r#"{"repository": {"default_branch": "trunk"}}"#).expect("write");
+    let sync = |event: Option<&std::path::Path>| {
+        let mut cmd = crate::common::tessera();
+        cmd.current_dir(repo.path())
+            .args(["sync", "--store", &store])
+            .env_remove("CI_DEFAULT_BRANCH")
+            .env_remove("GITHUB_EVENT_PATH");
+        if let Some(e) = event {
+            cmd.env("GITHUB_EVENT_PATH", e);
+        }
+        cmd.output().expect("runs")
+    };
+    let o = sync(None);
+    assert_eq!(code(&o), 2, "{}", stdout(&o));
+    assert!(stderr(&o).contains("default branch"), "{}", stderr(&o));
+    let o = sync(Some(&event));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
