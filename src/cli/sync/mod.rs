@@ -199,6 +199,15 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     let commit = side.commit.clone();
     let now = super::coord::now(today);
     let outcome = store.sync_project(&declaration, now, commit.as_deref())?;
+    let took_over = outcome
+        .claims
+        .iter()
+        .any(|c| [kinds::PROJECT_TAKEOVER, kinds::TEAM_TAKEOVER].contains(&c.kind.as_str()));
+    if args.takeover && !took_over {
+        warnings.push(
+            "--takeover took nothing over: no other repository or project held these claims".into(),
+        );
+    }
     let forced = match (&args.force, &args.reason) {
         (true, Some(reason)) => Some((super::coord::actor(&ctx.cwd), reason.as_str())),
         _ => None,

@@ -177,6 +177,9 @@ fn a_second_repository_cannot_sync_as_an_existing_project_without_a_recorded_tak
     assert!(takeovers[0]["detail"]["by"].is_string(), "{takeovers}");
     // The old repository is the impostor now, and is refused in turn.
     assert_eq!(code(&w.run(&w.bi, &["sync"])), 2);
+    let o = w.run(&impostor, &["sync", "--takeover", "--reason", "again"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("took nothing over"), "{}", stderr(&o));
 }
 
 /// A project of its own that declares team-bi and a member with a key of its own.
