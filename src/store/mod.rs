@@ -5,11 +5,13 @@
 //! the HTTP client of `tessera serve` implements the same trait. Nothing in the trait mentions
 //! SQL, so commands cannot come to depend on one backend.
 
+mod claims;
 mod error;
 mod model;
 pub mod sqlite;
 mod time;
 
+pub use claims::{ClaimChange, Repository, Takeover, TeamClaim};
 pub use error::{BoxError, Result, StoreError};
 pub use model::*;
 pub use sqlite::{Journal, OpenOptions, SqliteStore};
