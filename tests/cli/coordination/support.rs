@@ -313,7 +313,7 @@ pub fn edit(repo: &TestRepo, rel: &str, from: &str, to: &str) {
 }
 
 /// A git repository holding a copy of `examples/<name>`.
-pub fn example_repo(name: &str) -> TestRepo {
+fn example_repo(name: &str) -> TestRepo {
     let from = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("examples")
         .join(name);
