@@ -1370,7 +1370,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__sync)
-            opts="-h -V --head --manifest --force --reason --format --config --store --color --help --version"
+            opts="-h -V --head --manifest --force --takeover --reason --allow-branch --format --config --store --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

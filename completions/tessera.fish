@@ -225,7 +225,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand hook; and __fish_seen_su
 complete -c tessera -n "__fish_tessera_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tessera -n "__fish_tessera_using_subcommand sync" -l head -d 'Sync this revision instead of the working tree' -r
 complete -c tessera -n "__fish_tessera_using_subcommand sync" -l manifest -d 'dbt manifest.json with exposures and cross-project refs (default: `dbt.manifest` when it exists)' -r -F
-complete -c tessera -n "__fish_tessera_using_subcommand sync" -l reason -d 'Why the break goes through without acks; kept in the event log with who forced it' -r
+complete -c tessera -n "__fish_tessera_using_subcommand sync" -l reason -d 'Why: kept in the event log with who forced the break or took the claim over' -r
 complete -c tessera -n "__fish_tessera_using_subcommand sync" -l format -d 'Output format' -r -f -a "human\t''
 json\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand sync" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
@@ -234,6 +234,8 @@ complete -c tessera -n "__fish_tessera_using_subcommand sync" -l color -d 'When 
 always\t''
 never\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand sync" -l force -d 'Record breaking changes that no consumer approved, on purpose (needs --reason)'
+complete -c tessera -n "__fish_tessera_using_subcommand sync" -l takeover -d 'Take over the project name or the `owner:` team that another repository or project claimed first (needs --reason; recorded in the event log and shown by `tessera status`)'
+complete -c tessera -n "__fish_tessera_using_subcommand sync" -l allow-branch -d 'Publish from a branch other than the default one, a commit that is not its tip, or a work tree with uncommitted changes'
 complete -c tessera -n "__fish_tessera_using_subcommand sync" -s h -l help -d 'Print help'
 complete -c tessera -n "__fish_tessera_using_subcommand sync" -s V -l version -d 'Print version'
 complete -c tessera -n "__fish_tessera_using_subcommand assets" -l project -d 'Only this project\'s assets' -r

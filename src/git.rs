@@ -420,8 +420,11 @@ pub fn list_all(tree: &dyn FileTree, dirs: &[String]) -> Result<Vec<String>, Git
     Ok(files.into_iter().collect())
 }
 
+mod provenance;
 #[cfg(test)]
 pub(crate) mod test_repo;
+
+pub use provenance::normalize_remote;
 
 #[cfg(test)]
 mod tests {

@@ -7,36 +7,55 @@ use crate::contract::Date;
 use crate::impact::proposal::{self as prop, CountedAck, TeamState};
 use crate::sign::{self, Member, ProposalView, Rejection, StoredAck};
 use crate::store::{
-    Ack, Batch, Committed, Proposal, ProposalFilter, ProposalStatus, Seen, Store, Timestamp, Write,
+    Ack, AssetFilter, Batch, Committed, ConsumerFilter, Proposal, ProposalFilter, ProposalStatus,
+    Seen, Store, Timestamp, Write,
 };
 
-/// Users whose word counts for a team: those declared by the project the team owns (`owner:`).
-/// A team that owns no project (a BI team without a repository, say) is vouched for by the
-/// projects that list it under `teams:`. Anyone else listing a user under a team (a producer
-/// naming a consumer's member, say) is ignored, so no project can sign on an owning team's
-/// behalf. One [`Member`] per email and key, so a key vouched for by one project never borrows
-/// another project's memberships.
+/// Users whose word counts for a team. A team owned by a project (the first to declare it as
+/// `owner:`, see [`Store::team_claims`]) speaks only through that project's users. A team that
+/// owns no project (a BI team without a repository, say) is vouched for by the projects that
+/// list it under `teams:`, except any project that produces an asset the team consumes: a
+/// producer can never make a member of its own consumer. One [`Member`] per email and key, so
+/// a key vouched for by one project never borrows another project's memberships.
 pub fn trusted_members(store: &dyn Store) -> crate::error::Result<Vec<Member>> {
-    let mut speaks_for: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut owning: BTreeSet<String> = BTreeSet::new();
-    for p in store.projects()? {
-        if let Some(owner) = p.owner {
-            owning.insert(owner.clone());
-            speaks_for.entry(p.name).or_default().insert(owner);
-        }
-    }
+    let owner_of: BTreeMap<String, String> = store
+        .team_claims()?
+        .into_iter()
+        .map(|c| (c.team, c.project))
+        .collect();
+    let mut declared_by: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for t in store.teams()? {
-        if !owning.contains(&t.name) {
-            speaks_for.entry(t.project).or_default().insert(t.name);
+        declared_by.entry(t.name).or_default().insert(t.project);
+    }
+    // Retired assets too: a producer that dropped an asset still made it, and a proposal for
+    // its removal is exactly where it must not vouch for the readers.
+    let producer_of: BTreeMap<String, String> = store
+        .assets(&AssetFilter {
+            include_retired: true,
+            ..AssetFilter::default()
+        })?
+        .into_iter()
+        .map(|a| (a.key, a.project))
+        .collect();
+    let mut produces: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for c in store.registrations(&ConsumerFilter::default())? {
+        if let Some(project) = producer_of.get(&c.asset) {
+            produces.entry(c.team).or_default().insert(project.clone());
         }
     }
+    let speaks_for = |project: &str, team: &str| match owner_of.get(team) {
+        Some(owner) => owner == project,
+        None => {
+            declared_by.get(team).is_some_and(|d| d.contains(project))
+                && !produces.get(team).is_some_and(|p| p.contains(project))
+        }
+    };
     let mut by_key: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
     for u in store.users()? {
-        let allowed = speaks_for.get(&u.project);
         let teams: BTreeSet<String> = u
             .teams
             .iter()
-            .filter(|t| allowed.is_some_and(|a| a.contains(*t)))
+            .filter(|t| speaks_for(&u.project, t))
             .cloned()
             .collect();
         for key in &u.ssh_keys {

@@ -6,6 +6,7 @@ mod discover;
 mod error;
 mod keywords;
 mod model;
+mod parties;
 mod suggest;
 mod values;
 
@@ -25,6 +26,7 @@ pub use keywords::{
     UnenforcedConstraints, UnversionedBreaking,
 };
 pub use model::*;
+pub use parties::{TEAM_NAME_MAX, is_email, is_team_name, validate_parties};
 pub use suggest::{levenshtein, suggest};
 pub use values::{Contracts, RuleEntry, RuleId, RuleSetting, Store, TestDecl, is_explicit, unset};
 

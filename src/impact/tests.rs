@@ -408,7 +408,7 @@ fn nested_paths_belong_to_their_top_level_column() {
 }
 
 #[test]
-fn waived_and_ignored_findings_keep_their_severity() {
+fn a_producers_waiver_settles_only_what_no_consumer_reads() {
     let (b, a) = removal();
     let mut s = settings(Mode::Forward, Dialect::Postgres);
     s.waivers.push(Waiver {
@@ -419,12 +419,22 @@ fn waived_and_ignored_findings_keep_their_severity() {
         expires: None,
     });
     let consumers = [uses("B", "orders", Some(&["status"]))];
+    // B reads status: the waiver can't answer for B, so the break counts again.
     let r = run(&b, &a, &s, &consumers, true);
     let f = one(&r);
-    assert!(f.waived_by.is_some());
-    assert_eq!(f.severity, Level::Err);
+    assert!(f.waived_by.is_none(), "{f:?}");
+    assert!(
+        f.overruled_waiver
+            .as_deref()
+            .is_some_and(|w| w.contains("JIRA-42"))
+    );
+    assert!(f.message.contains("consumer not asked: B"), "{}", f.message);
+    assert!(f.is_breaking());
     assert_eq!(f.impacted, ["B"]);
+    // Nobody registered reads it: the waiver stands.
     let r = run(&b, &a, &s, &[], true);
+    assert!(one(&r).waived_by.is_some());
+    assert!(!one(&r).is_breaking());
     assert_eq!(one(&r).severity, Level::Err);
 
     let mut f = finding("column_type_widened", "amount", Level::Warn);

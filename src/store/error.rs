@@ -135,6 +135,34 @@ pub enum StoreError {
         project: String,
     },
 
+    #[error("project `{project}` belongs to {held_by}; this sync comes from {from}")]
+    #[diagnostic(code(tessera::store::project_claimed), help("{help}"))]
+    ProjectClaimed {
+        project: String,
+        held_by: String,
+        from: String,
+        help: String,
+    },
+
+    #[error(
+        "team `{team}` is owned by project `{owner}`; project `{project}` cannot also declare it \
+         as `owner:`"
+    )]
+    #[diagnostic(
+        code(tessera::store::team_claimed),
+        help(
+            "only the owning project's members and keys speak for a team. Use a team name of your \
+             own; or have `{owner}` stop declaring `owner: {team}` and sync it, which releases the \
+             team; or, if `{project}` now owns it, run `tessera sync --takeover --reason \"…\"` \
+             (recorded in the event log and shown by `tessera status`)"
+        )
+    )]
+    TeamClaimed {
+        team: String,
+        owner: String,
+        project: String,
+    },
+
     #[error("there is no proposal `{id}`")]
     #[diagnostic(
         code(tessera::store::proposal_not_found),

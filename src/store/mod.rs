@@ -5,11 +5,13 @@
 //! the HTTP client of `tessera serve` implements the same trait. Nothing in the trait mentions
 //! SQL, so commands cannot come to depend on one backend.
 
+mod claims;
 mod error;
 mod model;
 pub mod sqlite;
 mod time;
 
+pub use claims::{ClaimChange, Repository, Takeover, TeamClaim};
 pub use error::{BoxError, Result, StoreError};
 pub use model::*;
 pub use sqlite::{Journal, OpenOptions, SqliteStore};
@@ -25,7 +27,12 @@ pub trait Store: Send + Sync {
     fn status(&self) -> Result<StoreStatus>;
 
     /// Replaces everything `declaration.project` declared before with `declaration`, in one
-    /// transaction. Running it twice with the same input changes nothing, not even the event
+    /// transaction, after checking its claims: the project name must be bound to
+    /// `declaration.repository` (the first sync binds it), and its `owner:` team must be
+    /// unowned or owned by this project. A conflict is [`StoreError::ProjectClaimed`] or
+    /// [`StoreError::TeamClaimed`] and writes nothing, unless `declaration.takeover` is set,
+    /// which moves the claim and records who and why. A team the project no longer declares as
+    /// `owner:` is released. Running it twice with the same input changes nothing, not even the event
     /// log. What the project no longer declares is retired, never deleted. An asset whose
     /// contract digest changed gets a new [`ContractVersion`], stamped with `now` and `commit`.
     /// Other projects' rows are never touched.
@@ -36,8 +43,12 @@ pub trait Store: Send + Sync {
         commit: Option<&str>,
     ) -> Result<SyncOutcome>;
 
-    /// Every project that has synced, by name.
+    /// Every project that has synced, by name, with the repository its name is bound to.
     fn projects(&self) -> Result<Vec<ProjectInfo>>;
+
+    /// Which project owns each team, by team name. A team is owned by the project that first
+    /// declared it as `owner:`; only that project's members and keys speak for it.
+    fn team_claims(&self) -> Result<Vec<TeamClaim>>;
 
     /// Assets by key.
     fn assets(&self, filter: &AssetFilter) -> Result<Vec<Asset>>;

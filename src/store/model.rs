@@ -10,6 +10,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+pub use super::claims::{ClaimChange, Repository, Takeover, TeamClaim};
 use super::time::{Timestamp, opt_date};
 use crate::contract::{Date, Relation, relation_digest};
 
@@ -275,6 +276,16 @@ pub mod kinds {
     pub const PROPOSAL_UPDATED: &str = "proposal.updated";
     pub const PROPOSAL_STATUS: &str = "proposal.status";
     pub const ACK_RECORDED: &str = "ack.recorded";
+    /// A project name bound to a repository (first sync, or the first one that knew it).
+    pub const PROJECT_CLAIMED: &str = "project.claimed";
+    /// A project name moved to another repository with `sync --takeover --reason`.
+    pub const PROJECT_TAKEOVER: &str = "project.takeover";
+    /// A team owned by the project that first declared it as `owner:`.
+    pub const TEAM_CLAIMED: &str = "team.claimed";
+    /// A team's owning project gave it up by no longer declaring it as `owner:`.
+    pub const TEAM_RELEASED: &str = "team.released";
+    /// A team taken from its owning project with `sync --takeover --reason`.
+    pub const TEAM_TAKEOVER: &str = "team.takeover";
 }
 
 /// What a writer saw of one proposal when it decided what to write. [`super::Store::commit`]
@@ -381,6 +392,15 @@ pub struct Declaration {
     /// What this project reads. Several entries for the same asset, team and source are merged
     /// (columns united; "every column" wins).
     pub consumers: Vec<Consumer>,
+    /// The repository the declaration comes from. The first sync binds the project name to it;
+    /// a sync from another repository is refused unless `takeover` is set.
+    #[serde(default)]
+    pub repository: Repository,
+    /// Take over the project name and the `owner:` team when another repository or project
+    /// holds them. Not part of what the project declares: an unchanged declaration synced
+    /// with a takeover that finds no conflict changes nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub takeover: Option<Takeover>,
 }
 
 /// A project as the store knows it.
@@ -392,6 +412,9 @@ pub struct ProjectInfo {
     /// The last sync that changed anything.
     pub last_changed_at: Timestamp,
     pub last_commit: Option<String>,
+    /// The repository the project name is bound to.
+    #[serde(default)]
+    pub repository: Repository,
 }
 
 /// Names created, updated and retired by one sync.
@@ -460,6 +483,9 @@ pub struct SyncOutcome {
     pub teams: Changes,
     /// User emails.
     pub users: Changes,
+    /// Claims bound, released or taken over, in the order they happened.
+    #[serde(default)]
+    pub claims: Vec<ClaimChange>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -395,6 +395,10 @@ fn ack_finds_its_key_like_git_and_unlocks_it_with_the_passphrase() {
         1,
     );
     std::fs::write(&config, text).unwrap();
+    git_in(
+        &demo.root.join("bi"),
+        &["commit", "-qam", "Bo's second key"],
+    );
     assert_eq!(code(&demo.run("bi", DAY, &["sync"])), 0);
 
     demo.drop_amount("drop-amount");

@@ -208,6 +208,7 @@ fn a_sync_killed_mid_transaction_leaves_the_previous_state() {
 
     // Change every contract, then kill syncs at increasing delays, inside or around the write.
     write_models("_renamed");
+    repo.commit("v2");
     let bin = assert_cmd::cargo::cargo_bin("tessera");
     let mut killed_mid_way = 0;
     for delay_ms in [50u64, 120, 200, 300, 450] {

@@ -1,6 +1,7 @@
 //! `tessera sync`: write this repository's declarations to the store, declaratively and
 //! idempotently; record new contract versions; flag breaks nobody acknowledged.
 
+mod branch;
 mod declare;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -12,7 +13,7 @@ pub use declare::{asset_key, key_from_name};
 use crate::contract::{Relation, ResourceType};
 use crate::error::Error;
 use crate::exit::ExitStatus;
-use crate::store::{self, ProposalFilter, ProposalStatus, Store, Timestamp};
+use crate::store::{self, ProposalFilter, ProposalStatus, Store, Timestamp, kinds};
 
 use super::check::sides;
 use super::context::Context;
@@ -34,9 +35,17 @@ pub struct Args {
     /// Record breaking changes that no consumer approved, on purpose (needs --reason)
     #[arg(long, requires = "reason")]
     pub force: bool,
-    /// Why the break goes through without acks; kept in the event log with who forced it
-    #[arg(long, value_name = "TEXT", requires = "force")]
+    /// Take over the project name or the `owner:` team that another repository or project
+    /// claimed first (needs --reason; recorded in the event log and shown by `tessera status`)
+    #[arg(long, requires = "reason")]
+    pub takeover: bool,
+    /// Why: kept in the event log with who forced the break or took the claim over
+    #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
+    /// Publish from a branch other than the default one, a commit that is not its tip, or a
+    /// work tree with uncommitted changes
+    #[arg(long)]
+    pub allow_branch: bool,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -72,6 +81,7 @@ struct Output<'a> {
 
 pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     let cfg = ctx.config()?;
+    let repo = preflight(args, ctx, &cfg)?;
     let today = ctx.today()?;
     let side = sides::head_side(ctx, &cfg, args.head.as_deref())?;
     let project = cfg
@@ -178,10 +188,30 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         users: declare::users(&cfg.config),
         assets,
         consumers,
+        repository: store::Repository {
+            root_commit: repo.root_commit(),
+            remote_url: repo.origin_url(),
+        },
+        takeover: match (args.takeover, &args.reason) {
+            (true, Some(reason)) => Some(store::Takeover {
+                by: super::coord::actor(&ctx.cwd),
+                reason: reason.clone(),
+            }),
+            _ => None,
+        },
     };
     let commit = side.commit.clone();
     let now = super::coord::now(today);
     let outcome = store.sync_project(&declaration, now, commit.as_deref())?;
+    let took_over = outcome
+        .claims
+        .iter()
+        .any(|c| [kinds::PROJECT_TAKEOVER, kinds::TEAM_TAKEOVER].contains(&c.kind.as_str()));
+    if args.takeover && !took_over {
+        warnings.push(
+            "--takeover took nothing over: no other repository or project held these claims".into(),
+        );
+    }
     let forced = match (&args.force, &args.reason) {
         (true, Some(reason)) => Some((super::coord::actor(&ctx.cwd), reason.as_str())),
         _ => None,
@@ -239,6 +269,33 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
+/// What must hold before anything is read or written: valid flags, valid parties in
+/// tessera.yaml, and a checkout of the default branch (unless `--allow-branch`).
+fn preflight(
+    args: &Args,
+    ctx: &Context,
+    cfg: &super::context::LoadedConfig,
+) -> crate::error::Result<crate::git::Repo> {
+    if args.reason.is_some() && !args.force && !args.takeover {
+        return Err(Error::Usage {
+            message: "--reason says why a break is forced or a claim taken over".into(),
+            help: "add --force or --takeover, or drop --reason".into(),
+        }
+        .into());
+    }
+    if let Some(path) = &cfg.path {
+        // Read again with its source text, so a bad entry is shown at its line. Checked before
+        // the store is opened: nothing is written for a file that declares a bad party.
+        crate::config::validate_parties(&crate::config::load(path)?)?;
+    }
+    let repo = crate::git::Repo::discover(&ctx.cwd)?;
+    if !args.allow_branch {
+        let dbt_dir = cfg.base_dir.join(&cfg.config.dbt.project_dir.value);
+        branch::check(&repo, args.head.as_deref(), cfg.path.as_deref(), &dbt_dir)?;
+    }
+    Ok(repo)
+}
+
 /// Whether a proposal for this asset was approved by its consumers.
 fn approved(store: &dyn Store, key: &str) -> crate::error::Result<bool> {
     let found = store.proposals(&ProposalFilter {
@@ -249,9 +306,10 @@ fn approved(store: &dyn Store, key: &str) -> crate::error::Result<bool> {
     Ok(!found.is_empty())
 }
 
-/// Marks the proposal behind each new contract version published with that version: the one
-/// whose proposed contract is exactly what shipped, else the approved one, else any open one.
-/// A forced break also records who forced it and why, on the proposal and in the event log.
+/// Marks the proposal behind each new contract version published with that version: only the
+/// one whose proposed contract is exactly what shipped. An unrelated commit that bumps the
+/// version publishes nothing, so a pending proposal is never closed by a change it did not make
+/// (its acks would be orphaned when the change gets a new proposal). A forced break also records who forced it and why, on the proposal and in the event log.
 /// Returns (proposal, asset, version) for each proposal published.
 fn publish(
     store: &dyn Store,
@@ -267,11 +325,7 @@ fn publish(
             statuses: ProposalStatus::OPEN.to_vec(),
             ..ProposalFilter::default()
         })?;
-        let chosen = open
-            .iter()
-            .find(|p| p.head_digest == v.digest)
-            .or_else(|| open.iter().find(|p| p.status == ProposalStatus::Approved))
-            .or_else(|| open.first());
+        let chosen = open.iter().find(|p| p.head_digest == v.digest);
         let unacked = unacknowledged.contains(&v.asset);
         let force = forced.as_ref().filter(|_| unacked);
         if let Some((by, reason)) = force {
@@ -386,6 +440,17 @@ fn summary(
         .map(|c| format!("{} ({})", c.asset, c.team))
         .collect();
     s.push_str(&list("consumers linked to new assets", &linked));
+    // A first claim is routine (`status` lists them); moving one is worth a line of its own.
+    for c in o.claims.iter().filter(|c| {
+        [
+            kinds::PROJECT_TAKEOVER,
+            kinds::TEAM_TAKEOVER,
+            kinds::TEAM_RELEASED,
+        ]
+        .contains(&c.kind.as_str())
+    }) {
+        s.push_str(&format!("  {}\n", c.summary));
+    }
     if !unacknowledged.is_empty() {
         let how = if forced {
             "recorded on purpose (--force)"

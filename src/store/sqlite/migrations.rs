@@ -19,7 +19,7 @@ pub const APPLICATION_ID: i64 = 0x5445_5353;
 /// The schema version this binary writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3_CLAIMS];
 
 /// Everything the store holds. Registrations, proposals and events name assets by key, without
 /// a foreign key, because they may exist before (or outlive) the asset row.
@@ -171,6 +171,27 @@ ALTER TABLE proposals ADD COLUMN published_version TEXT;
 CREATE INDEX proposals_by_change ON proposals (change_ref);
 "#;
 
+/// Claims: a project name is bound to the repository that first synced it, and a team to the
+/// project that first declared it as `owner:`. Existing projects are bound by their next sync;
+/// an existing team goes to the earliest project that declares it as owner (ties by name).
+const V3_CLAIMS: &str = r#"
+ALTER TABLE projects ADD COLUMN root_commit TEXT;
+ALTER TABLE projects ADD COLUMN remote_url TEXT;
+CREATE TABLE team_claims (
+    team       TEXT PRIMARY KEY,
+    project    TEXT NOT NULL REFERENCES projects (name),
+    claimed_at INTEGER NOT NULL
+);
+CREATE INDEX team_claims_by_project ON team_claims (project);
+INSERT INTO team_claims (team, project, claimed_at)
+SELECT p.owner, p.name, p.first_synced_at FROM projects p
+WHERE p.owner IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM projects q
+    WHERE q.owner = p.owner
+      AND (q.first_synced_at < p.first_synced_at
+           OR (q.first_synced_at = p.first_synced_at AND q.name < p.name)));
+"#;
+
 /// Brings the schema to [`SCHEMA_VERSION`]. The version is read again under the write lock, so
 /// several processes opening a new file at once migrate it exactly once.
 pub(super) fn migrate(conn: &mut Connection) -> Result<(), Fail> {
@@ -253,5 +274,48 @@ mod tests {
             })
             .unwrap();
         assert!(by_change.is_empty());
+    }
+
+    /// A store of schema 2 (before claims) migrates: each team goes to the project that declared
+    /// it as owner first, and the projects are bound to a repository by their next sync.
+    #[test]
+    fn a_version_2_store_gains_claims() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(V1).unwrap();
+        conn.execute_batch(V2).unwrap();
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO projects (name, owner, declaration_digest, first_synced_at,
+                 last_changed_at)
+             VALUES ('bi', 'team-bi', 'x', 10, 10), ('copycat', 'team-bi', 'y', 20, 20),
+                    ('shop', 'team-shop', 'z', 30, 30), ('loose', NULL, 'w', 5, 5);",
+        )
+        .unwrap();
+        drop(conn);
+
+        let store = SqliteStore::open(&path, false).unwrap();
+        assert_eq!(
+            i64::from(store.status().unwrap().schema_version),
+            SCHEMA_VERSION
+        );
+        let claims: Vec<(String, String)> = store
+            .team_claims()
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.team, c.project))
+            .collect();
+        assert_eq!(
+            claims,
+            [
+                ("team-bi".to_string(), "bi".to_string()),
+                ("team-shop".to_string(), "shop".to_string())
+            ]
+        );
+        let projects = store.projects().unwrap();
+        assert!(projects.iter().all(|p| !p.repository.is_known()));
     }
 }

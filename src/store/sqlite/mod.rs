@@ -17,6 +17,8 @@ mod testkit;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_claims;
+#[cfg(test)]
 mod tests_coord;
 #[cfg(test)]
 mod tests_reliability;
@@ -221,6 +223,10 @@ impl Store for SqliteStore {
 
     fn projects(&self) -> Result<Vec<ProjectInfo>> {
         self.read("read projects", read::projects)
+    }
+
+    fn team_claims(&self) -> Result<Vec<TeamClaim>> {
+        self.read("read team claims", read::team_claims)
     }
 
     fn assets(&self, filter: &AssetFilter) -> Result<Vec<Asset>> {

@@ -57,7 +57,8 @@ pub(super) fn status(
 
 pub(super) fn projects(conn: &Connection) -> Result<Vec<ProjectInfo>, Fail> {
     let mut stmt = conn.prepare_cached(
-        "SELECT name, owner, first_synced_at, last_changed_at, last_commit
+        "SELECT name, owner, first_synced_at, last_changed_at, last_commit, root_commit,
+             remote_url
          FROM projects ORDER BY name",
     )?;
     let rows = stmt.query_and_then([], |r| -> Result<ProjectInfo, Fail> {
@@ -67,6 +68,23 @@ pub(super) fn projects(conn: &Connection) -> Result<Vec<ProjectInfo>, Fail> {
             first_synced_at: Timestamp(r.get(2)?),
             last_changed_at: Timestamp(r.get(3)?),
             last_commit: r.get(4)?,
+            repository: Repository {
+                root_commit: r.get(5)?,
+                remote_url: r.get(6)?,
+            },
+        })
+    })?;
+    rows.collect()
+}
+
+pub(super) fn team_claims(conn: &Connection) -> Result<Vec<TeamClaim>, Fail> {
+    let mut stmt =
+        conn.prepare_cached("SELECT team, project, claimed_at FROM team_claims ORDER BY team")?;
+    let rows = stmt.query_and_then([], |r| -> Result<TeamClaim, Fail> {
+        Ok(TeamClaim {
+            team: r.get(0)?,
+            project: r.get(1)?,
+            claimed_at: Timestamp(r.get(2)?),
         })
     })?;
     rows.collect()

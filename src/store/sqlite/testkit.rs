@@ -25,6 +25,7 @@ pub fn shop() -> Declaration {
             asset("analytics.core.customers", &[("id", "bigint")], None),
         ],
         consumers: vec![],
+        ..Declaration::default()
     }
 }
 
@@ -39,6 +40,7 @@ pub fn bi() -> Declaration {
             consumer("analytics.core.orders", "team-bi", Some(&["status", "id"])),
             consumer("analytics.core.customers", "team-bi", None),
         ],
+        ..Declaration::default()
     }
 }
 
@@ -131,9 +133,10 @@ pub const COLUMNS: &[(&str, &str)] = &[
 pub fn big_declaration(project: &str, assets: usize, consumers_per_asset: usize) -> Declaration {
     let mut decl = Declaration {
         project: project.to_string(),
-        owner: Some("team-shop".into()),
-        teams: vec![team("team-shop")],
-        users: vec![user("ana@example.com", &["team-shop"])],
+        // A team of its own: a team is owned by one project, and these sync side by side.
+        owner: Some(format!("team-{project}")),
+        teams: vec![team(&format!("team-{project}"))],
+        users: vec![user("ana@example.com", &[&format!("team-{project}")])],
         ..Declaration::default()
     };
     for i in 0..assets {

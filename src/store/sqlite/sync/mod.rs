@@ -2,6 +2,7 @@
 //! differences, so an unchanged declaration writes nothing at all.
 
 mod assets;
+mod claims;
 mod parties;
 
 use std::collections::{BTreeMap, HashSet};
@@ -68,6 +69,38 @@ pub(super) fn prepare(decl: &Declaration) -> Result<Prepared<'_>, StoreError> {
     }
     unique(decl.teams.iter().map(|t| t.name.as_str()), "team")
         .map_err(|m| bad(m, "declare each team once in `teams:`"))?;
+    // The CLI checks these at their line in tessera.yaml; the store checks again, since any
+    // client may write here and these names reach terminals, markdown and shell commands.
+    let teams = decl
+        .owner
+        .iter()
+        .chain(decl.teams.iter().map(|t| &t.name))
+        .chain(decl.users.iter().flat_map(|u| &u.teams))
+        // An empty consumer team gets its own message below.
+        .chain(
+            decl.consumers
+                .iter()
+                .map(|c| &c.team)
+                .filter(|t| !t.is_empty()),
+        );
+    for team in teams {
+        if !crate::config::is_team_name(team) {
+            return Err(bad(
+                format!("{team:?} is not a valid team name"),
+                "team names use letters, digits, `.`, `_` and `-` and start with a letter or digit",
+            ));
+        }
+    }
+    if let Some(u) = decl
+        .users
+        .iter()
+        .find(|u| !crate::config::is_email(&u.email))
+    {
+        return Err(bad(
+            format!("user email {:?} is not an email address", u.email),
+            "write the address the user signs with, e.g. `bo@example.com`",
+        ));
+    }
     unique(decl.users.iter().map(|u| u.email.as_str()), "user")
         .map_err(|m| bad(m, "declare each user once in `users:`"))?;
     let mut merged: BTreeMap<RegistrationKey, Consumer> = BTreeMap::new();
@@ -97,8 +130,14 @@ pub(super) fn prepare(decl: &Declaration) -> Result<Prepared<'_>, StoreError> {
             Some(into) => merge(into, c),
         }
     }
+    // A takeover is an instruction, not part of what the project declares: leaving it out keeps
+    // the next plain sync of the same declaration a no-op.
+    let declared = Declaration {
+        takeover: None,
+        ..decl.clone()
+    };
     let mut hasher = Sha256::new();
-    hasher.update(serde_json::to_vec(decl).map_err(|e| bad(e.to_string(), "report this"))?);
+    hasher.update(serde_json::to_vec(&declared).map_err(|e| bad(e.to_string(), "report this"))?);
     Ok(Prepared {
         decl,
         digest: crate::contract::digest::hex(&hasher.finalize()),
@@ -164,7 +203,7 @@ pub(super) fn is_unchanged(conn: &Connection, p: &Prepared<'_>) -> Result<bool, 
     let mut stmt =
         conn.prepare_cached("SELECT declaration_digest FROM projects WHERE name = ?1")?;
     let stored: Option<String> = stmt.query_row([&p.decl.project], |r| r.get(0)).optional()?;
-    Ok(stored.as_deref() == Some(p.digest.as_str()))
+    Ok(stored.as_deref() == Some(p.digest.as_str()) && claims::still_held(conn, p.decl)?)
 }
 
 struct Ctx<'a, 't> {
@@ -214,10 +253,13 @@ pub(super) fn apply(
         )?
         .execute((&decl.project, &decl.owner, now.0, commit))?;
     }
+    let repository = claims::stored_repository(&cx)?;
     let mut out = SyncOutcome {
         project: decl.project.clone(),
         ..SyncOutcome::default()
     };
+    let claims_changed = claims::project(&cx, decl, &repository, &mut out.claims)?
+        | claims::teams(&cx, decl, &mut out.claims)?;
     assets::sync(&cx, decl, &mut out)?;
     parties::sync_consumers(&cx, &p.consumers, &mut out.consumers)?;
     parties::sync_teams(&cx, &decl.teams, &mut out.teams)?;
@@ -226,7 +268,8 @@ pub(super) fn apply(
         changes.created.sort();
         changes.updated.sort();
     }
-    out.changed = stored_owner.as_ref() != Some(&decl.owner)
+    out.changed = claims_changed
+        || stored_owner.as_ref() != Some(&decl.owner)
         || !out.assets.is_empty()
         || !out.versions.is_empty()
         || !out.consumers.registered.is_empty()
@@ -253,6 +296,7 @@ pub(super) fn apply(
             &decl.project,
             json!({
                 "commit": commit,
+                "repository": decl.repository,
                 "owner": decl.owner,
                 "assets": count(&out.assets),
                 "versions": out.versions.len(),
