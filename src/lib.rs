@@ -15,6 +15,7 @@ pub mod output;
 pub mod report;
 pub mod sign;
 pub mod store;
+pub mod suggest;
 
 pub use cli::{Cli, run};
 pub use exit::ExitStatus;

@@ -4,6 +4,7 @@
 mod columns;
 mod diff;
 mod emit;
+pub mod examples;
 pub mod finding;
 mod guarantees;
 pub mod level;

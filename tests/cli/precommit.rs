@@ -376,14 +376,7 @@ fn the_rust_hook_builds_tessera_and_refuses_a_breaking_commit_under_pre_commit()
     let mut sb = Sandbox::new(&first);
     // A quick unoptimised build into a target directory kept between runs, from the registry
     // cache the main build filled.
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("precommit-rust-hook");
-    sb.env("CARGO_TARGET_DIR", &target)
-        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
-        .env("CARGO_PROFILE_RELEASE_DEBUG", "0")
-        .env("CARGO_PROFILE_RELEASE_LTO", "false")
-        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
-        .env("CARGO_NET_OFFLINE", "true")
-        .env("CARGO_TERM_COLOR", "never");
+    quick_release_build(&mut sb);
     let version = sb.run(Path::new("/"), "cargo", &["--version"]);
     assert!(
         version.status.success(),
@@ -516,4 +509,97 @@ fn the_plain_git_hook_falls_back_to_tessera_on_path_when_its_binary_is_gone() {
     repo.write(SCHEMA, &add_column(ORDERS, "note"));
     repo.git(&["add", SCHEMA]);
     sb.accepted(&repo, &["-q", "-m", "add note"]);
+}
+
+/// The Cargo settings the hook tests build tessera with: an unoptimised release build into a
+/// target directory they share and keep between runs, offline from the registry cache.
+fn quick_release_build(sb: &mut Sandbox) {
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("precommit-rust-hook");
+    sb.env("CARGO_TARGET_DIR", &target)
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+        .env("CARGO_PROFILE_RELEASE_LTO", "false")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+        .env("CARGO_NET_OFFLINE", "true")
+        .env("CARGO_TERM_COLOR", "never");
+}
+
+#[test]
+fn the_wheel_installs_tessera_without_rust_and_runs_as_a_python_hook() {
+    if !have_tool("git")
+        || !have_tool("pre-commit")
+        || !have_tool("maturin")
+        || !have_tool("python3")
+    {
+        return;
+    }
+    let cargo = PathBuf::from(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    let first: Vec<PathBuf> = cargo
+        .parent()
+        .filter(|p| p.is_absolute())
+        .map(Path::to_path_buf)
+        .into_iter()
+        .collect();
+    let mut sb = Sandbox::new(&first);
+    quick_release_build(&mut sb);
+    let wheels = tempfile::tempdir().expect("temp dir");
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+    let start = Instant::now();
+    sb.ok(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        "maturin",
+        &[
+            "build",
+            "--release",
+            "--locked",
+            "--manifest-path",
+            manifest.to_str().expect("utf-8 path"),
+            "--out",
+            wheels.path().to_str().expect("utf-8 path"),
+        ],
+    );
+    eprintln!("`maturin build` took {:.1?}", start.elapsed());
+    let wheel = std::fs::read_dir(wheels.path())
+        .expect("wheels dir")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "whl"))
+        .expect("maturin wrote a wheel");
+    let wheel = wheel.to_str().expect("utf-8 path").to_string();
+
+    // pip installs it into a fresh virtual environment, no toolchain and no network involved.
+    let venv = wheels.path().join("venv");
+    sb.ok(
+        wheels.path(),
+        "python3",
+        &["-m", "venv", venv.to_str().expect("utf-8")],
+    );
+    sb.ok(
+        wheels.path(),
+        venv.join("bin/pip"),
+        &["install", "--quiet", "--no-index", &wheel],
+    );
+    let version = sb.ok(wheels.path(), venv.join("bin/tessera"), &["--version"]);
+    assert!(
+        version.contains(&format!("tessera {}", env!("CARGO_PKG_VERSION"))),
+        "{version}"
+    );
+
+    // pre-commit's `language: python` puts the wheel's tessera in the hook's own environment.
+    let repo = TestRepo::new();
+    shop_files(&repo);
+    repo.write(
+        ".pre-commit-config.yaml",
+        &format!(
+            "repos:\n  - repo: local\n    hooks:\n      - id: tessera-check\n        name: tessera check (wheel)\n        entry: tessera check\n        language: python\n        additional_dependencies: [\"{wheel}\"]\n        files: '(\\.ya?ml|\\.sql|\\.py)$'\n        require_serial: true\n"
+        ),
+    );
+    sb.ok(repo.path(), "pre-commit", &["install"]);
+    sb.ok(repo.path(), "pre-commit", &["install-hooks"]);
+    sb.ok(repo.path(), "git", &["add", "-A"]);
+    let out = sb.accepted(&repo, &["-m", "shop"]);
+    assert!(
+        out.contains("tessera check (wheel)") && out.contains("Passed"),
+        "{out}"
+    );
+    exercise(&sb, &repo);
 }

@@ -79,3 +79,44 @@ fn a_closed_pipe_is_a_clean_exit() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn one_rule_is_explained_with_a_before_and_after_example() {
+    let o = tessera()
+        .args(["rules", "column_type_narrowed"])
+        .output()
+        .expect("runs");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let text = stdout(&o);
+    for want in [
+        "column_type_narrowed",
+        "BACKWARD ERR",
+        "before:",
+        "bigint",
+        "after:",
+        "integer",
+    ] {
+        assert!(text.contains(want), "{want}:\n{text}");
+    }
+    let o = tessera()
+        .args(["rules", "column_removed", "--format", "json"])
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["forward"], "ERR");
+    assert!(
+        v["example"]["before"]
+            .as_str()
+            .is_some_and(|b| b.contains("status"))
+    );
+    let o = tessera()
+        .args(["rules", "column_remove"])
+        .output()
+        .expect("runs");
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("did you mean column_removed"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -79,11 +79,7 @@ fn missing_path(
     }
     // Only on this error path: every file of the working tree, to suggest from.
     let files = crate::git::FileTree::list(&repo.worktree(), "").unwrap_or_default();
-    let mut near: Vec<(usize, &String)> =
-        files.iter().map(|f| (edit_distance(rel, f), f)).collect();
-    near.sort();
-    near.dedup_by(|a, b| a.1 == b.1);
-    let names: Vec<&str> = near.iter().take(3).map(|(_, f)| f.as_str()).collect();
+    let names = crate::suggest::nearest(rel, files.iter().map(String::as_str), 3);
     let help = if names.is_empty() {
         "pass files of the dbt project, or no PATHS to check every contract".to_string()
     } else {
@@ -94,22 +90,6 @@ fn missing_path(
         help,
     }
     .into())
-}
-
-/// Levenshtein distance over characters, for "did you mean".
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 /// Whether `dbt.contracts` makes a relation a contract.
