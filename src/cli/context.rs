@@ -82,9 +82,20 @@ fn absolute(cwd: &Path, p: &Path) -> PathBuf {
     }
 }
 
-/// Colour on stdout: only on a terminal, and never with `NO_COLOR`.
+/// `--color` (or `TESSERA_COLOR`), set once by [`super::run`] before any output.
+static COLOR: std::sync::OnceLock<crate::output::ColorChoice> = std::sync::OnceLock::new();
+
+pub fn set_color(choice: crate::output::ColorChoice) {
+    let _ = COLOR.set(choice);
+}
+
+/// Colour on stdout: `--color always|never` decides; under `auto`, only on a terminal and never
+/// with `NO_COLOR`.
 pub fn stdout_color() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+    COLOR.get().copied().unwrap_or_default().enabled(
+        std::io::stdout().is_terminal(),
+        std::env::var_os("NO_COLOR").is_some(),
+    )
 }
 
 /// One line on stderr. A closed stderr loses the message but never the run.

@@ -96,6 +96,7 @@ pub enum Command {
 
 /// Runs one command. Errors are returned for `main` to render once.
 pub fn run(cli: Cli) -> crate::error::Result<ExitStatus> {
+    context::set_color(cli.global.color);
     let ctx = context::Context::new(cli.global)?;
     if let Some(day) = crate::env::pinned_today() {
         ctx.note(&format!(

@@ -1,6 +1,7 @@
 //! Report renderers: one [`Report`](crate::compat::Report) in every format a person or a CI system
 //! reads. Pure functions from data to text; printing is the caller's job.
 
+mod concise;
 pub mod coordination;
 mod github;
 mod human;
@@ -20,6 +21,8 @@ pub enum Format {
     Github,
     Sarif,
     Junit,
+    /// One line per finding: `file:line: SEVERITY rule node.path message`.
+    Concise,
 }
 
 /// Everything a renderer needs besides the report itself.
@@ -52,6 +55,7 @@ pub fn render(format: Format, input: &RenderInput) -> String {
         Format::Github => github::render(input),
         Format::Sarif => sarif::render(input),
         Format::Junit => junit::render(input),
+        Format::Concise => concise::render(input),
     }
 }
 

@@ -78,3 +78,26 @@ fn help_shows_examples_for_the_everyday_commands() {
         );
     }
 }
+
+#[test]
+fn color_flag_wins_over_the_terminal_and_concise_prints_one_line_per_finding() {
+    let repo = shop();
+    repo.write("models/schema.yml", &SHOP_ORDERS.replace(STATUS, ""));
+    let run = |args: &[&str]| repo.run(args);
+    let o = run(&["check", "--color", "always"]);
+    assert!(
+        stdout(&o).contains("\x1b["),
+        "--color always colours a pipe: {}",
+        stdout(&o)
+    );
+    let o = run(&["check", "--color", "never"]);
+    assert!(!stdout(&o).contains("\x1b["), "{}", stdout(&o));
+    let o = run(&["check", "--format", "concise"]);
+    assert_eq!(code(&o), 1);
+    let out = stdout(&o);
+    assert!(
+        out.lines().any(|l| l.starts_with("models/schema.yml:")
+            && l.contains(": ERR column_removed orders.status ")),
+        "{out}"
+    );
+}
