@@ -36,12 +36,16 @@ pub struct ConsumerUse {
     pub expects_freshness: Option<Freshness>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ImpactSettings {
     /// The registry lists every reader (no unregistered BI tools or notebooks), so "no registered
     /// consumer uses it" means "nobody uses it".
     pub authoritative: bool,
     pub warehouse: Warehouse,
+    /// Relation keys (`orders`, `orders.v2`) whose readers cannot be known: where the relation
+    /// lands is unknown, or its project never synced. An empty consumer list says nothing about
+    /// them, so their breaks are never lowered.
+    pub unplaced: BTreeSet<String>,
 }
 
 /// Fills `impacted` on every finding and adjusts severities of the findings that count; returns
@@ -50,8 +54,9 @@ pub struct ImpactSettings {
 ///
 /// A finding that is ERR on the reader side and that no consumer of its asset uses becomes WARN
 /// (INFO with an authoritative registry), also when no consumer is registered for the asset at
-/// all: that is the same situation, nobody known reads it. A finding that violates a using
-/// consumer's declared type or freshness becomes ERR.
+/// all: that is the same situation, nobody known reads it. Not for an unplaced relation
+/// ([`ImpactSettings::unplaced`]): nobody is known to read it because nobody could look. A
+/// finding that violates a using consumer's declared type or freshness becomes ERR.
 pub fn apply(
     report: Report,
     consumers: &[ConsumerUse],
@@ -118,6 +123,12 @@ fn assess(
             note(&mut f, text);
             f.severity = Level::Err;
         }
+    } else if f.severity == Level::Err && users.is_empty() && unplaced(&f, settings) {
+        note(
+            &mut f,
+            "kept at ERR: where this relation lands is unknown, so no reader can be ruled out"
+                .to_string(),
+        );
     } else if f.severity == Level::Err && users.is_empty() {
         let reader_side = if settings.authoritative {
             Level::Info
@@ -144,6 +155,14 @@ fn assess(
         }
     }
     f
+}
+
+fn unplaced(f: &Finding, settings: &ImpactSettings) -> bool {
+    let key = match &f.version {
+        Some(v) => format!("{}.v{v}", f.node),
+        None => f.node.clone(),
+    };
+    settings.unplaced.contains(&key)
 }
 
 /// Modes in which readers of the old contract are part of the question. Under BACKWARD (readers

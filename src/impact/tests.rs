@@ -46,6 +46,7 @@ fn impact(authoritative: bool, dialect: Dialect) -> ImpactSettings {
     ImpactSettings {
         authoritative,
         warehouse: Warehouse::new(dialect),
+        unplaced: BTreeSet::new(),
     }
 }
 
@@ -61,6 +62,7 @@ fn run(
     let imp = ImpactSettings {
         authoritative,
         warehouse: s.warehouse,
+        unplaced: BTreeSet::new(),
     };
     apply(report, consumers, &imp, after)
 }
@@ -546,4 +548,18 @@ proptest! {
         }
         prop_assert!(r.verdict <= engine.verdict);
     }
+}
+
+#[test]
+fn an_unplaced_relation_keeps_its_err_with_nobody_registered() {
+    let f = finding("column_removed", "status", Level::Err);
+    let mut settings = impact(true, Dialect::Postgres);
+    settings.unplaced.insert(f.node.clone());
+    let r = apply(Report::new(vec![f]), &[], &settings, &Project::default());
+    assert_eq!(one(&r).severity, Level::Err);
+    assert!(
+        one(&r).message.contains("kept at ERR"),
+        "{}",
+        one(&r).message
+    );
 }

@@ -51,6 +51,8 @@ pub struct Gate {
     pub passes: bool,
     pub consumers_known: bool,
     pub proposed: bool,
+    /// Breaking findings on relations Tessera could not place: no team can ack them.
+    pub unplaced: usize,
 }
 
 /// The command a team runs to approve.
@@ -79,8 +81,21 @@ pub fn verdict(proposals: &[ProposalView], gate: &Gate) -> String {
         return "consumers unknown: no coordination store to ask (run `tessera sync` on main first)"
             .into();
     }
+    let unplaced = (gate.unplaced > 0).then(|| {
+        let verb = if gate.require_acks {
+            "merge blocked"
+        } else {
+            "needs attention"
+        };
+        format!(
+            "{verb}: {} on relations whose readers are unknown (place them, see the warning)",
+            plural(gate.unplaced, "breaking finding")
+        )
+    });
     if proposals.is_empty() {
-        return "no breaking change for a registered consumer; nothing to acknowledge".into();
+        return unplaced.unwrap_or_else(|| {
+            "no breaking change for a registered consumer; nothing to acknowledge".into()
+        });
     }
     let blocked: Vec<String> = proposals
         .iter()
@@ -96,6 +111,9 @@ pub fn verdict(proposals: &[ProposalView], gate: &Gate) -> String {
     }
     let waiting = waiting_teams(proposals);
     let changes = plural(proposals.len(), "breaking change");
+    if let Some(unplaced) = unplaced {
+        return unplaced;
+    }
     if waiting.is_empty() {
         return format!("ready to merge: every impacted consumer approved {changes}");
     }
@@ -385,6 +403,7 @@ mod tests {
             passes: false,
             consumers_known: true,
             proposed: true,
+            unplaced: 0,
         };
         let v = verdict(&[p], &gate);
         assert_eq!(

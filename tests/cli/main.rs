@@ -8,6 +8,7 @@ mod common;
 mod completions;
 mod coordination;
 mod demo;
+mod identity;
 mod impact;
 mod precommit;
 mod rules;

@@ -61,6 +61,8 @@ pub struct Analysis {
     /// Relation key (`orders`, `orders.v2`) → store asset key.
     pub asset_keys: std::collections::BTreeMap<String, String>,
     pub settings: compat::Settings,
+    /// Relation keys whose readers could not be looked up (see [`crate::impact::ImpactSettings`]).
+    pub unplaced: std::collections::BTreeSet<String>,
 }
 
 /// The relation key of the relation a finding is about (`orders`, `orders.v2`).
@@ -72,6 +74,17 @@ pub fn relation_key(f: &compat::Finding) -> String {
 }
 
 impl Analysis {
+    /// Breaking findings on relations whose readers could not be looked up: nobody can ack
+    /// them, and nobody can be shown not to read them.
+    pub fn unplaced_breaks(&self) -> usize {
+        self.report
+            .findings
+            .iter()
+            .filter(|f| f.is_breaking() && f.impacted.is_empty())
+            .filter(|f| self.unplaced.contains(&relation_key(f)))
+            .count()
+    }
+
     /// Whether the store was consulted for consumers.
     pub fn consumers_known(&self) -> bool {
         self.store.is_some()
@@ -118,8 +131,10 @@ pub fn analyze(
         .chain(a.relations.values())
         .map(|r| (r.key(), super::sync::asset_key(r, &project, d)))
         .collect();
-    let (report, store) = impact(report, ctx, cfg, &project, &b, &a, &settings, require_store)?;
+    let (report, store, unplaced) =
+        impact(report, ctx, cfg, &project, &b, &a, &settings, require_store)?;
     Ok(Analysis {
+        unplaced,
         before,
         after,
         report,
@@ -193,7 +208,7 @@ fn impact(
     after: &crate::contract::Project,
     settings: &compat::Settings,
     require_store: bool,
-) -> crate::error::Result<(Report, Option<Box<dyn crate::store::Store>>)> {
+) -> crate::error::Result<Impacted> {
     let loc = super::store::location(ctx, cfg);
     let store = match &loc {
         super::store::Location::Sqlite(p) if p.exists() => super::store::open(&loc, false)?,
@@ -201,16 +216,21 @@ fn impact(
         _ if require_store => super::store::open(&loc, false)?,
         _ => {
             ctx.warn(&format!("no coordination store at {}: the consumer list is unknown (run `tessera sync` on main to create it)", loc.describe()));
-            return Ok((report, None));
+            return Ok((report, None, Default::default()));
         }
     };
     let d = settings.warehouse.dialect;
+    let synced = store.projects()?.iter().any(|p| p.name == project);
     let mut uses = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
+    let mut unplaced = std::collections::BTreeSet::new();
     for r in before.relations.values().chain(after.relations.values()) {
         let key = super::sync::asset_key(r, project, d);
         if !seen.insert((key.clone(), r.key())) {
             continue;
+        }
+        if !synced || !super::sync::is_placed(&key) {
+            unplaced.insert(r.key());
         }
         for c in store.consumers(&key)? {
             uses.push(crate::impact::ConsumerUse {
@@ -222,14 +242,61 @@ fn impact(
             });
         }
     }
+    warn_unplaced(ctx, &report, &unplaced, synced, project, &loc.describe());
     let impact_settings = crate::impact::ImpactSettings {
         authoritative: cfg.config.compatibility.consumer_registry.authoritative,
         warehouse: settings.warehouse,
+        unplaced,
     };
-    Ok((
-        crate::impact::apply(report, &uses, &impact_settings, after),
-        Some(store),
-    ))
+    let report = crate::impact::apply(report, &uses, &impact_settings, after);
+    Ok((report, Some(store), impact_settings.unplaced))
+}
+
+/// The report with impacted teams, the store asked, and the relations it could not judge.
+type Impacted = (
+    Report,
+    Option<Box<dyn crate::store::Store>>,
+    std::collections::BTreeSet<String>,
+);
+
+/// One warning per run for the relations whose breaks could not be judged against their
+/// readers, naming those that have findings, with the one-line fix.
+fn warn_unplaced(
+    ctx: &Context,
+    report: &Report,
+    unplaced: &std::collections::BTreeSet<String>,
+    synced: bool,
+    project: &str,
+    store: &str,
+) {
+    let mut names: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.counts() && f.severity == Level::Err)
+        .map(relation_key)
+        .filter(|k| unplaced.contains(k))
+        .collect();
+    names.dedup();
+    if names.is_empty() {
+        return;
+    }
+    let shown = match names.len() {
+        n if n <= 8 => names.join(", "),
+        n => format!("{} and {} more", names[..8].join(", "), n - 8),
+    };
+    if !synced {
+        ctx.warn(&format!(
+            "project `{project}` has never synced to {store}, so nobody can be ruled out as a \
+             reader of {shown}: their breaks keep their severity. Fix: run `tessera sync` on main"
+        ));
+    } else {
+        ctx.warn(&format!(
+            "could not tell where {shown} land in the warehouse, so their readers are unknown \
+             and their breaks keep their severity. Fix: set `dbt.target: {{database: …, schema: \
+             …}}` in tessera.yaml, put the dbt profiles.yml where dbt finds it, or pass \
+             --manifest target/manifest.json"
+        ));
+    }
 }
 
 pub(crate) fn render(

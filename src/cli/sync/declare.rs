@@ -29,6 +29,12 @@ pub fn asset_key(r: &Relation, project: &str, d: Dialect) -> String {
     }
 }
 
+/// Whether an asset key names a place in the warehouse, rather than the `project/node` stand-in
+/// [`asset_key`] gives a relation whose schema is unknown.
+pub fn is_placed(key: &str) -> bool {
+    !key.contains('/')
+}
+
 /// A relation name as a consumer writes it (`db.schema.table`, `schema.table`) → asset key.
 pub fn key_from_name(name: &str, d: Dialect) -> String {
     if name.contains('/') {

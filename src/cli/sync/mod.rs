@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-pub use declare::{asset_key, key_from_name};
+pub use declare::{asset_key, is_placed, key_from_name};
 
 use crate::contract::{Relation, ResourceType};
 use crate::error::Error;
