@@ -188,7 +188,7 @@ _tessera() {
 
     case "${cmd}" in
         tessera)
-            opts="-h -V --config --store --color --help --version demo check impact ack verify proposals signers hook sync assets consumers graph status rules completions man help"
+            opts="-h -V --config --store --profiles-dir --color --help --version demo check impact ack verify proposals signers hook sync assets consumers graph status rules completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -199,6 +199,10 @@ _tessera() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profiles-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -214,7 +218,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__ack)
-            opts="-h -V --approve --block --migrating --comment --team --key --format --config --store --color --help --version"
+            opts="-h -V --approve --block --migrating --comment --team --key --format --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -248,6 +252,10 @@ _tessera() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profiles-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -260,7 +268,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__assets)
-            opts="-h -V --project --retired --format --config --store --color --help --version"
+            opts="-h -V --project --retired --format --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -282,6 +290,10 @@ _tessera() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profiles-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -294,7 +306,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__check)
-            opts="-h -V --base --head --staged --manifest --base-manifest --format --fail-on --config --store --color --help --version"
+            opts="-h -V --base --head --staged --manifest --base-manifest --format --fail-on --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -332,6 +344,10 @@ _tessera() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profiles-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -344,7 +360,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__completions)
-            opts="-h -V --config --store --color --help --version bash elvish fish powershell zsh"
+            opts="-h -V --config --store --profiles-dir --color --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -355,6 +371,10 @@ _tessera() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profiles-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -370,7 +390,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__consumers)
-            opts="-h -V --format --config --store --color --help --version"
+            opts="-h -V --format --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -388,6 +408,10 @@ _tessera() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profiles-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -400,7 +424,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__demo)
-            opts="-h -V --keep --config --store --color --help --version"
+            opts="-h -V --keep --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -418,6 +442,10 @@ _tessera() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profiles-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -430,7 +458,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__graph)
-            opts="-h -V --format --config --store --color --help --version"
+            opts="-h -V --format --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -445,6 +473,10 @@ _tessera() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profiles-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -782,7 +814,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__hook)
-            opts="-h -V --config --store --color --help --version install help"
+            opts="-h -V --config --store --profiles-dir --color --help --version install help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -793,6 +825,10 @@ _tessera() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profiles-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -850,7 +886,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__hook__subcmd__install)
-            opts="-h -V --force --config --store --color --help --version"
+            opts="-h -V --force --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -861,6 +897,10 @@ _tessera() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profiles-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -876,7 +916,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__impact)
-            opts="-h -V --base --head --propose --require-acks --change --format --config --store --color --help --version"
+            opts="-h -V --base --head --propose --require-acks --change --format --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -906,6 +946,10 @@ _tessera() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profiles-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -918,7 +962,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__man)
-            opts="-h -V --config --store --color --help --version"
+            opts="-h -V --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -929,6 +973,10 @@ _tessera() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profiles-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -944,7 +992,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__proposals)
-            opts="-h -V --format --config --store --color --help --version list show withdraw help"
+            opts="-h -V --format --config --store --profiles-dir --color --help --version list show withdraw help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -959,6 +1007,10 @@ _tessera() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profiles-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1044,7 +1096,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__proposals__subcmd__list)
-            opts="-h -V --all --status --asset --format --config --store --color --help --version"
+            opts="-h -V --all --status --asset --format --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1070,6 +1122,10 @@ _tessera() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profiles-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1082,7 +1138,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__proposals__subcmd__show)
-            opts="-h -V --format --config --store --color --help --version"
+            opts="-h -V --format --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1100,6 +1156,10 @@ _tessera() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profiles-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1112,7 +1172,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__proposals__subcmd__withdraw)
-            opts="-h -V --reason --format --config --store --color --help --version"
+            opts="-h -V --reason --format --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1134,6 +1194,10 @@ _tessera() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profiles-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1146,7 +1210,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__rules)
-            opts="-h -V --format --config --store --color --help --version"
+            opts="-h -V --format --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1164,6 +1228,10 @@ _tessera() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profiles-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1176,7 +1244,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__signers)
-            opts="-h -V --config --store --color --help --version export help"
+            opts="-h -V --config --store --profiles-dir --color --help --version export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1187,6 +1255,10 @@ _tessera() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profiles-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1202,7 +1274,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__signers__subcmd__export)
-            opts="-o -h -V --output --config --store --color --help --version"
+            opts="-o -h -V --output --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1221,6 +1293,10 @@ _tessera() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profiles-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1278,7 +1354,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__status)
-            opts="-h -V --format --config --store --color --help --version"
+            opts="-h -V --format --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1296,6 +1372,10 @@ _tessera() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profiles-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1308,7 +1388,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__sync)
-            opts="-h -V --head --manifest --force --reason --format --config --store --color --help --version"
+            opts="-h -V --head --manifest --force --reason --format --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1338,6 +1418,10 @@ _tessera() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profiles-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1350,7 +1434,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__verify)
-            opts="-h -V --format --config --store --color --help --version"
+            opts="-h -V --format --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1365,6 +1449,10 @@ _tessera() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profiles-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_tessera_global_optspecs
-    string join \n config= store= color= h/help V/version
+    string join \n config= store= profiles-dir= color= h/help V/version
 end
 
 function __fish_tessera_needs_command
@@ -26,6 +26,7 @@ end
 
 complete -c tessera -n "__fish_tessera_needs_command" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_needs_command" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_needs_command" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_needs_command" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -51,6 +52,7 @@ complete -c tessera -n "__fish_tessera_needs_command" -f -a "help" -d 'Print thi
 complete -c tessera -n "__fish_tessera_using_subcommand demo" -l keep -d 'Build the demo in this directory and leave it there to explore (it must be empty or new)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand demo" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand demo" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand demo" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand demo" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -70,6 +72,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand check" -l fail-on -d 'Th
 WARN\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand check" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand check" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand check" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand check" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -87,6 +90,7 @@ sarif\t''
 junit\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand impact" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand impact" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand impact" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand impact" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -102,6 +106,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand ack" -l format -d 'Outpu
 json\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand ack" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand ack" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand ack" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand ack" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -113,6 +118,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand verify" -l format -d 'Ou
 json\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand verify" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand verify" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand verify" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand verify" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -122,6 +128,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand proposals; and not __fis
 json\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand proposals; and not __fish_seen_subcommand_from list show withdraw help" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand proposals; and not __fish_seen_subcommand_from list show withdraw help" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and not __fish_seen_subcommand_from list show withdraw help" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand proposals; and not __fish_seen_subcommand_from list show withdraw help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -143,6 +150,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_se
 json\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from list" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from list" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from list" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -153,6 +161,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_se
 json\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from show" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from show" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from show" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -163,6 +172,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_se
 json\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from withdraw" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from withdraw" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from withdraw" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from withdraw" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -174,6 +184,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_se
 complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tessera -n "__fish_tessera_using_subcommand signers; and not __fish_seen_subcommand_from export help" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand signers; and not __fish_seen_subcommand_from export help" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand signers; and not __fish_seen_subcommand_from export help" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand signers; and not __fish_seen_subcommand_from export help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -184,6 +195,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand signers; and not __fish_
 complete -c tessera -n "__fish_tessera_using_subcommand signers; and __fish_seen_subcommand_from export" -s o -l output -d 'Write to this file instead of stdout' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand signers; and __fish_seen_subcommand_from export" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand signers; and __fish_seen_subcommand_from export" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand signers; and __fish_seen_subcommand_from export" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand signers; and __fish_seen_subcommand_from export" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -193,6 +205,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand signers; and __fish_seen
 complete -c tessera -n "__fish_tessera_using_subcommand signers; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tessera -n "__fish_tessera_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -202,6 +215,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand hook; and not __fish_see
 complete -c tessera -n "__fish_tessera_using_subcommand hook; and not __fish_seen_subcommand_from install help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tessera -n "__fish_tessera_using_subcommand hook; and __fish_seen_subcommand_from install" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand hook; and __fish_seen_subcommand_from install" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand hook; and __fish_seen_subcommand_from install" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand hook; and __fish_seen_subcommand_from install" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -217,6 +231,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand sync" -l format -d 'Outp
 json\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand sync" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand sync" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand sync" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand sync" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -228,6 +243,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand assets" -l format -d 'Ou
 json\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand assets" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand assets" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand assets" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand assets" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -238,6 +254,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand consumers" -l format -d 
 json\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand consumers" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand consumers" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand consumers" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand consumers" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -248,6 +265,7 @@ dot\t''
 json\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand graph" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand graph" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand graph" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand graph" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -257,6 +275,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand status" -l format -d 'Ou
 json\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand status" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand status" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand status" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand status" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -266,6 +285,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand rules" -l format -d 'Out
 json\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand rules" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand rules" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand rules" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand rules" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -273,6 +293,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand rules" -s h -l help -d '
 complete -c tessera -n "__fish_tessera_using_subcommand rules" -s V -l version -d 'Print version'
 complete -c tessera -n "__fish_tessera_using_subcommand completions" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand completions" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand completions" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand completions" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -280,6 +301,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand completions" -s h -l hel
 complete -c tessera -n "__fish_tessera_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c tessera -n "__fish_tessera_using_subcommand man" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand man" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand man" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand man" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"

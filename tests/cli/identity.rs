@@ -48,3 +48,70 @@ fn a_project_that_never_synced_keeps_its_breaks() {
     assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
     assert!(stderr(&o).contains("has never synced"), "{}", stderr(&o));
 }
+
+/// Each ordinary layout: dropping a column the consumer reads is ERR naming team-bi (exit 1);
+/// dropping one nobody reads is WARN (exit 0).
+fn judged_like_the_warehouse(layout: Layout, consumer_schema: &str) {
+    for (column, exit) in [("status", 1), ("id_never_read", 0)] {
+        let pair = Pair::new(layout, consumer_schema);
+        pair.sync_both();
+        if layout == Layout::Manifest {
+            // Absent at check: the identity comes from the store's record of the last sync.
+            std::fs::remove_file(pair.producer.repo.path().join("target/manifest.json"))
+                .expect("remove the manifest");
+        }
+        pair.producer.drop_column(column);
+        let o = pair.producer.run(&["check", "--format", "json"]);
+        assert_eq!(
+            code(&o),
+            exit,
+            "{layout:?} {column}: {}{}",
+            stdout(&o),
+            stderr(&o)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        let f = &v["findings"][0];
+        assert_eq!(f["rule"], "column_removed", "{v}");
+        if exit == 1 {
+            assert_eq!(f["severity"], "ERR", "{layout:?}: {v}");
+            assert_eq!(
+                f["impacted"],
+                serde_json::json!(["team-bi"]),
+                "{layout:?}: {v}"
+            );
+        } else {
+            assert_eq!(f["severity"], "WARN", "{layout:?}: {v}");
+            assert_eq!(f["impacted"], serde_json::json!([]), "{layout:?}: {v}");
+        }
+        assert!(
+            !stderr(&o).contains("could not tell where"),
+            "{}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
+fn a_profile_in_the_project_directory_with_env_var_defaults() {
+    judged_like_the_warehouse(Layout::Profile, "core");
+}
+
+#[test]
+fn plus_schema_under_dbts_default_generate_schema_name() {
+    judged_like_the_warehouse(Layout::PlusSchemaDefault, "analytics_core");
+}
+
+#[test]
+fn plus_schema_under_an_overriding_macro() {
+    judged_like_the_warehouse(Layout::PlusSchemaOverride, "core");
+}
+
+#[test]
+fn dbt_target_in_tessera_yaml() {
+    judged_like_the_warehouse(Layout::DbtTarget, "core");
+}
+
+#[test]
+fn a_manifest_at_sync_and_none_at_check() {
+    judged_like_the_warehouse(Layout::Manifest, "core");
+}

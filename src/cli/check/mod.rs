@@ -1,6 +1,7 @@
 //! `tessera check`: compare the working tree (or `--head`) with `--base`, or two manifests, and
 //! classify every contract change. The command producers run in a terminal and as a pre-commit hook.
 
+pub(crate) mod identity;
 pub(crate) mod select;
 pub(crate) mod sides;
 
@@ -106,16 +107,12 @@ pub fn analyze(
     require_store: bool,
 ) -> crate::error::Result<Analysis> {
     let today = ctx.today()?;
-    let (before, after) = sides::load(args, ctx, cfg)?;
+    let (mut before, mut after) = sides::load(args, ctx, cfg)?;
     let warehouse = super::settings::warehouse(
         &cfg.config,
         after.adapter.as_deref().or(before.adapter.as_deref()),
     );
     let settings = super::settings::compat_settings(&cfg.config, warehouse, today);
-
-    let keys = select::relevant_keys(args, ctx, cfg, &before, &after)?;
-    let (b, a) = select::restrict(&before.project, &after.project, &keys);
-    let report = compat::diff(&b, &a, &settings);
     // Asset keys must be spelt as `sync` spells them: the configured project, else the dbt name.
     let project = cfg
         .config
@@ -124,6 +121,18 @@ pub fn analyze(
         .or(before.dbt_name.as_deref())
         .unwrap_or("")
         .to_string();
+    let store = open_store(ctx, cfg, require_store)?;
+    if let Some(store) = &store {
+        identity::place_from_store(
+            store.as_ref(),
+            &project,
+            &mut [&mut before.project, &mut after.project],
+        )?;
+    }
+
+    let keys = select::relevant_keys(args, ctx, cfg, &before, &after)?;
+    let (b, a) = select::restrict(&before.project, &after.project, &keys);
+    let report = compat::diff(&b, &a, &settings);
     let d = settings.warehouse.dialect;
     let asset_keys = b
         .relations
@@ -131,8 +140,19 @@ pub fn analyze(
         .chain(a.relations.values())
         .map(|r| (r.key(), super::sync::asset_key(r, &project, d)))
         .collect();
-    let (report, store, unplaced) =
-        impact(report, ctx, cfg, &project, &b, &a, &settings, require_store)?;
+    let (report, unplaced) = match &store {
+        Some(store) => impact(
+            report,
+            ctx,
+            cfg,
+            store.as_ref(),
+            &project,
+            &b,
+            &a,
+            &settings,
+        )?,
+        None => (report, Default::default()),
+    };
     Ok(Analysis {
         unplaced,
         before,
@@ -198,27 +218,41 @@ pub fn status(report: &Report, fail_on: Level) -> ExitStatus {
 /// Names who each finding hurts, from the store's consumer registrations. Without a store (none
 /// synced yet, or a remote one this build cannot reach) the consumer list is unknown and the
 /// severities stay as the engine gave them.
+/// The store to ask for consumers, when there is one. Without it (none synced yet, or a remote
+/// one this build cannot reach) the consumer list is unknown and the severities stay as the
+/// engine gave them; `require_store` makes that an error instead.
+fn open_store(
+    ctx: &Context,
+    cfg: &super::context::LoadedConfig,
+    require_store: bool,
+) -> crate::error::Result<Option<Box<dyn crate::store::Store>>> {
+    let loc = super::store::location(ctx, cfg);
+    match &loc {
+        super::store::Location::Sqlite(p) if p.exists() => {
+            Ok(Some(super::store::open(&loc, false)?))
+        }
+        // The store's own error says where it looked and how to create one.
+        _ if require_store => Ok(Some(super::store::open(&loc, false)?)),
+        _ => {
+            ctx.warn(&format!("no coordination store at {}: the consumer list is unknown (run `tessera sync` on main to create it)", loc.describe()));
+            Ok(None)
+        }
+    }
+}
+
+/// Names who each finding hurts, from the store's consumer registrations.
 #[allow(clippy::too_many_arguments)]
 fn impact(
     report: Report,
     ctx: &Context,
     cfg: &super::context::LoadedConfig,
+    store: &dyn crate::store::Store,
     project: &str,
     before: &crate::contract::Project,
     after: &crate::contract::Project,
     settings: &compat::Settings,
-    require_store: bool,
-) -> crate::error::Result<Impacted> {
+) -> crate::error::Result<(Report, std::collections::BTreeSet<String>)> {
     let loc = super::store::location(ctx, cfg);
-    let store = match &loc {
-        super::store::Location::Sqlite(p) if p.exists() => super::store::open(&loc, false)?,
-        // The store's own error says where it looked and how to create one.
-        _ if require_store => super::store::open(&loc, false)?,
-        _ => {
-            ctx.warn(&format!("no coordination store at {}: the consumer list is unknown (run `tessera sync` on main to create it)", loc.describe()));
-            return Ok((report, None, Default::default()));
-        }
-    };
     let d = settings.warehouse.dialect;
     let synced = store.projects()?.iter().any(|p| p.name == project);
     let mut uses = Vec::new();
@@ -249,15 +283,8 @@ fn impact(
         unplaced,
     };
     let report = crate::impact::apply(report, &uses, &impact_settings, after);
-    Ok((report, Some(store), impact_settings.unplaced))
+    Ok((report, impact_settings.unplaced))
 }
-
-/// The report with impacted teams, the store asked, and the relations it could not judge.
-type Impacted = (
-    Report,
-    Option<Box<dyn crate::store::Store>>,
-    std::collections::BTreeSet<String>,
-);
 
 /// One warning per run for the relations whose breaks could not be judged against their
 /// readers, naming those that have findings, with the one-line fix.

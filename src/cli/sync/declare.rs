@@ -10,8 +10,9 @@ use crate::store::{self, Consumer, DeclaredAsset, RegistrationSource, Store};
 
 /// An asset's key in the store: `schema.identifier`, folded the way the warehouse folds
 /// unquoted names. The database is left out on purpose: it usually differs per environment
-/// (dev, prod), while consumers name the schema and table. Without a known schema the key is
-/// `project/node`, which nothing outside the project can collide with.
+/// (dev, prod), while consumers name the schema and table. A model, seed or snapshot nothing
+/// could place (no manifest, profile, `dbt.target` or earlier sync), or any relation without a
+/// schema, gets `project/node`, which nothing outside the project can collide with.
 pub fn asset_key(r: &Relation, project: &str, d: Dialect) -> String {
     let default_ident = match (&r.version, r.resource_type) {
         (Some(v), _) => format!("{}_v{v}", r.name),
@@ -19,7 +20,8 @@ pub fn asset_key(r: &Relation, project: &str, d: Dialect) -> String {
         (None, _) => r.name.clone(),
     };
     let ident = r.identifier.clone().unwrap_or(default_ident);
-    match r.schema.as_deref().filter(|s| !s.is_empty()) {
+    let placed = !crate::cli::check::identity::needs_place(r);
+    match r.schema.as_deref().filter(|s| placed && !s.is_empty()) {
         Some(schema) => format!(
             "{}.{}",
             d.physical_name(schema, false),

@@ -69,7 +69,7 @@ struct Output<'a> {
 pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     let cfg = ctx.config()?;
     let today = ctx.today()?;
-    let side = sides::head_side(ctx, &cfg, args.head.as_deref())?;
+    let mut side = sides::head_side(ctx, &cfg, args.head.as_deref())?;
     let project = cfg
         .config
         .project()
@@ -84,6 +84,15 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     let d = warehouse.dialect;
     let loc = super::store::location(ctx, &cfg);
     let store = super::store::open(&loc, true)?;
+    // Where each model lands: the manifest's word first, then the files (already applied), then
+    // what the store recorded at the last sync.
+    let manifest = manifest_path(args, ctx, &cfg)
+        .map(|p| crate::dbt::read_manifest_file(&p))
+        .transpose()?;
+    if let Some(m) = &manifest {
+        sides::enrich(&mut side, m);
+    }
+    super::check::identity::place_from_store(store.as_ref(), &project, &mut [&mut side.project])?;
 
     let mut owners = declare::Owners::new(&cfg.config);
     let mut assets = Vec::new();
@@ -163,9 +172,8 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         &asset_owner,
         d,
     ));
-    if let Some(path) = manifest_path(args, ctx, &cfg) {
-        let m = crate::dbt::read_manifest_file(&path)?;
-        consumers.extend(declare::manifest_consumers(&m, &owners, &team, &project, d));
+    if let Some(m) = &manifest {
+        consumers.extend(declare::manifest_consumers(m, &owners, &team, &project, d));
     }
     let declaration = store::Declaration {
         project: project.clone(),

@@ -25,6 +25,8 @@ struct ProjectFileYaml {
     data_paths: Option<Vec<String>>,
     #[serde(rename = "snapshot-paths")]
     snapshot_paths: Option<Vec<String>>,
+    #[serde(rename = "macro-paths")]
+    macro_paths: Option<Vec<String>>,
     models: Option<Value>,
     seeds: Option<Value>,
     snapshots: Option<Value>,
@@ -39,6 +41,7 @@ pub(crate) struct ProjectFile {
     pub model_paths: Vec<String>,
     pub seed_paths: Vec<String>,
     pub snapshot_paths: Vec<String>,
+    pub macro_paths: Vec<String>,
     models: Value,
     seeds: Value,
     snapshots: Value,
@@ -73,6 +76,7 @@ impl ProjectFile {
             model_paths: or(raw.model_paths.or(raw.source_paths), "models"),
             seed_paths: or(raw.seed_paths.or(raw.data_paths), "seeds"),
             snapshot_paths: or(raw.snapshot_paths, "snapshots"),
+            macro_paths: or(raw.macro_paths, "macros"),
             models: raw.models.unwrap_or(Value::Null),
             seeds: raw.seeds.unwrap_or(Value::Null),
             snapshots: raw.snapshots.unwrap_or(Value::Null),

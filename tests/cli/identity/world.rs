@@ -8,14 +8,44 @@ use std::process::Output;
 use crate::common::{TestRepo, code, stderr, stdout, tessera};
 
 /// How the producer says where its models land.
-#[allow(dead_code)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
     /// Nothing at all: no profiles.yml, no `dbt.target`, no schema config.
     Nothing,
     /// `dbt.target: {database: analytics, schema: core}` in tessera.yaml.
     DbtTarget,
+    /// No schema config; profiles.yml in the project directory, `env_var` defaults giving
+    /// `analytics.core`.
+    Profile,
+    /// profiles.yml with target schema `analytics` and `+schema: core` in dbt_project.yml, under
+    /// dbt's default generate_schema_name: `analytics_core`.
+    PlusSchemaDefault,
+    /// The same, with the common override that uses the custom schema as written: `core`.
+    PlusSchemaOverride,
+    /// Nothing in the files; a manifest (dbt.manifest) that places orders in `analytics.core`,
+    /// present for sync and removed before check.
+    Manifest,
 }
+
+/// A manifest.json as dbt writes it, reduced to what places `orders` and describes its columns.
+const MANIFEST: &str = r#"{
+  "metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json", "adapter_type": "postgres", "project_name": "shop"},
+  "nodes": {
+    "model.shop.orders": {
+      "resource_type": "model", "name": "orders", "package_name": "shop",
+      "unique_id": "model.shop.orders", "database": "analytics", "schema": "core", "alias": "orders",
+      "relation_name": "analytics.core.orders",
+      "original_file_path": "models/marts/orders.sql",
+      "config": {"materialized": "view", "enabled": true},
+      "columns": {
+        "order_id": {"name": "order_id", "data_type": "integer"},
+        "status": {"name": "status", "data_type": "text"},
+        "id_never_read": {"name": "id_never_read", "data_type": "text"}
+      }
+    }
+  },
+  "sources": {}
+}"#;
 
 pub struct Repo {
     pub repo: TestRepo,
@@ -115,20 +145,46 @@ impl Pair {
     }
 }
 
+const PROFILES: &str = "shop:\n  target: \"{{ env_var('SHOP_TARGET', 'dev') }}\"\n  outputs:\n    dev:\n      type: postgres\n      host: localhost\n      dbname: \"{{ env_var('SHOP_DATABASE', 'analytics') }}\"\n      schema: \"{{ env_var('SHOP_SCHEMA', 'SCHEMA') }}\"\n";
+
+const AS_IS: &str = "{% macro generate_schema_name(custom_schema_name, node) -%}\n    {%- if custom_schema_name is none -%}{{ target.schema }}\n    {%- else -%}{{ custom_schema_name | trim }}{%- endif -%}\n{%- endmacro %}\n";
+
 fn producer_files(p: &Repo, layout: Layout) {
     let target = match layout {
         Layout::DbtTarget => "  target: {database: analytics, schema: core}\n",
-        Layout::Nothing => "",
+        Layout::Manifest => "  manifest: target/manifest.json\n",
+        _ => "",
     };
+    let plus_schema = matches!(
+        layout,
+        Layout::PlusSchemaDefault | Layout::PlusSchemaOverride
+    );
+    match layout {
+        Layout::Profile => p.write("profiles.yml", &PROFILES.replace("SCHEMA", "core")),
+        _ if plus_schema => p.write("profiles.yml", &PROFILES.replace("SCHEMA", "analytics")),
+        Layout::Manifest => {
+            p.write(".gitignore", "target/\n");
+            p.write("target/manifest.json", MANIFEST);
+        }
+        _ => {}
+    }
+    if layout == Layout::PlusSchemaOverride {
+        p.write("macros/generate_schema_name.sql", AS_IS);
+    }
     p.write(
         "tessera.yaml",
         &format!(
             "project: shop\nowner: team-shop\nwarehouse: postgres\ndbt:\n  project_dir: .\n  contracts: all\n{target}teams:\n  - {{name: team-shop}}\n"
         ),
     );
+    let models = if plus_schema {
+        "models:\n  shop:\n    marts:\n      +schema: core\n"
+    } else {
+        ""
+    };
     p.write(
         "dbt_project.yml",
-        "name: shop\nversion: \"1.0.0\"\nprofile: shop\nmodel-paths: [models]\n",
+        &format!("name: shop\nversion: \"1.0.0\"\nprofile: shop\nmodel-paths: [models]\n{models}"),
     );
     p.write(
         PRODUCER_YML,
