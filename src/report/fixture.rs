@@ -92,5 +92,6 @@ pub fn input(report: &Report) -> RenderInput<'_> {
         modes: Vec::new(),
         color: false,
         locate: &locate,
+        placed_by: &|_| Some("profile"),
     }
 }

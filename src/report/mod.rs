@@ -39,6 +39,9 @@ pub struct RenderInput<'a> {
     pub color: bool,
     /// File path and 1-based line of a finding, when known.
     pub locate: &'a dyn Fn(&Finding) -> Option<(String, usize)>,
+    /// What placed the finding's relation in the warehouse (`manifest`, `profile`, `config`,
+    /// `store`, `unknown`), when known.
+    pub placed_by: &'a dyn Fn(&Finding) -> Option<&'static str>,
 }
 
 /// The report in `format`, for stdout.

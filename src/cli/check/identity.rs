@@ -114,6 +114,17 @@ pub fn place_from_store(
     Ok(())
 }
 
+/// What placed a relation: its placement, else `unknown` for a model, seed or snapshot, else
+/// the project's files (a source or hand-declared table names its own schema).
+pub fn source_of(r: &crate::contract::Relation) -> IdentitySource {
+    match r.placed_by {
+        Some(s) => s,
+        None if needs_place(r) => IdentitySource::Unknown,
+        None if r.resource_type == ResourceType::Table => IdentitySource::Config,
+        None => IdentitySource::Profile,
+    }
+}
+
 /// A model, seed or snapshot that nothing has placed yet.
 pub fn needs_place(r: &crate::contract::Relation) -> bool {
     r.placed_by.is_none()

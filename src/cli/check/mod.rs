@@ -184,11 +184,9 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     render(
         args.format,
         report,
-        &before.label,
-        &after.label,
         fail_on,
         consumers_known,
-        after,
+        (before, after),
     )?;
     Ok(status(report, fail_on))
 }
@@ -326,15 +324,22 @@ fn warn_unplaced(
     }
 }
 
+/// What placed the relation a finding is about (`manifest`, `profile`, …), from the head side,
+/// else the base side for a relation the change removes.
+pub fn placed_by(f: &compat::Finding, sides: (&sides::Side, &sides::Side)) -> Option<&'static str> {
+    let key = relation_key(f);
+    let r = sides.1.project.get(&key).or(sides.0.project.get(&key))?;
+    Some(identity::source_of(r).name())
+}
+
 pub(crate) fn render(
     format: Format,
     report: &Report,
-    base: &str,
-    head: &str,
     fail_on: Level,
     consumers_known: bool,
-    head_side: &sides::Side,
+    (base_side, head_side): (&sides::Side, &sides::Side),
 ) -> Result<(), Error> {
+    let (base, head) = (base_side.label.as_str(), head_side.label.as_str());
     let mut modes: Vec<(String, compat::Mode)> = Vec::new();
     for f in &report.findings {
         if !modes.iter().any(|(a, _)| *a == f.asset) {
@@ -342,7 +347,9 @@ pub(crate) fn render(
         }
     }
     let locate = |f: &compat::Finding| head_side.locate(f);
+    let placed = |f: &compat::Finding| placed_by(f, (base_side, head_side));
     let input = RenderInput {
+        placed_by: &placed,
         report,
         command: "check",
         base: Some(base),

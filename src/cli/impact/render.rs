@@ -58,7 +58,11 @@ pub fn print(
         }
     }
     let locate = |f: &compat::Finding| analysis.after.locate(f);
+    let placed = |f: &compat::Finding| {
+        super::super::check::placed_by(f, (&analysis.before, &analysis.after))
+    };
     let input = RenderInput {
+        placed_by: &placed,
         report: &analysis.report,
         command: "impact",
         base: Some(&analysis.before.label),

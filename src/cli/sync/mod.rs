@@ -139,6 +139,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
             mode: settings.mode_for(r).name().to_string(),
             resource_type: r.resource_type.name().to_string(),
             retired: false,
+            identity: Some(super::check::identity::source_of(r).name().to_string()),
         };
         assets.push(declare::declared_asset(
             asset,

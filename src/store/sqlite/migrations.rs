@@ -19,7 +19,7 @@ pub const APPLICATION_ID: i64 = 0x5445_5353;
 /// The schema version this binary writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// Everything the store holds. Registrations, proposals and events name assets by key, without
 /// a foreign key, because they may exist before (or outlive) the asset row.
@@ -169,6 +169,12 @@ const V2: &str = r#"
 ALTER TABLE proposals ADD COLUMN change_ref TEXT;
 ALTER TABLE proposals ADD COLUMN published_version TEXT;
 CREATE INDEX proposals_by_change ON proposals (change_ref);
+"#;
+
+/// Each asset remembers what placed it in the warehouse (manifest, profile, config, store,
+/// unknown), so `assets` can say how far its key can be trusted.
+const V3: &str = r#"
+ALTER TABLE assets ADD COLUMN identity_source TEXT;
 "#;
 
 /// Brings the schema to [`SCHEMA_VERSION`]. The version is read again under the write lock, so

@@ -72,8 +72,8 @@ pub(super) fn projects(conn: &Connection) -> Result<Vec<ProjectInfo>, Fail> {
     rows.collect()
 }
 
-pub(super) const ASSET_COLUMNS: &str =
-    "key, project, unique_id, node, owner_team, owner_user, mode, resource_type, retired";
+pub(super) const ASSET_COLUMNS: &str = "key, project, unique_id, node, owner_team, owner_user, mode, resource_type, retired, \
+     identity_source";
 
 pub(super) fn asset_row(r: &Row<'_>) -> rusqlite::Result<Asset> {
     Ok(Asset {
@@ -86,6 +86,7 @@ pub(super) fn asset_row(r: &Row<'_>) -> rusqlite::Result<Asset> {
         mode: r.get(6)?,
         resource_type: r.get(7)?,
         retired: r.get(8)?,
+        identity: r.get(9)?,
     })
 }
 
