@@ -85,6 +85,22 @@ fn assess(
     let dialect = settings.warehouse.dialect;
     let names = AssetNames::of(&f, dialect);
     let column = top_column(&f.path).map(|c| dialect.physical_name(c, false));
+    // A declared rename hurts the readers of the old name, who are the ones whose queries fail.
+    let renamed_from = (f.rule == "column_renamed")
+        .then_some(f.before.as_deref())
+        .flatten()
+        .map(|c| dialect.physical_name(c, false));
+    let readers_of_old: BTreeSet<&str> = consumers
+        .iter()
+        .zip(folded_assets)
+        .filter(|(_, asset)| names.matches(asset))
+        .filter(|(c, _)| {
+            renamed_from
+                .as_deref()
+                .is_some_and(|old| c.columns.is_some() && matching::reads_column(c, old, dialect))
+        })
+        .map(|(c, _)| c.team.as_str())
+        .collect();
     let users: Vec<&ConsumerUse> = consumers
         .iter()
         .zip(folded_assets)
@@ -92,9 +108,21 @@ fn assess(
         .map(|(c, _)| c)
         .filter(|c| match &column {
             None => true,
-            Some(col) => matching::reads_column(c, col, dialect),
+            Some(col) => {
+                matching::reads_column(c, col, dialect) || readers_of_old.contains(c.team.as_str())
+            }
         })
         .collect();
+    if let (Some(old), Some(new)) = (&f.before, &f.after)
+        && !readers_of_old.is_empty()
+    {
+        let text = format!(
+            "{} read{} `{old}`, renamed to `{new}`",
+            teams(&readers_of_old),
+            if readers_of_old.len() == 1 { "s" } else { "" }
+        );
+        note(&mut f, text);
+    }
     f.impacted = users
         .iter()
         .map(|c| c.team.clone())

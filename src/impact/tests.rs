@@ -563,3 +563,27 @@ fn an_unplaced_relation_keeps_its_err_with_nobody_registered() {
         one(&r).message
     );
 }
+
+#[test]
+fn a_declared_rename_impacts_the_readers_of_the_old_name() {
+    let mut f = finding("column_renamed", "order_state", Level::Err);
+    f.before = Some("status".into());
+    f.after = Some("order_state".into());
+    let old_reader = uses("BI", "orders", Some(&["status"]));
+    let unrelated = uses("OPS", "orders", Some(&["order_id"]));
+    let r = apply(
+        Report::new(vec![f]),
+        &[old_reader, unrelated],
+        &impact(false, Dialect::Postgres),
+        &Project::default(),
+    );
+    let f = one(&r);
+    assert_eq!(f.severity, Level::Err);
+    assert_eq!(f.impacted, ["BI"]);
+    assert!(
+        f.message
+            .contains("BI reads `status`, renamed to `order_state`"),
+        "{}",
+        f.message
+    );
+}
