@@ -309,6 +309,7 @@ Register-ArgumentCompleter -Native -CommandName 'tessera' -ScriptBlock {
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)')
             [CompletionResult]::new('--profiles-dir', '--profiles-dir', [CompletionResultType]::ParameterName, 'Where dbt''s profiles.yml is (default: the dbt project''s directory, then ~/.dbt)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--unmatched', '--unmatched', [CompletionResultType]::ParameterName, 'Instead: every registration in the store that matches no asset, with the nearest asset keys')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

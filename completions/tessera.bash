@@ -390,7 +390,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__consumers)
-            opts="-h -V --format --config --store --profiles-dir --color --help --version"
+            opts="-h -V --unmatched --format --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

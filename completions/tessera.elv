@@ -279,6 +279,7 @@ set edit:completion:arg-completer[tessera] = {|@words|
             cand --store 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)'
             cand --profiles-dir 'Where dbt''s profiles.yml is (default: the dbt project''s directory, then ~/.dbt)'
             cand --color 'When to use colour'
+            cand --unmatched 'Instead: every registration in the store that matches no asset, with the nearest asset keys'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'

@@ -258,6 +258,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand consumers" -l profiles-d
 complete -c tessera -n "__fish_tessera_using_subcommand consumers" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand consumers" -l unmatched -d 'Instead: every registration in the store that matches no asset, with the nearest asset keys'
 complete -c tessera -n "__fish_tessera_using_subcommand consumers" -s h -l help -d 'Print help'
 complete -c tessera -n "__fish_tessera_using_subcommand consumers" -s V -l version -d 'Print version'
 complete -c tessera -n "__fish_tessera_using_subcommand graph" -l format -d 'Output format' -r -f -a "mermaid\t''

@@ -20,6 +20,7 @@ pub mod signers;
 pub mod status;
 pub mod store;
 pub mod sync;
+pub mod unmatched;
 pub mod verify;
 
 use clap::{Parser, Subcommand};

@@ -115,3 +115,30 @@ fn dbt_target_in_tessera_yaml() {
 fn a_manifest_at_sync_and_none_at_check() {
     judged_like_the_warehouse(Layout::Manifest, "core");
 }
+
+/// A consumer that names a schema the producer does not build into protects nobody: sync says
+/// so with the nearest asset, and `consumers --unmatched` lists it store-wide.
+#[test]
+fn a_registration_that_matches_no_asset_is_listed_with_the_nearest() {
+    let pair = Pair::new(Layout::Profile, "marts");
+    pair.sync_both();
+    let o = pair.consumer.sync();
+    let out = stdout(&o);
+    assert!(
+        out.contains("team-bi reads marts.orders (nearest: core.orders)"),
+        "{out}"
+    );
+    let o = pair
+        .producer
+        .run(&["consumers", "--unmatched", "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["unmatched"][0]["asset"], "marts.orders", "{v}");
+    assert_eq!(v["unmatched"][0]["nearest"][0], "core.orders", "{v}");
+    let o = pair.producer.run(&["consumers", "--unmatched"]);
+    assert!(
+        stdout(&o).contains("1 registration matches no asset"),
+        "{}",
+        stdout(&o)
+    );
+}

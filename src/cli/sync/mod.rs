@@ -63,6 +63,8 @@ struct Output<'a> {
     unacknowledged_breaks: Vec<String>,
     /// Proposals this sync marked published.
     published: Vec<serde_json::Value>,
+    /// This project's registrations that match no asset in the store, with the nearest keys.
+    unmatched: Vec<super::unmatched::Unmatched>,
     warnings: Vec<String>,
 }
 
@@ -201,6 +203,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     for w in &warnings {
         ctx.warn(w);
     }
+    let unmatched = super::unmatched::find(store.as_ref(), Some(&project))?;
     match args.format {
         Format::Json => {
             let out = Output {
@@ -215,6 +218,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
                     })
                     .collect(),
                 warnings,
+                unmatched,
             };
             let v =
                 serde_json::to_value(&out).map_err(|e| Error::Output(std::io::Error::other(e)))?;
@@ -237,6 +241,20 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
                 text.push_str(&format!(
                     "  forced by {by}: {reason} (recorded in the event log)\n"
                 ));
+            }
+            // They protect nobody until a producer syncs that key, so they are always shown.
+            let lines: Vec<String> = unmatched.iter().map(super::unmatched::line).collect();
+            match lines.len() {
+                0 => {}
+                n if n <= 8 => text.push_str(&format!(
+                    "  registrations matching no asset yet: {}\n",
+                    lines.join(", ")
+                )),
+                n => text.push_str(&format!(
+                    "  registrations matching no asset yet: {} … and {} more (`tessera consumers --unmatched`)\n",
+                    lines[..8].join(", "),
+                    n - 8
+                )),
             }
             crate::output::print(&text)?
         }
