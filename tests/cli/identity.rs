@@ -142,3 +142,27 @@ fn a_registration_that_matches_no_asset_is_listed_with_the_nearest() {
         stdout(&o)
     );
 }
+
+/// The consumer's own pre-commit check warns when its SQL reads a column the producer's current
+/// published contract no longer has.
+#[test]
+fn a_consumer_reading_a_dropped_column_is_warned_by_its_own_check() {
+    let pair = Pair::new(Layout::Profile, "core");
+    pair.sync_both();
+    pair.producer.drop_column("status");
+    pair.producer.repo.commit("drop status");
+    pair.producer.sync();
+    let sql = pair.consumer.read("models/by_status.sql");
+    pair.consumer.write(
+        "models/by_status.sql",
+        &format!("{sql}-- counted per status\n"),
+    );
+    let o = pair.consumer.run(&["check"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("reads `status` of source shop.orders (core.orders), which its published contract v2.0.0 does not have (dropped in v2.0.0)"),
+        "{err}"
+    );
+    assert!(!err.contains("`order_id`"), "{err}");
+}

@@ -2,6 +2,7 @@
 //! classify every contract change. The command producers run in a terminal and as a pre-commit hook.
 
 pub(crate) mod identity;
+mod reads;
 pub(crate) mod select;
 pub(crate) mod sides;
 
@@ -176,6 +177,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         ..
     } = &analysis;
     warn_once(ctx, before, after);
+    reads::warn_missing(ctx, &cfg, &analysis)?;
     let fail_on = match args.fail_on {
         Some(FailOn::Err) => Level::Err,
         Some(FailOn::Warn) => Level::Warn,

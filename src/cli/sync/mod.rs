@@ -333,7 +333,7 @@ fn publish(
 pub const FORCED: &str = "contract.forced";
 
 /// Source name (`shop.orders`) → columns its models read (None = all of them).
-fn source_usage(
+pub(crate) fn source_usage(
     side: &sides::Side,
     d: crate::contract::Dialect,
 ) -> BTreeMap<String, Option<BTreeSet<String>>> {
