@@ -166,3 +166,49 @@ fn a_consumer_reading_a_dropped_column_is_warned_by_its_own_check() {
     );
     assert!(!err.contains("`order_id`"), "{err}");
 }
+
+/// The same change judged with a manifest and from the YAML alone (placed by the store's
+/// record, or by profiles.yml): same verdict, same teams.
+#[test]
+fn a_manifest_and_the_yaml_give_the_same_verdict_and_teams() {
+    for layout in [Layout::Manifest, Layout::Profile] {
+        same_verdict_with_and_without_a_manifest(layout);
+    }
+}
+
+fn same_verdict_with_and_without_a_manifest(layout: Layout) {
+    let pair = Pair::new(layout, "core");
+    pair.sync_both();
+    pair.producer.drop_column("status");
+    pair.producer.write("target/manifest.json", world::MANIFEST);
+    let judge = |args: &[&str]| {
+        let o = pair.producer.run(args);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        let findings: Vec<(String, String, String)> = v["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].to_string(),
+                    f["severity"].to_string(),
+                    f["impacted"].to_string(),
+                )
+            })
+            .collect();
+        (code(&o), v["verdict"].clone(), findings)
+    };
+    let with_manifest = judge(&[
+        "check",
+        "--format",
+        "json",
+        "--manifest",
+        "target/manifest.json",
+    ]);
+    std::fs::remove_file(pair.producer.repo.path().join("target/manifest.json"))
+        .expect("remove the manifest");
+    let from_yaml = judge(&["check", "--format", "json"]);
+    assert_eq!(with_manifest, from_yaml, "{layout:?}");
+    assert_eq!(from_yaml.0, 1);
+    assert!(from_yaml.2[0].2.contains("team-bi"), "{from_yaml:?}");
+}

@@ -28,7 +28,7 @@ pub enum Layout {
 }
 
 /// A manifest.json as dbt writes it, reduced to what places `orders` and describes its columns.
-const MANIFEST: &str = r#"{
+pub const MANIFEST: &str = r#"{
   "metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json", "adapter_type": "postgres", "project_name": "shop"},
   "nodes": {
     "model.shop.orders": {
