@@ -9,6 +9,8 @@
 pub mod jinja;
 pub mod macros;
 pub mod profiles;
+#[cfg(test)]
+mod tests_fixtures;
 
 use crate::contract::{IdentitySource, Project, Relation, ResourceType};
 
