@@ -22,11 +22,7 @@ pub fn asset_key(r: &Relation, project: &str, d: Dialect) -> String {
     let ident = r.identifier.clone().unwrap_or(default_ident);
     let placed = !crate::cli::check::identity::needs_place(r);
     match r.schema.as_deref().filter(|s| placed && !s.is_empty()) {
-        Some(schema) => format!(
-            "{}.{}",
-            d.physical_name(schema, false),
-            d.physical_name(&ident, false)
-        ),
+        Some(schema) => format!("{}.{}", d.fold_relation(schema), d.fold_relation(&ident)),
         None => format!("{project}/{}", r.key()),
     }
 }
@@ -42,12 +38,10 @@ pub fn key_from_name(name: &str, d: Dialect) -> String {
     if name.contains('/') {
         return name.to_string();
     }
-    let parts: Vec<&str> = name.split('.').collect();
-    let tail = &parts[parts.len().saturating_sub(2)..];
-    tail.iter()
-        .map(|p| d.physical_name(p, false))
-        .collect::<Vec<_>>()
-        .join(".")
+    // Without the database: `schema.table` matches in the producer's target database.
+    let folded = d.fold_relation(name);
+    let parts: Vec<&str> = folded.split('.').collect();
+    parts[parts.len().saturating_sub(2)..].join(".")
 }
 
 /// Owner matching (DESIGN.md): exact user email, then exact user name, then team name.
