@@ -212,3 +212,64 @@ fn same_verdict_with_and_without_a_manifest(layout: Layout) {
     assert_eq!(from_yaml.0, 1);
     assert!(from_yaml.2[0].2.contains("team-bi"), "{from_yaml:?}");
 }
+
+/// profiles.yml found where dbt looks with `--profiles-dir`, and the output `DBT_TARGET` names.
+#[test]
+fn profiles_dir_and_dbt_target_choose_the_profile() {
+    let pair = Pair::new(Layout::Profile, "ci_core");
+    let elsewhere = pair.path().join("profiles");
+    std::fs::create_dir_all(&elsewhere).expect("mkdir");
+    let text = pair.producer.read("profiles.yml")
+        + "    ci:\n      type: postgres\n      dbname: analytics\n      schema: ci_core\n";
+    std::fs::write(elsewhere.join("profiles.yml"), text).expect("write");
+    pair.producer.repo.remove("profiles.yml");
+    pair.producer
+        .repo
+        .commit("profiles.yml lives outside the repository");
+    pair.consumer.sync();
+    let dir = elsewhere.to_str().expect("utf-8");
+    let o = pair
+        .producer
+        .cmd()
+        .args(["sync", "--profiles-dir", dir])
+        .env("DBT_TARGET", "ci")
+        .output()
+        .expect("runs");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("ci_core.orders (team-bi)"),
+        "{}",
+        stdout(&o)
+    );
+    pair.producer.drop_column("status");
+    let o = pair
+        .producer
+        .cmd()
+        .args(["check", "--format", "json"])
+        .env("DBT_PROFILES_DIR", dir)
+        .env("DBT_TARGET", "ci")
+        .output()
+        .expect("runs");
+    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("\"team-bi\""), "{}", stdout(&o));
+}
+
+/// A generate_schema_name override Tessera cannot evaluate is named, and its models' breaks
+/// keep ERR rather than being judged against a guessed location.
+#[test]
+fn a_custom_naming_macro_is_named_and_nothing_is_lowered() {
+    let pair = Pair::new(Layout::Profile, "core");
+    pair.producer.write(
+        "macros/naming.sql",
+        "{% macro generate_schema_name(custom_schema_name, node) -%}\n    {{ node.fqn[1] }}\n{%- endmacro %}\n",
+    );
+    pair.producer.repo.commit("custom naming");
+    pair.sync_both();
+    pair.producer.drop_column("id_never_read");
+    let o = pair.check();
+    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("macros/naming.sql"), "{err}");
+    assert!(err.contains("is custom"), "{err}");
+    assert!(err.contains("could not tell where orders land"), "{err}");
+}

@@ -224,6 +224,31 @@ mod tests {
     use super::*;
     use crate::store::{ProposalFilter, SqliteStore, Store};
 
+    /// Assets written before migration 3 read back with no identity source, and keep their key.
+    #[test]
+    fn a_version_2_store_migrates_with_its_assets() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(V1).unwrap();
+        conn.execute_batch(V2).unwrap();
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO projects (name, declaration_digest, first_synced_at, last_changed_at)
+                 VALUES ('shop', 'sha256:x', 1, 1);
+             INSERT INTO assets (key, project, node, mode, resource_type, created_at, updated_at)
+                 VALUES ('marts.orders', 'shop', 'orders', 'FORWARD', 'model', 1, 1);",
+        )
+        .unwrap();
+        drop(conn);
+
+        let store = SqliteStore::open(&path, false).unwrap();
+        let a = store.asset("marts.orders").unwrap().unwrap();
+        assert_eq!((a.node.as_str(), a.identity), ("orders", None));
+    }
+
     /// A store written by the first release keeps its proposals when a newer binary opens it.
     #[test]
     fn a_version_1_store_migrates_with_its_proposals() {

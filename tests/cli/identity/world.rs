@@ -139,7 +139,6 @@ impl Pair {
         self.producer.run(&["check"])
     }
 
-    #[allow(dead_code)]
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
