@@ -70,6 +70,27 @@ impl Overrides {
         Overrides(out)
     }
 
+    /// The overrides among the `.sql` files under the project's macro paths, at any revision.
+    pub fn read(
+        tree: &dyn crate::git::FileTree,
+        roots: &[String],
+    ) -> Result<Overrides, crate::git::GitError> {
+        let mut texts = Vec::new();
+        for path in crate::git::list_all(tree, roots)? {
+            if !path.ends_with(".sql") {
+                continue;
+            }
+            let Some(bytes) = tree.read(&path)? else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            if mentions_naming(&text) {
+                texts.push((path, text));
+            }
+        }
+        Ok(Overrides::find(&texts))
+    }
+
     pub fn get(&self, naming: Naming) -> Option<&Override> {
         self.0.get(&naming)
     }

@@ -112,7 +112,12 @@ pub fn read_project_scoped(
     let all: Vec<String> = relations.relations.keys().cloned().collect();
     by_file.insert(project_path, all);
     let groups = read_groups(&property_texts);
-    let naming = read_naming_macros(tree, &dir, &project)?;
+    let macro_roots: Vec<String> = project
+        .macro_paths
+        .iter()
+        .filter_map(|p| git::clean(&join(&dir, p)))
+        .collect();
+    let naming = crate::dbt::identity::Overrides::read(tree, &macro_roots)?;
     Ok(DbtProject {
         naming,
         name: project.name,
@@ -123,33 +128,6 @@ pub fn read_project_scoped(
         warnings: dedup(warnings),
         groups,
     })
-}
-
-/// The `generate_*_name` overrides among the project's macro files.
-fn read_naming_macros(
-    tree: &dyn FileTree,
-    dir: &str,
-    project: &config::ProjectFile,
-) -> Result<crate::dbt::identity::Overrides, DbtError> {
-    let roots: Vec<String> = project
-        .macro_paths
-        .iter()
-        .filter_map(|p| git::clean(&join(dir, p)))
-        .collect();
-    let mut texts = Vec::new();
-    for path in git::list_all(tree, &roots)? {
-        if !path.ends_with(".sql") {
-            continue;
-        }
-        let Some(bytes) = tree.read(&path)? else {
-            continue;
-        };
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        if crate::dbt::identity::macros::mentions_naming(&text) {
-            texts.push((path, text));
-        }
-    }
-    Ok(crate::dbt::identity::Overrides::find(&texts))
 }
 
 fn read_project_file(
