@@ -194,7 +194,7 @@ _tessera() {
 
     case "${cmd}" in
         tessera)
-            opts="-h -V --config --store --color --help --version demo check impact ack verify proposals signers init hook sync assets consumers graph status rules completions man help"
+            opts="-h -V --config --store --profiles-dir --color --help --version demo check impact ack verify proposals signers init hook sync assets consumers graph status rules completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -205,6 +205,10 @@ _tessera() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profiles-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -220,7 +224,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__ack)
-            opts="-h -V --approve --block --migrating --comment --team --key --format --config --store --color --help --version"
+            opts="-h -V --approve --block --migrating --comment --team --key --format --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -254,6 +258,10 @@ _tessera() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profiles-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -266,7 +274,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__assets)
-            opts="-h -V --project --retired --format --config --store --color --help --version"
+            opts="-h -V --project --retired --format --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -288,6 +296,10 @@ _tessera() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profiles-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -300,7 +312,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__check)
-            opts="-h -V --base --head --staged --manifest --base-manifest --format --fail-on --config --store --color --help --version"
+            opts="-h -V --base --head --staged --manifest --base-manifest --format --fail-on --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -323,7 +335,7 @@ _tessera() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json markdown github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json markdown github sarif junit concise" -- "${cur}"))
                     return 0
                     ;;
                 --fail-on)
@@ -335,6 +347,10 @@ _tessera() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profiles-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -350,7 +366,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__completions)
-            opts="-h -V --config --store --color --help --version bash elvish fish powershell zsh"
+            opts="-h -V --config --store --profiles-dir --color --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -361,6 +377,10 @@ _tessera() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profiles-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -376,7 +396,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__consumers)
-            opts="-h -V --format --config --store --color --help --version"
+            opts="-h -V --unmatched --format --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -394,6 +414,10 @@ _tessera() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profiles-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -406,7 +430,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__demo)
-            opts="-h -V --keep --config --store --color --help --version"
+            opts="-h -V --keep --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -424,6 +448,10 @@ _tessera() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profiles-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -436,7 +464,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__graph)
-            opts="-h -V --format --config --store --color --help --version"
+            opts="-h -V --format --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -451,6 +479,10 @@ _tessera() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profiles-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -802,7 +834,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__hook)
-            opts="-h -V --config --store --color --help --version install help"
+            opts="-h -V --config --store --profiles-dir --color --help --version install help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -813,6 +845,10 @@ _tessera() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profiles-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -870,7 +906,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__hook__subcmd__install)
-            opts="-h -V --force --config --store --color --help --version"
+            opts="-h -V --force --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -881,6 +917,10 @@ _tessera() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profiles-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -896,7 +936,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__impact)
-            opts="-h -V --base --head --propose --require-acks --change --format --config --store --color --help --version"
+            opts="-h -V --base --head --propose --require-acks --change --format --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -915,7 +955,7 @@ _tessera() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json markdown github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json markdown github sarif junit concise" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -923,6 +963,10 @@ _tessera() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profiles-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -938,7 +982,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__init)
-            opts="-h -V --consumer --dbt-dir --owner --key --config --store --color --help --version"
+            opts="-h -V --consumer --dbt-dir --owner --key --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -964,6 +1008,10 @@ _tessera() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profiles-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -976,7 +1024,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__man)
-            opts="-h -V --config --store --color --help --version"
+            opts="-h -V --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -987,6 +1035,10 @@ _tessera() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profiles-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1002,7 +1054,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__proposals)
-            opts="-h -V --format --config --store --color --help --version list show withdraw help"
+            opts="-h -V --format --config --store --profiles-dir --color --help --version list show withdraw help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1017,6 +1069,10 @@ _tessera() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profiles-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1102,7 +1158,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__proposals__subcmd__list)
-            opts="-h -V --all --status --asset --team --format --config --store --color --help --version"
+            opts="-h -V --all --status --asset --team --format --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1132,6 +1188,10 @@ _tessera() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profiles-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1144,7 +1204,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__proposals__subcmd__show)
-            opts="-h -V --format --config --store --color --help --version"
+            opts="-h -V --format --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1162,6 +1222,10 @@ _tessera() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profiles-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1174,7 +1238,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__proposals__subcmd__withdraw)
-            opts="-h -V --reason --format --config --store --color --help --version"
+            opts="-h -V --reason --format --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1196,6 +1260,10 @@ _tessera() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profiles-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1208,7 +1276,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__rules)
-            opts="-h -V --format --config --store --color --help --version"
+            opts="-h -V --format --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1226,6 +1294,10 @@ _tessera() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profiles-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1238,7 +1310,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__signers)
-            opts="-h -V --config --store --color --help --version export help"
+            opts="-h -V --config --store --profiles-dir --color --help --version export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1249,6 +1321,10 @@ _tessera() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profiles-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1264,7 +1340,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__signers__subcmd__export)
-            opts="-o -h -V --output --config --store --color --help --version"
+            opts="-o -h -V --output --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1283,6 +1359,10 @@ _tessera() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profiles-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1340,7 +1420,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__status)
-            opts="-h -V --format --config --store --color --help --version"
+            opts="-h -V --format --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1358,6 +1438,10 @@ _tessera() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profiles-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1370,7 +1454,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__sync)
-            opts="-h -V --head --manifest --force --takeover --reason --allow-branch --format --config --store --color --help --version"
+            opts="-h -V --head --manifest --force --takeover --reason --allow-branch --format --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1400,6 +1484,10 @@ _tessera() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profiles-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1412,7 +1500,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__verify)
-            opts="-h -V --format --config --store --color --help --version"
+            opts="-h -V --format --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1427,6 +1515,10 @@ _tessera() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profiles-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

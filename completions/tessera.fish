@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_tessera_global_optspecs
-    string join \n config= store= color= h/help V/version
+    string join \n config= store= profiles-dir= color= h/help V/version
 end
 
 function __fish_tessera_needs_command
@@ -26,6 +26,7 @@ end
 
 complete -c tessera -n "__fish_tessera_needs_command" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_needs_command" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_needs_command" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_needs_command" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -52,6 +53,7 @@ complete -c tessera -n "__fish_tessera_needs_command" -f -a "help" -d 'Print thi
 complete -c tessera -n "__fish_tessera_using_subcommand demo" -l keep -d 'Build the demo in this directory and leave it there to explore (it must be empty or new)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand demo" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand demo" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand demo" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand demo" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -66,16 +68,18 @@ json\t''
 markdown\t''
 github\t''
 sarif\t''
-junit\t''"
+junit\t''
+concise\t'One line per finding: `file:line: SEVERITY rule node.path message`'"
 complete -c tessera -n "__fish_tessera_using_subcommand check" -l fail-on -d 'The lowest severity that fails the run (default: compatibility.fail_on, else ERR)' -r -f -a "ERR\t''
 WARN\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand check" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand check" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand check" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand check" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand check" -l staged -d 'Compare what is staged (the index) instead of the working tree, as a git hook needs'
-complete -c tessera -n "__fish_tessera_using_subcommand check" -s h -l help -d 'Print help'
+complete -c tessera -n "__fish_tessera_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tessera -n "__fish_tessera_using_subcommand check" -s V -l version -d 'Print version'
 complete -c tessera -n "__fish_tessera_using_subcommand impact" -l base -d 'The branch the change merges into (`main`, `origin/main`), or `auto` to read it from CI' -r
 complete -c tessera -n "__fish_tessera_using_subcommand impact" -l head -d 'The change\'s last commit' -r
@@ -85,15 +89,17 @@ json\t''
 markdown\t''
 github\t''
 sarif\t''
-junit\t''"
+junit\t''
+concise\t'One line per finding: `file:line: SEVERITY rule node.path message`'"
 complete -c tessera -n "__fish_tessera_using_subcommand impact" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand impact" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand impact" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand impact" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand impact" -l propose -d 'Create or update the proposals in the store'
 complete -c tessera -n "__fish_tessera_using_subcommand impact" -l require-acks -d 'Exit 1 until every impacted consumer has approved (the merge gate)'
-complete -c tessera -n "__fish_tessera_using_subcommand impact" -s h -l help -d 'Print help'
+complete -c tessera -n "__fish_tessera_using_subcommand impact" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tessera -n "__fish_tessera_using_subcommand impact" -s V -l version -d 'Print version'
 complete -c tessera -n "__fish_tessera_using_subcommand ack" -l migrating -d 'Accept the change once this team has migrated, by this date (the merge waits until then)' -r
 complete -c tessera -n "__fish_tessera_using_subcommand ack" -l comment -d 'A note for the producer, signed with the decision' -r
@@ -103,6 +109,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand ack" -l format -d 'Outpu
 json\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand ack" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand ack" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand ack" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand ack" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -114,6 +121,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand verify" -l format -d 'Ou
 json\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand verify" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand verify" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand verify" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand verify" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -123,6 +131,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand proposals; and not __fis
 json\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand proposals; and not __fish_seen_subcommand_from list show withdraw help" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand proposals; and not __fish_seen_subcommand_from list show withdraw help" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and not __fish_seen_subcommand_from list show withdraw help" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand proposals; and not __fish_seen_subcommand_from list show withdraw help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -145,6 +154,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_se
 json\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from list" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from list" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from list" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -155,6 +165,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_se
 json\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from show" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from show" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from show" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -165,6 +176,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_se
 json\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from withdraw" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from withdraw" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from withdraw" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from withdraw" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -176,6 +188,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_se
 complete -c tessera -n "__fish_tessera_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tessera -n "__fish_tessera_using_subcommand signers; and not __fish_seen_subcommand_from export help" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand signers; and not __fish_seen_subcommand_from export help" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand signers; and not __fish_seen_subcommand_from export help" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand signers; and not __fish_seen_subcommand_from export help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -186,6 +199,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand signers; and not __fish_
 complete -c tessera -n "__fish_tessera_using_subcommand signers; and __fish_seen_subcommand_from export" -s o -l output -d 'Write to this file instead of stdout' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand signers; and __fish_seen_subcommand_from export" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand signers; and __fish_seen_subcommand_from export" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand signers; and __fish_seen_subcommand_from export" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand signers; and __fish_seen_subcommand_from export" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -198,6 +212,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand init" -l owner -d 'The o
 complete -c tessera -n "__fish_tessera_using_subcommand init" -l key -d 'SSH public key to register for you (default: the key `tessera ack` would sign with)' -r
 complete -c tessera -n "__fish_tessera_using_subcommand init" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand init" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand init" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand init" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -206,6 +221,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand init" -s h -l help -d 'P
 complete -c tessera -n "__fish_tessera_using_subcommand init" -s V -l version -d 'Print version'
 complete -c tessera -n "__fish_tessera_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand hook; and not __fish_seen_subcommand_from install help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -215,6 +231,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand hook; and not __fish_see
 complete -c tessera -n "__fish_tessera_using_subcommand hook; and not __fish_seen_subcommand_from install help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tessera -n "__fish_tessera_using_subcommand hook; and __fish_seen_subcommand_from install" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand hook; and __fish_seen_subcommand_from install" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand hook; and __fish_seen_subcommand_from install" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand hook; and __fish_seen_subcommand_from install" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -230,6 +247,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand sync" -l format -d 'Outp
 json\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand sync" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand sync" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand sync" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand sync" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -243,6 +261,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand assets" -l format -d 'Ou
 json\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand assets" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand assets" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand assets" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand assets" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -253,9 +272,11 @@ complete -c tessera -n "__fish_tessera_using_subcommand consumers" -l format -d 
 json\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand consumers" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand consumers" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand consumers" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand consumers" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand consumers" -l unmatched -d 'Instead: every registration in the store that matches no asset, with the nearest asset keys'
 complete -c tessera -n "__fish_tessera_using_subcommand consumers" -s h -l help -d 'Print help'
 complete -c tessera -n "__fish_tessera_using_subcommand consumers" -s V -l version -d 'Print version'
 complete -c tessera -n "__fish_tessera_using_subcommand graph" -l format -d 'Output format' -r -f -a "mermaid\t''
@@ -263,6 +284,7 @@ dot\t''
 json\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand graph" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand graph" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand graph" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand graph" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -272,6 +294,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand status" -l format -d 'Ou
 json\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand status" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand status" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand status" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand status" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -281,6 +304,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand rules" -l format -d 'Out
 json\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand rules" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand rules" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand rules" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand rules" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -288,6 +312,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand rules" -s h -l help -d '
 complete -c tessera -n "__fish_tessera_using_subcommand rules" -s V -l version -d 'Print version'
 complete -c tessera -n "__fish_tessera_using_subcommand completions" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand completions" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand completions" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand completions" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -295,6 +320,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand completions" -s h -l hel
 complete -c tessera -n "__fish_tessera_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c tessera -n "__fish_tessera_using_subcommand man" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand man" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand man" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand man" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"

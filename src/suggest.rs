@@ -43,7 +43,8 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
         let names = ["column_removed", "column_added", "relation_removed"];
-        assert_eq!(nearest("column_remove", names, 2), ["column_removed"]);
+        assert_eq!(nearest("column_remove", names, 1), ["column_removed"]);
+        assert_eq!(nearest("column_remove", names, 3)[0], "column_removed");
         assert!(nearest("zzz", names, 3).is_empty());
     }
 }

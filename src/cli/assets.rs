@@ -42,6 +42,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
                 "key": a.key, "project": a.project, "node": a.node, "unique_id": a.unique_id,
                 "owner_team": a.owner_team, "owner_user": a.owner_user, "mode": a.mode,
                 "resource_type": a.resource_type, "retired": a.retired, "version": v, "consumers": n,
+                "identity": a.identity.as_deref().unwrap_or("unknown"),
             })).collect::<Vec<_>>(),
         }))?,
         Format::Human => {
@@ -50,6 +51,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
                 "project",
                 "node",
                 "owner",
+                "placed by",
                 "mode",
                 "version",
                 "consumers",
@@ -65,6 +67,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
                     a.project.clone(),
                     a.node.clone(),
                     a.owner_team.clone().unwrap_or_default(),
+                    a.identity.clone().unwrap_or_else(|| "unknown".into()),
                     a.mode.clone(),
                     v.clone().unwrap_or_default(),
                     n.to_string(),

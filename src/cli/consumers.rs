@@ -13,10 +13,47 @@ use crate::output::DataFormat as Format;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The asset: its key (`marts.orders`), relation name (`analytics.marts.orders`) or dbt name (`orders`)
-    pub asset: String,
+    #[arg(required_unless_present = "unmatched")]
+    pub asset: Option<String>,
+    /// Instead: every registration in the store that matches no asset, with the nearest asset keys
+    #[arg(long, conflicts_with = "asset")]
+    pub unmatched: bool,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+}
+
+/// `consumers --unmatched`: registrations that protect nobody yet.
+fn unmatched(store: &dyn Store, format: Format) -> crate::error::Result<ExitStatus> {
+    let found = super::unmatched::find(store, None)?;
+    match format {
+        Format::Json => output::print_json(&json!({
+            "schema_version": 1,
+            "unmatched": found,
+        }))?,
+        Format::Human => {
+            let mut t = output::table(&["team", "project", "reads", "via", "nearest assets"]);
+            for u in &found {
+                t.add_row(vec![
+                    u.team.clone(),
+                    u.project.clone(),
+                    u.asset.clone(),
+                    u.source.to_string(),
+                    u.nearest.join(", "),
+                ]);
+            }
+            let n = found.len();
+            output::print(&format!(
+                "{t}\n{n} {} no asset\n",
+                if n == 1 {
+                    "registration matches"
+                } else {
+                    "registrations match"
+                }
+            ))?;
+        }
+    }
+    Ok(ExitStatus::Success)
 }
 
 /// An asset named the way a person would: key, relation name, or dbt node name.
@@ -57,7 +94,10 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     let cfg = ctx.config()?;
     let store = super::store::open(&super::store::location(ctx, &cfg), false)?;
     let d = super::settings::warehouse(&cfg.config, None).dialect;
-    let key = resolve(store.as_ref(), &args.asset, d)?;
+    let Some(name) = args.asset.as_deref().filter(|_| !args.unmatched) else {
+        return unmatched(store.as_ref(), args.format);
+    };
+    let key = resolve(store.as_ref(), name, d)?;
     let asset = store.asset(&key)?;
     let consumers = store.consumers(&key)?;
     match args.format {

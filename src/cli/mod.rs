@@ -21,6 +21,7 @@ pub mod signers;
 pub mod status;
 pub mod store;
 pub mod sync;
+pub mod unmatched;
 pub mod verify;
 
 use clap::{Parser, Subcommand};
@@ -51,6 +52,9 @@ pub struct GlobalArgs {
     /// The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)
     #[arg(long, global = true, env = "TESSERA_STORE", value_name = "STORE")]
     pub store: Option<String>,
+    /// Where dbt's profiles.yml is (default: the dbt project's directory, then ~/.dbt)
+    #[arg(long, global = true, env = "DBT_PROFILES_DIR", value_name = "DIR")]
+    pub profiles_dir: Option<std::path::PathBuf>,
     /// When to use colour
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, env = "TESSERA_COLOR")]
     pub color: ColorChoice,

@@ -89,6 +89,18 @@ pub struct Dbt {
     /// A compiled `manifest.json`, when one is available.
     pub manifest: Option<Spanned<PathBuf>>,
     pub contracts: Spanned<Contracts>,
+    /// Where models land when no profiles.yml is at hand (CI, pre-commit machines): the
+    /// target's database and schema, which dbt's configs and naming macros build on.
+    pub target: Option<DbtTarget>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct DbtTarget {
+    pub database: Option<String>,
+    pub schema: Option<String>,
+    /// The target's name, for naming macros that branch on `target.name` (default `default`).
+    pub name: Option<String>,
 }
 
 impl Default for Dbt {
@@ -97,6 +109,7 @@ impl Default for Dbt {
             project_dir: unset(PathBuf::from(".")),
             manifest: None,
             contracts: unset(Contracts::default()),
+            target: None,
         }
     }
 }

@@ -58,6 +58,23 @@ impl Dialect {
         }
     }
 
+    /// A relation name (`db.schema.table`, any part may be quoted) as the warehouse resolves it,
+    /// for matching a consumer's name against a producer's: Snowflake folds unquoted parts to
+    /// upper case; Postgres, Redshift and DuckDB to lower case; BigQuery's datasets and tables
+    /// are case-sensitive, so they are kept as written; Databricks (Unity Catalog) stores
+    /// catalog, schema and table names in lower case, quoted or not. Quotes and backticks go.
+    pub fn fold_relation(self, name: &str) -> String {
+        split_relation(name)
+            .into_iter()
+            .map(|(part, quoted)| match self {
+                Dialect::Bigquery => part.to_string(),
+                Dialect::Databricks => part.to_lowercase(),
+                _ => self.physical_name(part, quoted),
+            })
+            .collect::<Vec<_>>()
+            .join(".")
+    }
+
     /// The column name a query's result set carries, which is what dataframes and JSON see.
     pub fn result_set_name(self, name: &str, quoted: bool) -> String {
         match self {
@@ -74,6 +91,45 @@ impl Dialect {
             (_, NotNull) | (Dialect::Postgres | Dialect::Duckdb, _) | (Dialect::Databricks, Check)
         )
     }
+}
+
+/// `a."B c".d` → `[("a", false), ("B c", true), ("d", false)]`; backticks quote like `"`.
+fn split_relation(name: &str) -> Vec<(&str, bool)> {
+    let name = name.trim();
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut quote: Option<char> = None;
+    for (i, c) in name.char_indices() {
+        match (quote, c) {
+            (None, '"' | '`') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '.') => {
+                parts.push(&name[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&name[start..]);
+    parts
+        .into_iter()
+        .map(|p| {
+            let p = p.trim();
+            // BigQuery quotes a whole path in one pair of backticks: `proj.ds.t`.
+            let quoted = p.len() >= 2
+                && ((p.starts_with('"') && p.ends_with('"'))
+                    || (p.starts_with('`') && p.ends_with('`')));
+            (if quoted { &p[1..p.len() - 1] } else { p }, quoted)
+        })
+        .flat_map(|(p, quoted)| {
+            let inner: Vec<(&str, bool)> = if quoted && p.contains('.') && !p.contains('"') {
+                p.split('.').map(|x| (x, true)).collect()
+            } else {
+                vec![(p, quoted)]
+            };
+            inner
+        })
+        .collect()
 }
 
 /// The constraint kinds whose enforcement differs between platforms.
@@ -174,6 +230,62 @@ mod tests {
             Dialect::Bigquery.result_set_name("Customer_ID", false),
             "Customer_ID"
         );
+    }
+
+    #[test]
+    fn snowflake_folds_relation_names_to_upper_case() {
+        let d = Dialect::Snowflake;
+        assert_eq!(
+            d.fold_relation("analytics.core.orders"),
+            "ANALYTICS.CORE.ORDERS"
+        );
+        assert_eq!(
+            d.fold_relation("analytics.\"Core\".orders"),
+            "ANALYTICS.Core.ORDERS"
+        );
+    }
+
+    #[test]
+    fn postgres_and_redshift_fold_relation_names_to_lower_case() {
+        for d in [Dialect::Postgres, Dialect::Redshift] {
+            assert_eq!(
+                d.fold_relation("Analytics.CORE.Orders"),
+                "analytics.core.orders"
+            );
+        }
+        assert_eq!(
+            Dialect::Postgres.fold_relation("core.\"Orders\""),
+            "core.Orders"
+        );
+        // Redshift ignores quotes' case unless enable_case_sensitive_identifier is on.
+        assert_eq!(
+            Dialect::Redshift.fold_relation("core.\"Orders\""),
+            "core.orders"
+        );
+    }
+
+    #[test]
+    fn bigquery_relation_names_are_case_sensitive() {
+        let d = Dialect::Bigquery;
+        assert_eq!(
+            d.fold_relation("my-proj.Sales.Orders"),
+            "my-proj.Sales.Orders"
+        );
+        assert_eq!(
+            d.fold_relation("`my-proj.Sales.Orders`"),
+            "my-proj.Sales.Orders"
+        );
+        assert_ne!(
+            d.fold_relation("sales.orders"),
+            d.fold_relation("Sales.Orders")
+        );
+    }
+
+    #[test]
+    fn databricks_folds_catalog_schema_table_to_lower_case() {
+        let d = Dialect::Databricks;
+        assert_eq!(d.fold_relation("Main.Core.Orders"), "main.core.orders");
+        assert_eq!(d.fold_relation("`Main`.`Core`.orders"), "main.core.orders");
     }
 
     #[test]

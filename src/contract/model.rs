@@ -308,6 +308,38 @@ pub struct Relation {
     /// Where the relation was declared (property file path), for messages.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    /// What told Tessera where the relation lands (`database`, `schema`, `identifier`). Not part
+    /// of the contract, so not serialised: the same relation placed two ways promises the same.
+    #[serde(skip)]
+    pub placed_by: Option<IdentitySource>,
+}
+
+/// Where a relation's identity (`database.schema.identifier`) came from, most trusted first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IdentitySource {
+    /// A dbt manifest's `database`, `schema` and `alias`.
+    Manifest,
+    /// The project's files: profiles.yml's target, `+schema`-style configs, generate_*_name.
+    Profile,
+    /// `dbt.target` in tessera.yaml, with the project's configs and macros.
+    Config,
+    /// The identity the store recorded for the same `unique_id` at the project's last sync.
+    Store,
+    /// Nothing said; the key is a `project/node` stand-in.
+    Unknown,
+}
+
+impl IdentitySource {
+    pub fn name(self) -> &'static str {
+        match self {
+            IdentitySource::Manifest => "manifest",
+            IdentitySource::Profile => "profile",
+            IdentitySource::Config => "config",
+            IdentitySource::Store => "store",
+            IdentitySource::Unknown => "unknown",
+        }
+    }
 }
 
 impl Relation {

@@ -36,12 +36,16 @@ pub struct ConsumerUse {
     pub expects_freshness: Option<Freshness>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ImpactSettings {
     /// The registry lists every reader (no unregistered BI tools or notebooks), so "no registered
     /// consumer uses it" means "nobody uses it".
     pub authoritative: bool,
     pub warehouse: Warehouse,
+    /// Relation keys (`orders`, `orders.v2`) whose readers cannot be known: where the relation
+    /// lands is unknown, or its project never synced. An empty consumer list says nothing about
+    /// them, so their breaks are never lowered.
+    pub unplaced: BTreeSet<String>,
 }
 
 /// Fills `impacted` on every finding and adjusts severities of the findings that count; returns
@@ -50,8 +54,9 @@ pub struct ImpactSettings {
 ///
 /// A finding that is ERR on the reader side and that no consumer of its asset uses becomes WARN
 /// (INFO with an authoritative registry), also when no consumer is registered for the asset at
-/// all: that is the same situation, nobody known reads it. A finding that violates a using
-/// consumer's declared type or freshness becomes ERR.
+/// all: that is the same situation, nobody known reads it. Not for an unplaced relation
+/// ([`ImpactSettings::unplaced`]): nobody is known to read it because nobody could look. A
+/// finding that violates a using consumer's declared type or freshness becomes ERR.
 pub fn apply(
     report: Report,
     consumers: &[ConsumerUse],
@@ -80,6 +85,22 @@ fn assess(
     let dialect = settings.warehouse.dialect;
     let names = AssetNames::of(&f, dialect);
     let column = top_column(&f.path).map(|c| dialect.physical_name(c, false));
+    // A declared rename hurts the readers of the old name, who are the ones whose queries fail.
+    let renamed_from = (f.rule == "column_renamed")
+        .then_some(f.before.as_deref())
+        .flatten()
+        .map(|c| dialect.physical_name(c, false));
+    let readers_of_old: BTreeSet<&str> = consumers
+        .iter()
+        .zip(folded_assets)
+        .filter(|(_, asset)| names.matches(asset))
+        .filter(|(c, _)| {
+            renamed_from
+                .as_deref()
+                .is_some_and(|old| c.columns.is_some() && matching::reads_column(c, old, dialect))
+        })
+        .map(|(c, _)| c.team.as_str())
+        .collect();
     let users: Vec<&ConsumerUse> = consumers
         .iter()
         .zip(folded_assets)
@@ -87,9 +108,21 @@ fn assess(
         .map(|(c, _)| c)
         .filter(|c| match &column {
             None => true,
-            Some(col) => matching::reads_column(c, col, dialect),
+            Some(col) => {
+                matching::reads_column(c, col, dialect) || readers_of_old.contains(c.team.as_str())
+            }
         })
         .collect();
+    if let (Some(old), Some(new)) = (&f.before, &f.after)
+        && !readers_of_old.is_empty()
+    {
+        let text = format!(
+            "{} read{} `{old}`, renamed to `{new}`",
+            teams(&readers_of_old),
+            if readers_of_old.len() == 1 { "s" } else { "" }
+        );
+        note(&mut f, text);
+    }
     f.impacted = users
         .iter()
         .map(|c| c.team.clone())
@@ -134,6 +167,12 @@ fn assess(
             note(&mut f, text);
             f.severity = Level::Err;
         }
+    } else if f.severity == Level::Err && users.is_empty() && unplaced(&f, settings) {
+        note(
+            &mut f,
+            "kept at ERR: where this relation lands is unknown, so no reader can be ruled out"
+                .to_string(),
+        );
     } else if f.severity == Level::Err && users.is_empty() {
         let reader_side = if settings.authoritative {
             Level::Info
@@ -160,6 +199,14 @@ fn assess(
         }
     }
     f
+}
+
+fn unplaced(f: &Finding, settings: &ImpactSettings) -> bool {
+    let key = match &f.version {
+        Some(v) => format!("{}.v{v}", f.node),
+        None => f.node.clone(),
+    };
+    settings.unplaced.contains(&key)
 }
 
 /// Modes in which readers of the old contract are part of the question. Under BACKWARD (readers

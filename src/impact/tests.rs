@@ -46,6 +46,7 @@ fn impact(authoritative: bool, dialect: Dialect) -> ImpactSettings {
     ImpactSettings {
         authoritative,
         warehouse: Warehouse::new(dialect),
+        unplaced: BTreeSet::new(),
     }
 }
 
@@ -61,6 +62,7 @@ fn run(
     let imp = ImpactSettings {
         authoritative,
         warehouse: s.warehouse,
+        unplaced: BTreeSet::new(),
     };
     apply(report, consumers, &imp, after)
 }
@@ -557,4 +559,42 @@ proptest! {
         }
         prop_assert!(r.verdict <= engine.verdict);
     }
+}
+
+#[test]
+fn an_unplaced_relation_keeps_its_err_with_nobody_registered() {
+    let f = finding("column_removed", "status", Level::Err);
+    let mut settings = impact(true, Dialect::Postgres);
+    settings.unplaced.insert(f.node.clone());
+    let r = apply(Report::new(vec![f]), &[], &settings, &Project::default());
+    assert_eq!(one(&r).severity, Level::Err);
+    assert!(
+        one(&r).message.contains("kept at ERR"),
+        "{}",
+        one(&r).message
+    );
+}
+
+#[test]
+fn a_declared_rename_impacts_the_readers_of_the_old_name() {
+    let mut f = finding("column_renamed", "order_state", Level::Err);
+    f.before = Some("status".into());
+    f.after = Some("order_state".into());
+    let old_reader = uses("BI", "orders", Some(&["status"]));
+    let unrelated = uses("OPS", "orders", Some(&["order_id"]));
+    let r = apply(
+        Report::new(vec![f]),
+        &[old_reader, unrelated],
+        &impact(false, Dialect::Postgres),
+        &Project::default(),
+    );
+    let f = one(&r);
+    assert_eq!(f.severity, Level::Err);
+    assert_eq!(f.impacted, ["BI"]);
+    assert!(
+        f.message
+            .contains("BI reads `status`, renamed to `order_state`"),
+        "{}",
+        f.message
+    );
 }

@@ -53,6 +53,8 @@ pub struct Gate {
     pub passes: bool,
     pub consumers_known: bool,
     pub proposed: bool,
+    /// Breaking findings on relations Tessera could not place: no team can ack them.
+    pub unplaced: usize,
 }
 
 /// The command a team runs to approve.
@@ -90,15 +92,30 @@ pub fn verdict(proposals: &[ProposalView], gate: &Gate) -> String {
         return "consumers unknown: no coordination store to ask (run `tessera sync` on main first)"
             .into();
     }
+    // Breaks on relations nobody could place: their readers are unknown, so nobody can ack them.
+    let unplaced = (gate.unplaced > 0).then(|| {
+        format!(
+            "{} on relations whose readers are unknown (place them, see the warning)",
+            plural(gate.unplaced, "breaking finding")
+        )
+    });
+    let verb = if gate.passes {
+        "needs attention"
+    } else {
+        "merge blocked"
+    };
     if proposals.is_empty() {
-        return "no breaking change for a registered consumer; nothing to acknowledge".into();
+        return match unplaced {
+            Some(u) => format!("{verb}: {u}"),
+            None => "no breaking change for a registered consumer; nothing to acknowledge".into(),
+        };
     }
     let changes = plural(proposals.len(), "breaking change");
     if proposals.iter().all(proposal_passes) {
-        return if gate.passes {
-            format!("ready to merge: every impacted consumer approved {changes}")
-        } else {
-            format!("merge blocked: {changes} approved, but the gate failed")
+        return match (&unplaced, gate.passes) {
+            (Some(u), _) => format!("{verb}: {u}"),
+            (None, true) => format!("ready to merge: every impacted consumer approved {changes}"),
+            (None, false) => format!("merge blocked: {changes} approved, but the gate failed"),
         };
     }
     let mut reasons: Vec<String> = proposals
@@ -128,6 +145,7 @@ pub fn verdict(proposals: &[ProposalView], gate: &Gate) -> String {
     if !waiting.is_empty() {
         reasons.push(format!("{changes} waiting for {}", few(&waiting)));
     }
+    reasons.extend(unplaced);
     if reasons.is_empty() {
         // Proposed for another breaking set, or not proposed: acks are not on record yet.
         reasons.push(format!("{changes} not yet proposed for this breaking set"));
@@ -433,6 +451,7 @@ mod tests {
             passes: false,
             consumers_known: true,
             proposed: true,
+            unplaced: 0,
         };
         let v = verdict(&[p], &gate);
         assert_eq!(

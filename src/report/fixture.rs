@@ -93,5 +93,6 @@ pub fn input(report: &Report) -> RenderInput<'_> {
         color: false,
         locate: &locate,
         today_pinned: None,
+        placed_by: &|_| Some("profile"),
     }
 }

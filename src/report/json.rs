@@ -66,6 +66,8 @@ struct JsonFinding<'a> {
     guarantee_strength: Option<Strength>,
     file: Option<String>,
     line: Option<usize>,
+    /// What placed the relation in the warehouse: manifest, profile, config, store, unknown.
+    placed_by: Option<&'static str>,
 }
 
 pub(super) fn render(input: &RenderInput) -> String {
@@ -101,6 +103,7 @@ pub(super) fn render(input: &RenderInput) -> String {
 fn finding<'a>(input: &RenderInput, f: &'a Finding) -> JsonFinding<'a> {
     let (file, line) = location(input, f);
     JsonFinding {
+        placed_by: (input.placed_by)(f),
         rule: f.rule,
         severity: f.severity,
         fwd: f.fwd,

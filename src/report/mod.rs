@@ -44,6 +44,9 @@ pub struct RenderInput<'a> {
     pub locate: &'a dyn Fn(&Finding) -> Option<(String, usize)>,
     /// The day `TESSERA_TODAY` fixed "today" to, when it did.
     pub today_pinned: Option<&'a str>,
+    /// What placed the finding's relation in the warehouse (`manifest`, `profile`, `config`,
+    /// `store`, `unknown`), when known.
+    pub placed_by: &'a dyn Fn(&Finding) -> Option<&'static str>,
 }
 
 /// The report in `format`, for stdout.

@@ -58,6 +58,10 @@ pub struct Asset {
     pub mode: String,
     /// `model`, `source`, `seed`, `snapshot`, `table`.
     pub resource_type: String,
+    /// What placed it in the warehouse: `manifest`, `profile`, `config`, `store` or `unknown`
+    /// (see [`crate::contract::IdentitySource`]); `None` in stores written before it was kept.
+    #[serde(default)]
+    pub identity: Option<String>,
     /// No longer declared by its project (set by the store). History is kept.
     #[serde(default)]
     pub retired: bool,

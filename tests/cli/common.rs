@@ -18,6 +18,8 @@ pub fn tessera() -> Command {
             cmd.env_remove(k);
         }
     }
+    // dbt's own variables would move where models land.
+    cmd.env_remove("DBT_PROFILES_DIR").env_remove("DBT_TARGET");
     cmd.env("NO_COLOR", "1")
         .env_remove("CLICOLOR_FORCE")
         .env("TESSERA_TODAY", "2026-06-01");

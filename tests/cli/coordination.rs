@@ -489,3 +489,45 @@ fn forge_copy(w: &World, id: i64, decision: &str) -> i64 {
     .expect("forge");
     db.last_insert_rowid()
 }
+
+/// Declaring `renamed_from`, as the hint for a removed column recommends, must not make the
+/// consumer of the old name drop out: the gate holds until that consumer acks.
+#[test]
+fn a_declared_rename_of_a_consumed_column_waits_for_its_reader() {
+    if !tools_present() {
+        return;
+    }
+    let w = World::new();
+    w.shop.git(&["checkout", "-q", "main"]);
+    w.shop.git(&["checkout", "-q", "-b", "rename-status"]);
+    edit(
+        &w.shop,
+        support::MARTS,
+        "      - name: status\n        data_type: text\n",
+        "      - name: order_state\n        data_type: text\n        meta: {tessera: {renamed_from: status}}\n",
+    );
+    edit(
+        &w.shop,
+        "models/marts/orders.sql",
+        "    status,",
+        "    status as order_state,",
+    );
+    w.shop.commit("rename status to order_state");
+    let p = w.propose(&[]);
+    let (_, v) = w.impact(&[]);
+    let renamed = v["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["rule"] == "column_renamed"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(renamed["impacted"], serde_json::json!(["team-bi"]), "{v}");
+    let message = renamed["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("team-bi reads `status`, renamed to `order_state`"),
+        "{message}"
+    );
+    assert_eq!(w.gate(&[]), 1);
+    let id = p["id"].as_str().expect("id").to_string();
+    approve(&w, &id);
+    assert_eq!(w.gate(&[]), 0);
+}

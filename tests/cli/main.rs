@@ -9,6 +9,7 @@ mod completions;
 mod coordination;
 mod demo;
 mod guidance;
+mod identity;
 mod impact;
 mod precommit;
 mod rules;

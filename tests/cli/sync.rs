@@ -333,14 +333,14 @@ fn another_teams_model_in_the_same_repo_is_a_consumer_of_the_columns_it_reads() 
     let repo = TestRepo::new();
     repo.write(
         "tessera.yaml",
-        "project: mono\nowner: team-shop\nteams: [{name: team-shop}, {name: team-finance}]\nusers: [{email: fi@example.com, teams: [team-finance]}]\n",
+        "project: mono\nowner: team-shop\ndbt: {target: {schema: core}}\nteams: [{name: team-shop}, {name: team-finance}]\nusers: [{email: fi@example.com, teams: [team-finance]}]\n",
     )
     .write("dbt_project.yml", "name: mono\nversion: '1'\nprofile: p\nmodel-paths: [models]\n")
     .write("models/orders.sql", "select 1 as id, 2 as amount, 'x' as status\n")
     .write("models/finance_report.sql", "select o.id, sum(o.amount) as total from {{ ref('orders') }} as o group by 1\n")
     .write(
         "models/schema.yml",
-        "version: 2\nmodels:\n  - name: orders\n    config: {schema: core, meta: {owner: team-shop}}\n    columns: [{name: id, data_type: int}, {name: amount, data_type: int}, {name: status, data_type: text}]\n  - name: finance_report\n    config: {schema: fin, meta: {owner: fi@example.com}}\n",
+        "version: 2\nmodels:\n  - name: orders\n    config: {meta: {owner: team-shop}}\n    columns: [{name: id, data_type: int}, {name: amount, data_type: int}, {name: status, data_type: text}]\n  - name: finance_report\n    config: {meta: {owner: fi@example.com}}\n",
     );
     repo.commit("mono");
     let o = sync(&repo, &store);
@@ -393,11 +393,11 @@ fn a_models_dbt_group_owner_owns_it_when_meta_names_nobody() {
     let dir = tempfile::tempdir().expect("tmp");
     let store = store_arg(dir.path());
     let repo = TestRepo::new();
-    repo.write("tessera.yaml", "project: grp\nowner: team-platform\nteams: [{name: team-platform}, {name: team-finance}]\nusers: [{email: zach@example.com, name: Zach, teams: [team-finance]}]\n")
+    repo.write("tessera.yaml", "project: grp\nowner: team-platform\ndbt: {target: {schema: fin}}\nteams: [{name: team-platform}, {name: team-finance}]\nusers: [{email: zach@example.com, name: Zach, teams: [team-finance]}]\n")
         .write("dbt_project.yml", "name: grp\nversion: '1'\nprofile: p\nmodel-paths: [models]\n")
         .write("models/revenue.sql", "select 1 as id\n")
         .write("models/_groups.yml", "groups:\n  - name: finance\n    owner: {email: zach@example.com, name: Zach}\n")
-        .write("models/schema.yml", "version: 2\nmodels:\n  - name: revenue\n    config: {group: finance, schema: fin}\n    columns: [{name: id, data_type: int}]\n");
+        .write("models/schema.yml", "version: 2\nmodels:\n  - name: revenue\n    config: {group: finance}\n    columns: [{name: id, data_type: int}]\n");
     repo.commit("grouped");
     assert_eq!(code(&sync(&repo, &store)), 0);
     let o = tessera()

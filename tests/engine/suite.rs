@@ -34,6 +34,7 @@ fn every_vector_classifies_as_specified() {
             let settings = ImpactSettings {
                 authoritative: vectors::registry_authoritative(v),
                 warehouse: s.warehouse,
+                unplaced: Default::default(),
             };
             report = impact::apply(report, &consumers, &settings, &candidate);
         }

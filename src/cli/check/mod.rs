@@ -1,6 +1,8 @@
 //! `tessera check`: compare the working tree (or `--head`) with `--base`, or two manifests, and
 //! classify every contract change. The command producers run in a terminal and as a pre-commit hook.
 
+pub(crate) mod identity;
+mod reads;
 pub(crate) mod select;
 pub(crate) mod sides;
 
@@ -67,6 +69,8 @@ pub struct Analysis {
     /// Relation key (`orders`, `orders.v2`) → store asset key.
     pub asset_keys: std::collections::BTreeMap<String, String>,
     pub settings: compat::Settings,
+    /// Relation keys whose readers could not be looked up (see [`crate::impact::ImpactSettings`]).
+    pub unplaced: std::collections::BTreeSet<String>,
 }
 
 /// The relation key of the relation a finding is about (`orders`, `orders.v2`).
@@ -78,6 +82,17 @@ pub fn relation_key(f: &compat::Finding) -> String {
 }
 
 impl Analysis {
+    /// Breaking findings on relations whose readers could not be looked up: nobody can ack
+    /// them, and nobody can be shown not to read them.
+    pub fn unplaced_breaks(&self) -> usize {
+        self.report
+            .findings
+            .iter()
+            .filter(|f| f.is_breaking() && f.impacted.is_empty())
+            .filter(|f| self.unplaced.contains(&relation_key(f)))
+            .count()
+    }
+
     /// Whether the store was consulted for consumers.
     pub fn consumers_known(&self) -> bool {
         self.store.is_some()
@@ -99,16 +114,12 @@ pub fn analyze(
     require_store: bool,
 ) -> crate::error::Result<Analysis> {
     let today = ctx.today()?;
-    let (before, after) = sides::load(args, ctx, cfg)?;
+    let (mut before, mut after) = sides::load(args, ctx, cfg)?;
     let warehouse = super::settings::warehouse(
         &cfg.config,
         after.adapter.as_deref().or(before.adapter.as_deref()),
     );
     let settings = super::settings::compat_settings(&cfg.config, warehouse, today);
-
-    let keys = select::relevant_keys(args, ctx, cfg, &before, &after)?;
-    let (b, a) = select::restrict(&before.project, &after.project, &keys);
-    let report = compat::diff(&b, &a, &settings);
     // Asset keys must be spelt as `sync` spells them: the configured project, else the dbt name.
     let project = cfg
         .config
@@ -117,6 +128,18 @@ pub fn analyze(
         .or(before.dbt_name.as_deref())
         .unwrap_or("")
         .to_string();
+    let store = open_store(ctx, cfg, require_store)?;
+    if let Some(store) = &store {
+        identity::place_from_store(
+            store.as_ref(),
+            &project,
+            &mut [&mut before.project, &mut after.project],
+        )?;
+    }
+
+    let keys = select::relevant_keys(args, ctx, cfg, &before, &after)?;
+    let (b, a) = select::restrict(&before.project, &after.project, &keys);
+    let report = compat::diff(&b, &a, &settings);
     let d = settings.warehouse.dialect;
     let asset_keys = b
         .relations
@@ -124,8 +147,21 @@ pub fn analyze(
         .chain(a.relations.values())
         .map(|r| (r.key(), super::sync::asset_key(r, &project, d)))
         .collect();
-    let (report, store) = impact(report, ctx, cfg, &project, &b, &a, &settings, require_store)?;
+    let (report, unplaced) = match &store {
+        Some(store) => impact(
+            report,
+            ctx,
+            cfg,
+            store.as_ref(),
+            &project,
+            &b,
+            &a,
+            &settings,
+        )?,
+        None => (report, Default::default()),
+    };
     Ok(Analysis {
+        unplaced,
         before,
         after,
         report,
@@ -147,6 +183,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         ..
     } = &analysis;
     warn_once(ctx, before, after);
+    reads::warn_missing(ctx, &cfg, &analysis)?;
     let fail_on = match args.fail_on {
         Some(FailOn::Err) => Level::Err,
         Some(FailOn::Warn) => Level::Warn,
@@ -155,11 +192,9 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     render(
         args.format,
         report,
-        &before.label,
-        &after.label,
         fail_on,
         consumers_known,
-        after,
+        (before, after),
     )?;
     let verdict = status(report, fail_on);
     if verdict == ExitStatus::Findings && args.format == Format::Human {
@@ -199,34 +234,53 @@ pub fn status(report: &Report, fail_on: Level) -> ExitStatus {
 /// Names who each finding hurts, from the store's consumer registrations. Without a store (none
 /// synced yet, or a remote one this build cannot reach) the consumer list is unknown and the
 /// severities stay as the engine gave them.
+/// The store to ask for consumers, when there is one. Without it (none synced yet, or a remote
+/// one this build cannot reach) the consumer list is unknown and the severities stay as the
+/// engine gave them; `require_store` makes that an error instead.
+fn open_store(
+    ctx: &Context,
+    cfg: &super::context::LoadedConfig,
+    require_store: bool,
+) -> crate::error::Result<Option<Box<dyn crate::store::Store>>> {
+    let loc = super::store::location(ctx, cfg);
+    match &loc {
+        super::store::Location::Sqlite(p) if p.exists() => {
+            Ok(Some(super::store::open(&loc, false)?))
+        }
+        // The store's own error says where it looked and how to create one.
+        _ if require_store => Ok(Some(super::store::open(&loc, false)?)),
+        _ => {
+            ctx.warn(&format!("no coordination store at {}: the consumer list is unknown (run `tessera sync` on main to create it)", loc.describe()));
+            Ok(None)
+        }
+    }
+}
+
+/// Names who each finding hurts, from the store's consumer registrations.
 #[allow(clippy::too_many_arguments)]
 fn impact(
     report: Report,
     ctx: &Context,
     cfg: &super::context::LoadedConfig,
+    store: &dyn crate::store::Store,
     project: &str,
     before: &crate::contract::Project,
     after: &crate::contract::Project,
     settings: &compat::Settings,
-    require_store: bool,
-) -> crate::error::Result<(Report, Option<Box<dyn crate::store::Store>>)> {
+) -> crate::error::Result<(Report, std::collections::BTreeSet<String>)> {
     let loc = super::store::location(ctx, cfg);
-    let store = match &loc {
-        super::store::Location::Sqlite(p) if p.exists() => super::store::open(&loc, false)?,
-        // The store's own error says where it looked and how to create one.
-        _ if require_store => super::store::open(&loc, false)?,
-        _ => {
-            ctx.warn(&format!("no coordination store at {}: the consumer list is unknown (run `tessera sync` on main to create it)", loc.describe()));
-            return Ok((report, None));
-        }
-    };
     let d = settings.warehouse.dialect;
+    let synced = store.projects()?.iter().any(|p| p.name == project);
     let mut uses = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
+    let mut unplaced = std::collections::BTreeSet::new();
     for r in before.relations.values().chain(after.relations.values()) {
         let key = super::sync::asset_key(r, project, d);
         if !seen.insert((key.clone(), r.key())) {
             continue;
+        }
+        if !synced || !super::sync::is_placed(&key) {
+            unplaced.insert(r.key());
         }
         for c in store.consumers(&key)? {
             uses.push(crate::impact::ConsumerUse {
@@ -238,25 +292,72 @@ fn impact(
             });
         }
     }
+    warn_unplaced(ctx, &report, &unplaced, synced, project, &loc.describe());
     let impact_settings = crate::impact::ImpactSettings {
         authoritative: cfg.config.compatibility.consumer_registry.authoritative,
         warehouse: settings.warehouse,
+        unplaced,
     };
-    Ok((
-        crate::impact::apply(report, &uses, &impact_settings, after),
-        Some(store),
-    ))
+    let report = crate::impact::apply(report, &uses, &impact_settings, after);
+    Ok((report, impact_settings.unplaced))
+}
+
+/// One warning per run for the relations whose breaks could not be judged against their
+/// readers, naming those that have findings, with the one-line fix.
+fn warn_unplaced(
+    ctx: &Context,
+    report: &Report,
+    unplaced: &std::collections::BTreeSet<String>,
+    synced: bool,
+    project: &str,
+    store: &str,
+) {
+    let mut names: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.counts() && f.severity == Level::Err)
+        .map(relation_key)
+        .filter(|k| unplaced.contains(k))
+        .collect();
+    names.dedup();
+    if names.is_empty() {
+        return;
+    }
+    let shown = match names.len() {
+        n if n <= 8 => names.join(", "),
+        n => format!("{} and {} more", names[..8].join(", "), n - 8),
+    };
+    if !synced {
+        ctx.warn(&format!(
+            "project `{project}` has never synced to {store}, so nobody can be ruled out as a \
+             reader of {shown}: their breaks keep their severity. Fix: run `tessera sync` on main"
+        ));
+    } else {
+        ctx.warn(&format!(
+            "could not tell where {shown} land in the warehouse, so their readers are unknown \
+             and their breaks keep their severity. Fix: set `dbt.target: {{database: …, schema: \
+             …}}` in tessera.yaml, put the dbt profiles.yml where dbt finds it, or pass \
+             --manifest target/manifest.json"
+        ));
+    }
+}
+
+/// What placed the relation a finding is about (`manifest`, `profile`, …), from the head side,
+/// else the base side for a relation the change removes.
+pub fn placed_by(f: &compat::Finding, sides: (&sides::Side, &sides::Side)) -> Option<&'static str> {
+    let key = relation_key(f);
+    let r = sides.1.project.get(&key).or(sides.0.project.get(&key))?;
+    Some(identity::source_of(r).name())
 }
 
 pub(crate) fn render(
     format: Format,
     report: &Report,
-    base: &str,
-    head: &str,
     fail_on: Level,
     consumers_known: bool,
-    head_side: &sides::Side,
+    (base_side, head_side): (&sides::Side, &sides::Side),
 ) -> Result<(), Error> {
+    let (base, head) = (base_side.label.as_str(), head_side.label.as_str());
     let mut modes: Vec<(String, compat::Mode)> = Vec::new();
     for f in &report.findings {
         if !modes.iter().any(|(a, _)| *a == f.asset) {
@@ -265,7 +366,9 @@ pub(crate) fn render(
     }
     let locate = |f: &compat::Finding| head_side.locate(f);
     let pinned = crate::env::pinned_today();
+    let placed = |f: &compat::Finding| placed_by(f, (base_side, head_side));
     let input = RenderInput {
+        placed_by: &placed,
         report,
         command: "check",
         base: Some(base),

@@ -32,6 +32,10 @@ pub struct Side {
     pub commit: Option<String>,
     /// dbt groups and their owners.
     pub groups: Vec<crate::dbt::Group>,
+    /// The dbt profile `dbt_project.yml` names.
+    pub profile: Option<String>,
+    /// The project's `generate_*_name` overrides.
+    pub naming: crate::dbt::identity::Overrides,
 }
 
 impl Side {
@@ -48,6 +52,8 @@ impl Side {
             models: Vec::new(),
             commit: None,
             groups: Vec::new(),
+            profile: None,
+            naming: Default::default(),
         }
     }
 
@@ -131,6 +137,12 @@ pub fn load(args: &Args, ctx: &Context, cfg: &LoadedConfig) -> crate::error::Res
             (before, after)
         }
     };
+    let mut warnings = Vec::new();
+    let profile = after.profile.clone().or_else(|| before.profile.clone());
+    let target = super::identity::target(ctx, cfg, profile.as_deref(), &mut warnings);
+    super::identity::place(&mut before, target.as_ref());
+    super::identity::place(&mut after, target.as_ref());
+    after.warnings.extend(warnings);
     let head_manifest = args
         .manifest
         .as_ref()
@@ -195,6 +207,10 @@ pub fn head_side(
         }
     };
     side.commit = repo.resolve(rev.unwrap_or("HEAD")).ok();
+    let mut warnings = Vec::new();
+    let target = super::identity::target(ctx, cfg, side.profile.as_deref(), &mut warnings);
+    super::identity::place(&mut side, target.as_ref());
+    side.warnings.extend(warnings);
     Ok(side)
 }
 
@@ -211,8 +227,9 @@ fn manifest_side(path: &Path) -> crate::error::Result<Side> {
     Ok(side)
 }
 
-/// Fills what the YAML cannot know (unique ids, relation names, adapter) from a manifest.
-fn enrich(side: &mut Side, m: &dbt::Manifest) {
+/// Fills what the YAML cannot know (unique ids, adapter) from a manifest, and takes where each
+/// relation lands from it: what dbt compiled beats what Tessera worked out from the files.
+pub fn enrich(side: &mut Side, m: &dbt::Manifest) {
     side.adapter = side.adapter.take().or_else(|| m.adapter_type.clone());
     for (key, r) in side.project.relations.iter_mut() {
         let Some(mr) = m
@@ -223,10 +240,13 @@ fn enrich(side: &mut Side, m: &dbt::Manifest) {
             continue;
         };
         fill(&mut r.unique_id, &mr.unique_id);
-        fill(&mut r.database, &mr.database);
-        fill(&mut r.schema, &mr.schema);
-        fill(&mut r.identifier, &mr.identifier);
         fill(&mut r.package, &mr.package);
+        if mr.schema.is_some() && mr.identifier.is_some() {
+            r.database.clone_from(&mr.database);
+            r.schema.clone_from(&mr.schema);
+            r.identifier.clone_from(&mr.identifier);
+            r.placed_by = Some(crate::contract::IdentitySource::Manifest);
+        }
     }
 }
 
@@ -313,6 +333,8 @@ fn git_side(
     match dbt::read_project_scoped(tree, &project_dir, scope) {
         Ok(p) => {
             side.dbt_name = Some(p.name);
+            side.profile = p.profile;
+            side.naming = p.naming;
             side.groups = p.groups;
             side.models = p.models;
             side.files = p.files;

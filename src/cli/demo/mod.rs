@@ -78,6 +78,8 @@ impl Demo {
             cmd.env_remove(var);
         }
         cmd.env("TESSERA_STORE", format!("sqlite:{}", self.store.display()));
+        // The examples' own profiles.yml says where their models land, not the caller's.
+        cmd.env_remove("DBT_PROFILES_DIR").env_remove("DBT_TARGET");
         // Child output is forwarded as it comes; children see the same terminal (or pipe).
         let status = cmd.status().map_err(|e| Error::Usage {
             message: format!("the demo could not run {}: {e}", self.exe.display()),

@@ -18,6 +18,14 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../examples/shop/dbt_project.yml"),
     ),
     (
+        "shop/profiles.yml",
+        include_str!("../../../examples/shop/profiles.yml"),
+    ),
+    (
+        "shop/macros/generate_schema_name.sql",
+        include_str!("../../../examples/shop/macros/generate_schema_name.sql"),
+    ),
+    (
         "shop/tessera.yaml",
         include_str!("../../../examples/shop/tessera.yaml"),
     ),
@@ -44,6 +52,10 @@ pub const FILES: &[(&str, &str)] = &[
     (
         "bi/dbt_project.yml",
         include_str!("../../../examples/bi/dbt_project.yml"),
+    ),
+    (
+        "bi/profiles.yml",
+        include_str!("../../../examples/bi/profiles.yml"),
     ),
     (
         "bi/tessera.yaml",

@@ -152,9 +152,11 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         .iter()
         .any(|e| !e.outdated() && e.status() == Some(ProposalStatus::Blocked));
     let waiting = entries.iter().any(|e| !e.passes());
+    let unplaced = analysis.unplaced_breaks();
     let gate = render::Gate {
         require_acks: args.require_acks,
-        passes: !(blocked || args.require_acks && waiting),
+        passes: !(blocked || args.require_acks && (waiting || unplaced > 0)),
+        unplaced,
         consumers_known: analysis.consumers_known(),
         proposed: args.propose,
     };

@@ -60,7 +60,11 @@ pub fn print(
     }
     let locate = |f: &compat::Finding| analysis.after.locate(f);
     let pinned = crate::env::pinned_today();
+    let placed = |f: &compat::Finding| {
+        super::super::check::placed_by(f, (&analysis.before, &analysis.after))
+    };
     let input = RenderInput {
+        placed_by: &placed,
         report: &analysis.report,
         command: "impact",
         base: Some(&analysis.before.label),

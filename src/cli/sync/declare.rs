@@ -10,8 +10,9 @@ use crate::store::{self, Consumer, DeclaredAsset, RegistrationSource, Store};
 
 /// An asset's key in the store: `schema.identifier`, folded the way the warehouse folds
 /// unquoted names. The database is left out on purpose: it usually differs per environment
-/// (dev, prod), while consumers name the schema and table. Without a known schema the key is
-/// `project/node`, which nothing outside the project can collide with.
+/// (dev, prod), while consumers name the schema and table. A model, seed or snapshot nothing
+/// could place (no manifest, profile, `dbt.target` or earlier sync), or any relation without a
+/// schema, gets `project/node`, which nothing outside the project can collide with.
 pub fn asset_key(r: &Relation, project: &str, d: Dialect) -> String {
     let default_ident = match (&r.version, r.resource_type) {
         (Some(v), _) => format!("{}_v{v}", r.name),
@@ -19,14 +20,17 @@ pub fn asset_key(r: &Relation, project: &str, d: Dialect) -> String {
         (None, _) => r.name.clone(),
     };
     let ident = r.identifier.clone().unwrap_or(default_ident);
-    match r.schema.as_deref().filter(|s| !s.is_empty()) {
-        Some(schema) => format!(
-            "{}.{}",
-            d.physical_name(schema, false),
-            d.physical_name(&ident, false)
-        ),
+    let placed = !crate::cli::check::identity::needs_place(r);
+    match r.schema.as_deref().filter(|s| placed && !s.is_empty()) {
+        Some(schema) => format!("{}.{}", d.fold_relation(schema), d.fold_relation(&ident)),
         None => format!("{project}/{}", r.key()),
     }
+}
+
+/// Whether an asset key names a place in the warehouse, rather than the `project/node` stand-in
+/// [`asset_key`] gives a relation whose schema is unknown.
+pub fn is_placed(key: &str) -> bool {
+    !key.contains('/')
 }
 
 /// A relation name as a consumer writes it (`db.schema.table`, `schema.table`) → asset key.
@@ -34,12 +38,10 @@ pub fn key_from_name(name: &str, d: Dialect) -> String {
     if name.contains('/') {
         return name.to_string();
     }
-    let parts: Vec<&str> = name.split('.').collect();
-    let tail = &parts[parts.len().saturating_sub(2)..];
-    tail.iter()
-        .map(|p| d.physical_name(p, false))
-        .collect::<Vec<_>>()
-        .join(".")
+    // Without the database: `schema.table` matches in the producer's target database.
+    let folded = d.fold_relation(name);
+    let parts: Vec<&str> = folded.split('.').collect();
+    parts[parts.len().saturating_sub(2)..].join(".")
 }
 
 /// Owner matching (DESIGN.md): exact user email, then exact user name, then team name.

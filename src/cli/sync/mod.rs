@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-pub use declare::{asset_key, key_from_name};
+pub use declare::{asset_key, is_placed, key_from_name};
 
 use crate::contract::{Relation, ResourceType};
 use crate::error::Error;
@@ -76,6 +76,8 @@ struct Output<'a> {
     unacknowledged_breaks: Vec<String>,
     /// Proposals this sync marked published.
     published: Vec<serde_json::Value>,
+    /// This project's registrations that match no asset in the store, with the nearest keys.
+    unmatched: Vec<super::unmatched::Unmatched>,
     warnings: Vec<String>,
 }
 
@@ -83,7 +85,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     let cfg = ctx.config()?;
     let repo = preflight(args, ctx, &cfg)?;
     let today = ctx.today()?;
-    let side = sides::head_side(ctx, &cfg, args.head.as_deref())?;
+    let mut side = sides::head_side(ctx, &cfg, args.head.as_deref())?;
     let project = cfg
         .config
         .project()
@@ -98,6 +100,15 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     let d = warehouse.dialect;
     let loc = super::store::location(ctx, &cfg);
     let store = super::store::open(&loc, true)?;
+    // Where each model lands: the manifest's word first, then the files (already applied), then
+    // what the store recorded at the last sync.
+    let manifest = manifest_path(args, ctx, &cfg)
+        .map(|p| crate::dbt::read_manifest_file(&p))
+        .transpose()?;
+    if let Some(m) = &manifest {
+        sides::enrich(&mut side, m);
+    }
+    super::check::identity::place_from_store(store.as_ref(), &project, &mut [&mut side.project])?;
 
     let mut owners = declare::Owners::new(&cfg.config);
     let mut assets = Vec::new();
@@ -144,6 +155,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
             mode: settings.mode_for(r).name().to_string(),
             resource_type: r.resource_type.name().to_string(),
             retired: false,
+            identity: Some(super::check::identity::source_of(r).name().to_string()),
         };
         assets.push(declare::declared_asset(
             asset,
@@ -177,9 +189,8 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         &asset_owner,
         d,
     ));
-    if let Some(path) = manifest_path(args, ctx, &cfg) {
-        let m = crate::dbt::read_manifest_file(&path)?;
-        consumers.extend(declare::manifest_consumers(&m, &owners, &team, &project, d));
+    if let Some(m) = &manifest {
+        consumers.extend(declare::manifest_consumers(m, &owners, &team, &project, d));
     }
     let declaration = store::Declaration {
         project: project.clone(),
@@ -226,6 +237,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     for w in &warnings {
         ctx.warn(w);
     }
+    let unmatched = super::unmatched::find(store.as_ref(), Some(&project))?;
     match args.format {
         Format::Json => {
             let out = Output {
@@ -240,6 +252,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
                     })
                     .collect(),
                 warnings,
+                unmatched,
             };
             let v =
                 serde_json::to_value(&out).map_err(|e| Error::Output(std::io::Error::other(e)))?;
@@ -262,6 +275,20 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
                 text.push_str(&format!(
                     "  forced by {by}: {reason} (recorded in the event log)\n"
                 ));
+            }
+            // They protect nobody until a producer syncs that key, so they are always shown.
+            let lines: Vec<String> = unmatched.iter().map(super::unmatched::line).collect();
+            match lines.len() {
+                0 => {}
+                n if n <= 8 => text.push_str(&format!(
+                    "  registrations matching no asset yet: {}\n",
+                    lines.join(", ")
+                )),
+                n => text.push_str(&format!(
+                    "  registrations matching no asset yet: {} … and {} more (`tessera consumers --unmatched`)\n",
+                    lines[..8].join(", "),
+                    n - 8
+                )),
             }
             crate::output::print(&text)?
         }
@@ -364,7 +391,7 @@ fn publish(
 pub const FORCED: &str = "contract.forced";
 
 /// Source name (`shop.orders`) → columns its models read (None = all of them).
-fn source_usage(
+pub(crate) fn source_usage(
     side: &sides::Side,
     d: crate::contract::Dialect,
 ) -> BTreeMap<String, Option<BTreeSet<String>>> {

@@ -265,6 +265,7 @@ fn node_relation(node: RawNode, kind: ResourceType) -> Relation {
     let meta = merge_meta(meta.0, config.meta.0);
     let name = name.0.unwrap_or_default();
     Relation {
+        placed_by: Some(crate::contract::IdentitySource::Manifest),
         identifier: alias.non_empty().or_else(|| Some(name.clone())),
         name,
         version: version.non_empty(),
@@ -327,6 +328,7 @@ fn source_relation(source: RawSource) -> Relation {
     all_meta.extend(meta.0);
     let meta = merge_meta(all_meta, config.meta.0);
     Relation {
+        placed_by: Some(crate::contract::IdentitySource::Manifest),
         name: match source_name.non_empty() {
             Some(s) => format!("{s}.{table}"),
             None => table.clone(),

@@ -25,6 +25,8 @@ struct ProjectFileYaml {
     data_paths: Option<Vec<String>>,
     #[serde(rename = "snapshot-paths")]
     snapshot_paths: Option<Vec<String>>,
+    #[serde(rename = "macro-paths")]
+    macro_paths: Option<Vec<String>>,
     models: Option<Value>,
     seeds: Option<Value>,
     snapshots: Option<Value>,
@@ -39,6 +41,7 @@ pub(crate) struct ProjectFile {
     pub model_paths: Vec<String>,
     pub seed_paths: Vec<String>,
     pub snapshot_paths: Vec<String>,
+    pub macro_paths: Vec<String>,
     models: Value,
     seeds: Value,
     snapshots: Value,
@@ -73,6 +76,7 @@ impl ProjectFile {
             model_paths: or(raw.model_paths.or(raw.source_paths), "models"),
             seed_paths: or(raw.seed_paths.or(raw.data_paths), "seeds"),
             snapshot_paths: or(raw.snapshot_paths, "snapshots"),
+            macro_paths: or(raw.macro_paths, "macros"),
             models: raw.models.unwrap_or(Value::Null),
             seeds: raw.seeds.unwrap_or(Value::Null),
             snapshots: raw.snapshots.unwrap_or(Value::Null),
@@ -142,6 +146,9 @@ pub(crate) struct NodeConfig {
     pub contract_enforced: Option<bool>,
     pub access: Option<String>,
     pub schema: Option<String>,
+    /// `Some(true)` when `schema` came from a legacy snapshot's `target_schema`, which dbt uses
+    /// as written rather than through generate_schema_name.
+    pub schema_as_is: Option<bool>,
     pub database: Option<String>,
     pub alias: Option<String>,
     pub group: Option<String>,
@@ -170,13 +177,20 @@ impl NodeConfig {
             let ok = match key.as_str() {
                 "materialized" => set(&mut c.materialized, string()),
                 "access" => set(&mut c.access, string()),
-                "schema" => set(&mut c.schema, string()),
+                "schema" => {
+                    c.schema_as_is = Some(false);
+                    set(&mut c.schema, string())
+                }
                 "database" => set(&mut c.database, string()),
                 "alias" => set(&mut c.alias, string()),
                 "group" => set(&mut c.group, string()),
                 "deprecation_date" => set(&mut c.deprecation_date, string()),
                 // Snapshots written before dbt 1.9 name their schema this way.
-                "target_schema" => c.schema.is_some() || set(&mut c.schema, string()),
+                "target_schema" if c.schema.is_some() => true,
+                "target_schema" => {
+                    c.schema_as_is = Some(true);
+                    set(&mut c.schema, string())
+                }
                 "target_database" => c.database.is_some() || set(&mut c.database, string()),
                 "enabled" => set(&mut c.enabled, boolean(value)),
                 "contract" => match value.get("enforced") {
@@ -219,6 +233,7 @@ impl NodeConfig {
         over(&mut self.contract_enforced, top.contract_enforced);
         over(&mut self.access, top.access);
         over(&mut self.schema, top.schema);
+        over(&mut self.schema_as_is, top.schema_as_is);
         over(&mut self.database, top.database);
         over(&mut self.alias, top.alias);
         over(&mut self.group, top.group);
@@ -343,6 +358,24 @@ models:
         assert_eq!(orders.materialized.as_deref(), Some("incremental"));
         assert_eq!(orders.alias.as_deref(), Some("orders_final"));
         assert_eq!(orders.tags, ["core", "finance"]);
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn a_legacy_target_schema_is_used_as_written() {
+        let mut problems = Vec::new();
+        let map = serde_json::json!({"target_schema": "snapshots"});
+        let c = NodeConfig::from_map(map.as_object().unwrap(), &mut problems);
+        assert_eq!(
+            (c.schema.as_deref(), c.schema_as_is),
+            (Some("snapshots"), Some(true))
+        );
+        let map = serde_json::json!({"target_schema": "old", "schema": "snap"});
+        let c = NodeConfig::from_map(map.as_object().unwrap(), &mut problems);
+        assert_eq!(
+            (c.schema.as_deref(), c.schema_as_is),
+            (Some("snap"), Some(false))
+        );
         assert!(problems.is_empty(), "{problems:?}");
     }
 

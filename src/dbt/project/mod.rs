@@ -40,6 +40,9 @@ pub struct DbtProject {
     pub warnings: Vec<String>,
     /// dbt `groups:` with their owners, for ownership of the group's models.
     pub groups: Vec<crate::dbt::Group>,
+    /// The project's overrides of dbt's `generate_*_name` macros, which decide where models land.
+    #[serde(skip)]
+    pub naming: crate::dbt::identity::Overrides,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -109,7 +112,14 @@ pub fn read_project_scoped(
     let all: Vec<String> = relations.relations.keys().cloned().collect();
     by_file.insert(project_path, all);
     let groups = read_groups(&property_texts);
+    let macro_roots: Vec<String> = project
+        .macro_paths
+        .iter()
+        .filter_map(|p| git::clean(&join(&dir, p)))
+        .collect();
+    let naming = crate::dbt::identity::Overrides::read(tree, &macro_roots)?;
     Ok(DbtProject {
+        naming,
         name: project.name,
         profile: project.profile,
         relations,

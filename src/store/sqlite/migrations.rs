@@ -19,7 +19,7 @@ pub const APPLICATION_ID: i64 = 0x5445_5353;
 /// The schema version this binary writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-const MIGRATIONS: &[&str] = &[V1, V2, V3_CLAIMS];
+const MIGRATIONS: &[&str] = &[V1, V2, V3_CLAIMS, V4_IDENTITY];
 
 /// Everything the store holds. Registrations, proposals and events name assets by key, without
 /// a foreign key, because they may exist before (or outlive) the asset row.
@@ -192,6 +192,12 @@ WHERE p.owner IS NOT NULL AND NOT EXISTS (
            OR (q.first_synced_at = p.first_synced_at AND q.name < p.name)));
 "#;
 
+/// Each asset remembers what placed it in the warehouse (manifest, profile, config, store,
+/// unknown), so `assets` can say how far its key can be trusted.
+const V4_IDENTITY: &str = r#"
+ALTER TABLE assets ADD COLUMN identity_source TEXT;
+"#;
+
 /// Brings the schema to [`SCHEMA_VERSION`]. The version is read again under the write lock, so
 /// several processes opening a new file at once migrate it exactly once.
 pub(super) fn migrate(conn: &mut Connection) -> Result<(), Fail> {
@@ -238,6 +244,31 @@ pub(super) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
 mod tests {
     use super::*;
     use crate::store::{ProposalFilter, SqliteStore, Store};
+
+    /// Assets written before migration 3 read back with no identity source, and keep their key.
+    #[test]
+    fn a_version_2_store_migrates_with_its_assets() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(V1).unwrap();
+        conn.execute_batch(V2).unwrap();
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO projects (name, declaration_digest, first_synced_at, last_changed_at)
+                 VALUES ('shop', 'sha256:x', 1, 1);
+             INSERT INTO assets (key, project, node, mode, resource_type, created_at, updated_at)
+                 VALUES ('marts.orders', 'shop', 'orders', 'FORWARD', 'model', 1, 1);",
+        )
+        .unwrap();
+        drop(conn);
+
+        let store = SqliteStore::open(&path, false).unwrap();
+        let a = store.asset("marts.orders").unwrap().unwrap();
+        assert_eq!((a.node.as_str(), a.identity), ("orders", None));
+    }
 
     /// A store written by the first release keeps its proposals when a newer binary opens it.
     #[test]

@@ -90,8 +90,8 @@ pub(super) fn team_claims(conn: &Connection) -> Result<Vec<TeamClaim>, Fail> {
     rows.collect()
 }
 
-pub(super) const ASSET_COLUMNS: &str =
-    "key, project, unique_id, node, owner_team, owner_user, mode, resource_type, retired";
+pub(super) const ASSET_COLUMNS: &str = "key, project, unique_id, node, owner_team, owner_user, mode, resource_type, retired, \
+     identity_source";
 
 pub(super) fn asset_row(r: &Row<'_>) -> rusqlite::Result<Asset> {
     Ok(Asset {
@@ -104,6 +104,7 @@ pub(super) fn asset_row(r: &Row<'_>) -> rusqlite::Result<Asset> {
         mode: r.get(6)?,
         resource_type: r.get(7)?,
         retired: r.get(8)?,
+        identity: r.get(9)?,
     })
 }
 

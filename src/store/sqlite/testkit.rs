@@ -75,6 +75,7 @@ pub fn asset(key: &str, columns: &[(&str, &str)], version: Option<&str>) -> Decl
             mode: "FORWARD".into(),
             resource_type: "model".into(),
             retired: false,
+            identity: Some("profile".into()),
         },
         &rel,
         version.map(str::to_string),

@@ -44,6 +44,9 @@ impl<'a> Builder<'_, 'a> {
             owner: columns::owner(&cfg.meta),
             ignore: TesseraMeta::of(&cfg.meta).list("ignore"),
             meta: cfg.meta.clone(),
+            // A legacy snapshot's `target_schema` is where it lands, whatever the target says.
+            placed_by: (cfg.schema_as_is == Some(true))
+                .then_some(crate::contract::IdentitySource::Profile),
             ..Relation::default()
         }
     }

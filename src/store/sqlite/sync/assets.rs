@@ -88,8 +88,8 @@ fn claim_asset(cx: &Ctx<'_, '_>, asset: &Asset, out: &mut SyncOutcome) -> Result
         None => {
             tx.prepare_cached(
                 "INSERT INTO assets (key, project, unique_id, node, owner_team, owner_user, mode,
-                     resource_type, retired, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, ?9)",
+                     resource_type, retired, created_at, updated_at, identity_source)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, ?9, ?10)",
             )?
             .execute(rusqlite::params![
                 asset.key,
@@ -101,6 +101,7 @@ fn claim_asset(cx: &Ctx<'_, '_>, asset: &Asset, out: &mut SyncOutcome) -> Result
                 asset.mode,
                 asset.resource_type,
                 cx.now.0,
+                asset.identity,
             ])?;
             cx.event(kinds::ASSET_CREATED, &asset.key, json!({"after": asset}))?;
             out.assets.created.push(asset.key.clone());
@@ -122,7 +123,8 @@ fn update_asset(cx: &Ctx<'_, '_>, a: &Asset) -> Result<(), Fail> {
     cx.tx
         .prepare_cached(
             "UPDATE assets SET project = ?2, unique_id = ?3, node = ?4, owner_team = ?5,
-                 owner_user = ?6, mode = ?7, resource_type = ?8, retired = 0, updated_at = ?9
+                 owner_user = ?6, mode = ?7, resource_type = ?8, retired = 0, updated_at = ?9,
+                 identity_source = ?10
              WHERE key = ?1",
         )?
         .execute(rusqlite::params![
@@ -135,6 +137,7 @@ fn update_asset(cx: &Ctx<'_, '_>, a: &Asset) -> Result<(), Fail> {
             a.mode,
             a.resource_type,
             cx.now.0,
+            a.identity,
         ])?;
     Ok(())
 }
