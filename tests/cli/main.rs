@@ -1,5 +1,7 @@
 //! Tests of the built `tessera` binary: one integration binary, a module per command.
 
+#[path = "../support/shared.rs"]
+mod shared;
 #[path = "../support/vectors.rs"]
 mod vectors;
 

@@ -306,7 +306,9 @@ fn vectors_hold_end_to_end_through_git_and_dbt_files() {
     if !crate::common::have_tool("git") {
         return;
     }
-    let all = vectors::load();
+    let Some(all) = vectors::load() else {
+        return;
+    };
     let mut failures = Vec::new();
     let mut ran = 0;
     for v in all.iter().filter(|v| !skipped(v)) {

@@ -349,7 +349,10 @@ fn broken_inputs_give_the_right_errors() {
 
 #[test]
 fn truncated_real_manifest_names_the_file_and_position() {
-    let path = fixture("jaffle_shop_mesh_platform-v12-dbt1.10.23/before/manifest.json");
+    let Some(path) = fixture("jaffle_shop_mesh_platform-v12-dbt1.10.23/before/manifest.json")
+    else {
+        return;
+    };
     let bytes = std::fs::read(&path).unwrap_or_default();
     assert!(bytes.len() > 100_000);
     let dir = tempfile::tempdir().ok();
@@ -394,10 +397,10 @@ fn truncated_real_manifest_names_the_file_and_position() {
 
 #[test]
 fn gzip_bytes_are_recognised_without_a_file_name() {
-    let gz = std::fs::read(fixture(
-        "mattermost_analytics-v10-dbt1.6.19/before/manifest.json.gz",
-    ))
-    .unwrap_or_default();
+    let Some(path) = fixture("mattermost_analytics-v10-dbt1.6.19/before/manifest.json.gz") else {
+        return;
+    };
+    let gz = std::fs::read(path).unwrap_or_default();
     let m = parse_manifest(&gz).map(|m| m.counts.models).ok();
     assert_eq!(m, Some(302));
 }
