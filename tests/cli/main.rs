@@ -11,6 +11,7 @@ mod completions;
 mod coordination;
 mod demo;
 mod impact;
+mod inputs;
 mod precommit;
 mod rules;
 mod sync;
