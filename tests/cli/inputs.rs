@@ -76,6 +76,15 @@ fn malformed_manifests_fail_closed_naming_the_json_path() {
             r#"`nodes["model.shop.orders"].columns.id.data_type`: expected a string"#,
         ),
         (
+            manifest(
+                V12,
+                r#"{"amount": {"data_type": "numeric"}, "amount": {"data_type": "text"}}"#,
+                "",
+                "",
+            ),
+            r#"`nodes["model.shop.orders"].columns.amount`: the key is given twice"#,
+        ),
+        (
             manifest(V12, COLUMNS, "", r#", "sources": []"#),
             "`sources`: expected an object keyed by unique_id, found a list",
         ),
@@ -148,4 +157,100 @@ fn sync_refuses_a_malformed_manifest_before_writing_the_store() {
             .unwrap_or(0);
         assert_eq!(assets, 0, "nothing is written from a malformed manifest");
     }
+}
+
+/// The shop with `orders` committed, ready for an edit of its property file.
+fn shop() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("dbt_project.yml", SHOP_PROJECT)
+        .write("models/orders.sql", SHOP_ORDERS_SQL)
+        .write("models/schema.yml", crate::common::SHOP_ORDERS);
+    repo.commit("orders");
+    repo
+}
+
+const DUPLICATED: &str = "version: 2
+models:
+  - name: orders
+    config: {contract: {enforced: true}}
+    columns:
+      - name: id
+        data_type: int
+        constraints: [{type: not_null}]
+      - name: status
+        data_type: text
+      - name: amount
+        data_type: numeric(12,2)
+      - name: amount
+        data_type: text
+";
+
+#[test]
+fn a_column_listed_twice_is_refused_at_its_line_by_both_yaml_readers() {
+    let repo = shop();
+    // The first file is plain block YAML (the quick reader takes it); the anchor in the second
+    // makes the quick reader decline, so serde-saphyr reads it.
+    let anchored = DUPLICATED.replace("data_type: int", "data_type: &t int");
+    for text in [DUPLICATED.to_string(), anchored] {
+        repo.write("models/schema.yml", &text);
+        for args in [
+            &["check", "--format", "json"][..],
+            &["check", "--format", "json", "models/schema.yml"][..],
+        ] {
+            let o = repo.run(args);
+            assert_exit_2_naming(
+                &o,
+                &[
+                    "models/schema.yml:13:",
+                    "column `amount` is listed twice in model `orders` (first at line 11)",
+                    "tessera::dbt::invalid_property",
+                ],
+            );
+        }
+    }
+}
+
+#[test]
+fn a_column_listed_twice_in_a_source_table_or_a_version_is_refused() {
+    let repo = shop();
+    repo.write(
+        "models/sources.yml",
+        "version: 2\nsources:\n  - name: raw\n    tables:\n      - name: payments\n        columns:\n          - name: id\n          - name: ID\n",
+    );
+    let o = repo.run(&["check"]);
+    assert_exit_2_naming(
+        &o,
+        &[
+            "models/sources.yml:8:",
+            "column `ID` is listed twice in source table `raw.payments` (first at line 7)",
+        ],
+    );
+
+    repo.remove("models/sources.yml");
+    repo.write(
+        "models/schema.yml",
+        "version: 2\nmodels:\n  - name: orders\n    latest_version: 1\n    columns:\n      - name: id\n    versions:\n      - v: 1\n        columns:\n          - include: all\n          - name: id\n            data_type: int\n          - name: id\n            data_type: text\n",
+    );
+    let o = repo.run(&["check"]);
+    assert_exit_2_naming(
+        &o,
+        &[
+            "models/schema.yml:13:",
+            "column `id` is listed twice in version 1 of model `orders` (first at line 11)",
+        ],
+    );
+}
+
+#[test]
+fn a_quoted_column_differs_from_an_unquoted_one_by_case() {
+    let repo = shop();
+    repo.write(
+        "models/schema.yml",
+        &DUPLICATED.replace(
+            "      - name: amount\n        data_type: text\n",
+            "      - name: Amount\n        quote: true\n        data_type: numeric(12,2)\n",
+        ),
+    );
+    let o = repo.run(&["check", "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
 }

@@ -69,6 +69,18 @@ impl<'de, T: Deserialize<'de> + Section> Deserialize<'de> for Keyed<T> {
             |k: Cow<'de, str>, v: T| out.push((k.into_owned(), v)),
             PhantomData,
         ))?;
+        // JSON objects may repeat a key and serde keeps both here; dbt never writes that, and
+        // picking one of two columns silently is how a break would slip through.
+        if out.len() > 1 {
+            let mut seen = std::collections::HashSet::with_capacity(out.len());
+            if let Some((key, _)) = out.iter().find(|(k, _)| !seen.insert(k.as_str())) {
+                return Err(D::Error::custom(format_args!(
+                    ".{}{}{PATH_END}the key is given twice; Tessera will not pick one",
+                    T::FIELD,
+                    segment(key)
+                )));
+            }
+        }
         Ok(Keyed(out))
     }
 }

@@ -386,6 +386,11 @@ fn malformed_contract_fields_name_their_json_path() {
             "found a string",
         ),
         (r#""nodes": {}, "groups": true"#.into(), "groups", "found a boolean"),
+        (
+            r#""nodes": {"m": {"name": "a", "columns": {"id": {}, "x": {}, "id": {}}}}"#.into(),
+            "nodes.m.columns.id",
+            "given twice",
+        ),
     ] {
         let json = format!("{head}{body}}}");
         match parse_manifest(json.as_bytes()) {

@@ -6,6 +6,7 @@ mod build;
 mod columns;
 mod config;
 mod data_tests;
+mod duplicates;
 mod error;
 mod freshness;
 mod properties;
@@ -348,6 +349,7 @@ impl<'t> PropertySource<'t> {
             Some(props) => (props, false),
             None => (error::parse_yaml(path, text, warnings)?, true),
         };
+        duplicates::check(path, text, &props)?;
         Ok(PropertySource {
             path,
             text,
