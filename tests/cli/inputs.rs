@@ -254,3 +254,83 @@ fn a_quoted_column_differs_from_an_unquoted_one_by_case() {
     let o = repo.run(&["check", "--format", "json"]);
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
 }
+
+/// A producer with tessera.yaml and a source it reads, on `main`, committed once.
+fn producer() -> TestRepo {
+    let repo = shop();
+    repo.write(
+        "tessera.yaml",
+        "project: shop\nowner: team-shop\nteams: [{name: team-shop}]\n",
+    )
+    .write(
+        "models/sources.yml",
+        "version: 2\nsources:\n  - name: raw\n    tables:\n      - name: payments\n        columns: [{name: id}, {name: amount}]\n",
+    );
+    repo.commit("tessera");
+    repo
+}
+
+/// `check` on the uncommitted edit to models/orders.sql, then `impact` (against the commit
+/// before) and `sync` once it is committed.
+fn check_impact_sync(repo: &TestRepo, sql: &str) -> Vec<(&'static str, std::process::Output)> {
+    let store = format!("sqlite:{}", repo.path().join("store.db").display());
+    repo.write("models/orders.sql", sql);
+    let check = repo.run(&["check", "--format", "json"]);
+    repo.commit("edit orders.sql");
+    vec![
+        ("check", check),
+        (
+            "impact",
+            repo.run(&[
+                "impact", "--base", "HEAD~1", "--store", &store, "--format", "json",
+            ]),
+        ),
+        ("sync", repo.run(&["sync", "--store", &store])),
+    ]
+}
+
+#[test]
+fn a_config_literal_nested_past_the_bound_is_refused_at_its_line_not_a_crash() {
+    let repo = producer();
+    let deep = format!("{}'table'{}", "[".repeat(30_000), "]".repeat(30_000));
+    let sql = format!("-- orders\n{{{{ config(materialized={deep}) }}}}\n{SHOP_ORDERS_SQL}");
+    for (command, o) in check_impact_sync(&repo, &sql) {
+        assert_exit_2_naming(
+            &o,
+            &[
+                "models/orders.sql:2:",
+                "`materialized` of config() nests lists or dicts more than 32 levels deep",
+                "tessera::dbt::config_too_deep",
+            ],
+        );
+        assert!(
+            !stderr(&o).contains("overflow"),
+            "{command}: {}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
+fn deeply_nested_sql_and_jinja_in_a_model_are_read_without_a_crash() {
+    let repo = producer();
+    let n = 30_000;
+    let parens = format!("{}1{}", "(".repeat(n), ")".repeat(n));
+    let ifs = format!("{}1{}", "{% if true %}".repeat(n), "{% endif %}".repeat(n));
+    let subqueries = format!(
+        "{}select amount from {{{{ source('raw', 'payments') }}}}{}",
+        "select * from (".repeat(2_000),
+        ") t".repeat(2_000)
+    );
+    let sql = format!(
+        "select 1 as id, 'x' as status, {parens} as amount, {ifs} as deep_if\nfrom {{{{ source('raw', 'payments') }}}}\nunion all\n{subqueries}\n"
+    );
+    for (command, o) in check_impact_sync(&repo, &sql) {
+        assert!(
+            matches!(code(&o), 0 | 1),
+            "{command} exited {}: {}",
+            code(&o),
+            stderr(&o)
+        );
+    }
+}
