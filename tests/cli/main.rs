@@ -13,6 +13,7 @@ mod demo;
 mod impact;
 mod inputs;
 mod precommit;
+mod replayed;
 mod rules;
 mod sync;
 mod vectors_e2e;

@@ -110,6 +110,8 @@ pub(crate) fn dependencies(code: &str) -> Vec<Dependency> {
 }
 
 /// The keyword arguments of every `config(...)` call, merged in order (a later call wins).
+/// dbt also takes the configs as one dict, `config({"materialized": "table"})`, or splatted,
+/// `config(**{...})`; both read as keywords.
 /// A literal too deep to read is an error rather than "not given": its value may be the
 /// materialization or the contract, and a default in its place could hide a break.
 pub(crate) fn config(code: &str) -> Result<Map<String, Value>, TooDeep> {
@@ -122,7 +124,11 @@ pub(crate) fn config(code: &str) -> Result<Map<String, Value>, TooDeep> {
                 at: call.at,
             });
         }
-        for (k, v) in call.kwargs {
+        let dicts = call.args.into_iter().filter_map(|a| match a {
+            Value::Object(m) => Some(m),
+            _ => None,
+        });
+        for (k, v) in dicts.flatten().chain(call.kwargs) {
             if !v.is_null() {
                 out.insert(k, v);
             }
@@ -298,7 +304,12 @@ impl Parser<'_> {
             if self.eat(')') {
                 return Some(call);
             }
-            let keyword = self.keyword();
+            // `**{...}` spreads a dict literal into keywords.
+            let splat = self.rest().starts_with("**");
+            if splat {
+                self.pos += 2;
+            }
+            let keyword = if splat { None } else { self.keyword() };
             self.too_deep = false;
             let value = self.value().unwrap_or(Value::Null);
             if self.too_deep && call.too_deep.is_none() {
@@ -307,9 +318,10 @@ impl Parser<'_> {
             if !self.skip_to_separator() {
                 return None;
             }
-            match keyword {
-                Some(k) => call.kwargs.push((k, value)),
-                None => call.args.push(value),
+            match (keyword, value) {
+                (Some(k), value) => call.kwargs.push((k, value)),
+                (None, Value::Object(m)) if splat => call.kwargs.extend(m),
+                (None, value) => call.args.push(value),
             }
             self.eat(',');
         }
@@ -487,6 +499,13 @@ mod tests {
         assert_eq!(c.get("contract"), Some(&json!({"enforced": true})));
         assert!(!c.contains_key("schema") && !c.contains_key("alias"));
         // Python models call `dbt.config(...)`.
+        let dict = "{{ config({'materialized': 'table', 'tags': ['a']}) }}\n\
+                    {{ config(**{\"alias\": \"o\"}, schema='s') }}";
+        let c = config(dict).unwrap_or_default();
+        assert_eq!(c.get("materialized"), Some(&json!("table")));
+        assert_eq!(c.get("tags"), Some(&json!(["a"])));
+        assert_eq!(c.get("alias"), Some(&json!("o")));
+        assert_eq!(c.get("schema"), Some(&json!("s")));
         let py = "def model(dbt, session):\n    dbt.config(materialized=\"incremental\")\n";
         let c = config(py).unwrap_or_default();
         assert_eq!(c.get("materialized"), Some(&json!("incremental")));
