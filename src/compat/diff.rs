@@ -35,6 +35,18 @@ fn diff_pair<'a>(
 ) -> Emitter<'a> {
     let mut em = Emitter::new(b, a);
     match (b, a) {
+        // An ephemeral model has no relation in the warehouse: nothing outside dbt can read it.
+        (Some(b), None) if b.materialized == Materialization::Ephemeral => {
+            let what = format!("ephemeral model `{}` removed", b.key());
+            em.emit(
+                "ephemeral_model_removed",
+                Strength::None,
+                "",
+                Some(b.key()),
+                None,
+                what,
+            );
+        }
         (Some(b), None) => {
             let (rule, what) = match b.deprecation_date {
                 Some(d) if s.today >= d => (

@@ -57,3 +57,61 @@ fn the_dict_forms_of_config_are_read() {
         assert_eq!(rules(&json(&o)), want, "{header}");
     }
 }
+
+#[test]
+fn deleting_an_ephemeral_model_is_info_and_turning_one_ephemeral_stays_a_break() {
+    let repo = shop();
+    repo.write(
+        "models/int_orders.sql",
+        "{{ config(materialized='ephemeral') }}\nselect 1 as id\n",
+    )
+    .write(
+        "models/int.yml",
+        "version: 2\nmodels:\n  - name: int_orders\n    columns: [{name: id, data_type: int}]\n",
+    );
+    repo.commit("an ephemeral model");
+
+    repo.remove("models/int_orders.sql")
+        .remove("models/int.yml");
+    let o = repo.run(&["check", "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(
+        rules(&json(&o)),
+        ["ephemeral_model_removed int_orders. INFO"]
+    );
+
+    // The same deletion of a table is still a break, and so is making a table ephemeral.
+    repo.git(&["checkout", "-q", "--", "."]);
+    repo.remove("models/orders.sql");
+    let o = repo.run(&["check", "--format", "json"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(rules(&json(&o)), ["relation_removed orders. ERR"]);
+
+    repo.git(&["checkout", "-q", "--", "."]);
+    repo.write(
+        "models/orders.sql",
+        &format!("{{{{ config(materialized='ephemeral') }}}}\n{SHOP_ORDERS_SQL}"),
+    );
+    let o = repo.run(&["check", "--format", "json"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(
+        rules(&json(&o)),
+        ["materialization_to_ephemeral orders. ERR"]
+    );
+
+    let o = crate::common::tessera()
+        .args(["rules", "--format", "json"])
+        .output()
+        .expect("runs");
+    let listed: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let rule = listed["rules"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["id"] == "ephemeral_model_removed");
+    let rule = rule.expect("tessera rules lists ephemeral_model_removed");
+    assert_eq!(
+        (&rule["forward"], &rule["backward"]),
+        (&"INFO".into(), &"INFO".into())
+    );
+}
