@@ -115,3 +115,64 @@ fn deleting_an_ephemeral_model_is_info_and_turning_one_ephemeral_stays_a_break()
         (&"INFO".into(), &"INFO".into())
     );
 }
+
+const SOURCES: &str = "version: 2
+sources:
+  - name: raw
+    tables:
+      - name: payments
+        columns: [{name: id, data_type: int}, {name: amount, data_type: numeric}]
+      - name: refunds
+        identifier: refunds_v2
+        columns: [{name: id, data_type: int}]
+";
+
+#[test]
+fn renaming_a_source_that_reads_the_same_table_is_no_break() {
+    let repo = shop();
+    repo.write("models/sources.yml", SOURCES);
+    repo.commit("sources");
+
+    // `name:` changes, `schema:` keeps the table where it was; a table's name changes while its
+    // identifier stays.
+    repo.write(
+        "models/sources.yml",
+        &SOURCES
+            .replace("  - name: raw\n", "  - name: stripe\n    schema: raw\n")
+            .replace("name: refunds\n", "name: refund_events\n"),
+    );
+    let o = repo.run(&["check", "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(rules(&json(&o)), Vec::<String>::new());
+
+    // A change of what the renamed source holds is still found, under its new name.
+    repo.write(
+        "models/sources.yml",
+        &SOURCES
+            .replace("  - name: raw\n", "  - name: stripe\n    schema: raw\n")
+            .replace(", {name: amount, data_type: numeric}", ""),
+    );
+    let o = repo.run(&["check", "--format", "json"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(
+        rules(&json(&o)),
+        ["column_removed stripe.payments.amount ERR"]
+    );
+
+    // Another schema is another table: removed and added.
+    repo.write(
+        "models/sources.yml",
+        &SOURCES.replace("  - name: raw\n", "  - name: stripe\n"),
+    );
+    let o = repo.run(&["check", "--format", "json"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(
+        rules(&json(&o)),
+        [
+            "relation_added stripe.payments. INFO",
+            "relation_added stripe.refunds. INFO",
+            "relation_removed raw.payments. ERR",
+            "relation_removed raw.refunds. ERR",
+        ]
+    );
+}
