@@ -28,6 +28,8 @@ fn rules(v: &serde_json::Value) -> Vec<String> {
     out
 }
 
+const OWNER: &str = "project: shop\nowner: team-shop\nteams: [{name: team-shop}]\n";
+
 fn shop() -> TestRepo {
     let repo = TestRepo::new();
     repo.write("dbt_project.yml", SHOP_PROJECT)
@@ -119,6 +121,7 @@ fn deleting_an_ephemeral_model_is_info_and_turning_one_ephemeral_stays_a_break()
 const SOURCES: &str = "version: 2
 sources:
   - name: raw
+    meta: {owner: team-shop}
     tables:
       - name: payments
         columns: [{name: id, data_type: int}, {name: amount, data_type: numeric}]
@@ -130,7 +133,9 @@ sources:
 #[test]
 fn renaming_a_source_that_reads_the_same_table_is_no_break() {
     let repo = shop();
-    repo.write("models/sources.yml", SOURCES);
+    // The project owns the raw tables, so their declarations are contracts it publishes.
+    repo.write("tessera.yaml", OWNER)
+        .write("models/sources.yml", SOURCES);
     repo.commit("sources");
 
     // `name:` changes, `schema:` keeps the table where it was; a table's name changes while its
@@ -173,6 +178,49 @@ fn renaming_a_source_that_reads_the_same_table_is_no_break() {
             "relation_added stripe.refunds. INFO",
             "relation_removed raw.payments. ERR",
             "relation_removed raw.refunds. ERR",
+        ]
+    );
+}
+
+#[test]
+fn a_consumers_sources_are_what_it_reads_not_contracts_it_publishes() {
+    let repo = shop();
+    repo.write("tessera.yaml", OWNER).write(
+        "models/sources.yml",
+        &SOURCES.replace("    meta: {owner: team-shop}\n", ""),
+    );
+    repo.commit("sources it reads");
+
+    // Dropping a column from a declaration of someone else's table changes what this project
+    // reads; no reader of this project is affected.
+    let dropped = |text: &str| text.replace(", {name: amount, data_type: numeric}", "");
+    repo.write(
+        "models/sources.yml",
+        &dropped(&SOURCES.replace("    meta: {owner: team-shop}\n", "")),
+    );
+    let o = repo.run(&["check", "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(rules(&json(&o)), Vec::<String>::new());
+
+    // Owned by another team: still only read here.
+    repo.write(
+        "models/sources.yml",
+        &dropped(&SOURCES.replace("owner: team-shop", "owner: team-raw")),
+    );
+    let o = repo.run(&["check", "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(rules(&json(&o)), Vec::<String>::new());
+
+    // Owned by this project's team: a contract it publishes (the new owner is metadata).
+    repo.write("models/sources.yml", &dropped(SOURCES));
+    let o = repo.run(&["check", "--format", "json"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(
+        rules(&json(&o)),
+        [
+            "column_removed raw.payments.amount ERR",
+            "relation_metadata_changed raw.payments. INFO",
+            "relation_metadata_changed raw.refunds. INFO",
         ]
     );
 }
