@@ -224,3 +224,28 @@ fn a_consumers_sources_are_what_it_reads_not_contracts_it_publishes() {
         ]
     );
 }
+
+#[test]
+fn a_model_no_longer_named_by_a_test_in_the_changed_file_is_not_removed() {
+    let repo = shop();
+    repo.write("models/customers.sql", "select 1 as id\n").write(
+        "models/tests.yml",
+        "version: 2\nmodels:\n  - name: customers\n    data_tests:\n      - dbt_utils.equal_rowcount:\n          compare_model: ref('orders')\n",
+    );
+    repo.commit("a test on customers");
+
+    // The file keeps describing nothing; customers.sql is untouched.
+    repo.write("models/tests.yml", "version: 2\nmodels: []\n");
+    for args in [
+        &["check", "--format", "json", "models/tests.yml"][..],
+        &["check", "--format", "json"][..],
+    ] {
+        let o = repo.run(args);
+        let got = rules(&json(&o));
+        assert!(
+            !got.iter().any(|r| r.starts_with("relation_removed")),
+            "{args:?}: {got:?}"
+        );
+        assert_eq!(code(&o), 0, "{args:?}: {got:?} {}", stderr(&o));
+    }
+}
