@@ -249,3 +249,55 @@ fn a_model_no_longer_named_by_a_test_in_the_changed_file_is_not_removed() {
         assert_eq!(code(&o), 0, "{args:?}: {got:?} {}", stderr(&o));
     }
 }
+
+#[test]
+fn transitive_modes_compare_with_every_retained_version_in_the_store() {
+    let repo = shop();
+    let store = format!("sqlite:{}", repo.path().join("store.db").display());
+    let config =
+        |mode: &str| format!("{OWNER}store: {store}\ncompatibility:\n  default_mode: {mode}\n");
+    repo.write("tessera.yaml", &config("FORWARD_TRANSITIVE"));
+    repo.commit("v1: amount numeric");
+    let o = repo.run(&["sync"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+
+    // v2 drops amount (on purpose, recorded as such).
+    let without = SHOP_ORDERS.replace(
+        "      - name: amount\n        data_type: numeric(12,2)\n",
+        "",
+    );
+    repo.write("models/schema.yml", &without);
+    repo.commit("v2: amount dropped");
+    let o = repo.run(&["sync", "--force", "--reason", "nobody reads amount"]);
+    assert!(matches!(code(&o), 0 | 1), "{}", stderr(&o));
+
+    // The candidate brings amount back as text: new against v2, a type change against v1. No
+    // consumer is registered, so impact lowers the ERR to a WARN; the engine's level stays.
+    repo.write(
+        "models/schema.yml",
+        &format!("{without}      - name: amount\n        data_type: text\n"),
+    );
+    let o = repo.run(&["check", "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let v = json(&o);
+    assert_eq!(
+        rules(&v),
+        [
+            "column_added orders.amount INFO",
+            "column_type_changed orders.amount WARN"
+        ]
+    );
+    let changed = v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["rule"] == "column_type_changed");
+    let changed = changed.map(|f| (f["fwd"].clone(), f["against"].clone()));
+    assert_eq!(changed, Some(("ERR".into(), "v1.0.0".into())));
+
+    // Without the transitive mode only the base counts.
+    repo.write("tessera.yaml", &config("FORWARD"));
+    let o = repo.run(&["check", "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(rules(&json(&o)), ["column_added orders.amount INFO"]);
+}

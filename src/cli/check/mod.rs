@@ -3,6 +3,7 @@
 
 pub(crate) mod select;
 pub(crate) mod sides;
+mod transitive;
 
 use std::path::PathBuf;
 
@@ -205,6 +206,8 @@ fn impact(
         }
     };
     let d = settings.warehouse.dialect;
+    let report =
+        transitive::against_history(report, store.as_ref(), ctx, project, after, settings)?;
     let mut uses = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for r in before.relations.values().chain(after.relations.values()) {
