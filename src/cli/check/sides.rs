@@ -282,7 +282,9 @@ fn widened(scope: &BTreeSet<String>, before: &Side, after: &Side) -> Option<BTre
         (after, only_in(after, before)),
     ] {
         for (path, keys) in &side.files {
-            if keys.iter().any(|k| missing.contains(k)) {
+            // dbt_project.yml configures every relation; widening by it would read them all.
+            let project_file = path.rsplit('/').next() == Some("dbt_project.yml");
+            if !project_file && keys.iter().any(|k| missing.contains(k)) {
                 wider.insert(path.clone());
             }
         }
