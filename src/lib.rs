@@ -17,5 +17,11 @@ pub mod sign;
 pub mod store;
 pub mod suggest;
 
+/// Finds `shared/` beside the checkout for the tests that read real fixtures (one file shared
+/// with the integration tests).
+#[cfg(test)]
+#[path = "../tests/support/shared.rs"]
+pub(crate) mod test_shared;
+
 pub use cli::{Cli, run};
 pub use exit::ExitStatus;

@@ -18,12 +18,64 @@ pub(crate) fn diff_projects(before: &Project, after: &Project, s: &Settings) -> 
         .keys()
         .chain(after.relations.keys())
         .collect();
+    let renamed = renamed_sources(before, after, s);
     let mut out = Vec::new();
     for key in keys {
-        let em = diff_pair(before.get(key), after.get(key), before, s);
+        let (b, a) = match (before.get(key), after.get(key)) {
+            // A source renamed in dbt but reading the same table is compared with its new
+            // entry (under the after key), not reported as removed plus added.
+            (Some(_), None) if renamed.contains_key(key.as_str()) => continue,
+            (None, Some(a)) => match renamed.iter().find(|(_, new)| **new == key.as_str()) {
+                Some((old, _)) => (before.get(old), Some(a)),
+                None => (None, Some(a)),
+            },
+            pair => pair,
+        };
+        let em = diff_pair(b, a, before, s);
         out.extend(em.findings);
     }
     out.extend(latest_version_changes(before, after, s));
+    out
+}
+
+/// Sources present on one side only that name the same physical table on both: old key → new
+/// key. A source's identity is the relation it reads (`database.schema.identifier`), not its
+/// name in dbt, so renaming `name:` while the table stays is no change for its readers. Only
+/// sources with a schema and an identifier are paired, one to one.
+fn renamed_sources<'p>(
+    before: &'p Project,
+    after: &'p Project,
+    s: &Settings,
+) -> BTreeMap<&'p str, &'p str> {
+    let dialect = s.warehouse.dialect;
+    let place = |r: &Relation| -> Option<[String; 3]> {
+        if r.resource_type != crate::contract::ResourceType::Source {
+            return None;
+        }
+        let fold = |part: &Option<String>| {
+            let part = part.as_deref().filter(|p| !p.is_empty())?;
+            Some(dialect.physical_name(part, false))
+        };
+        // No database means the target's, the same on both sides of one project's change.
+        let database = fold(&r.database).unwrap_or_default();
+        Some([database, fold(&r.schema)?, fold(&r.identifier)?])
+    };
+    let mut added: Vec<(&str, [String; 3])> = after
+        .relations
+        .iter()
+        .filter(|(k, _)| !before.relations.contains_key(*k))
+        .filter_map(|(k, r)| Some((k.as_str(), place(r)?)))
+        .collect();
+    let mut out = BTreeMap::new();
+    for (key, r) in &before.relations {
+        if after.relations.contains_key(key) {
+            continue;
+        }
+        let Some(at) = place(r) else { continue };
+        if let Some(i) = added.iter().position(|(_, p)| *p == at) {
+            out.insert(key.as_str(), added.swap_remove(i).0);
+        }
+    }
     out
 }
 
@@ -35,6 +87,18 @@ fn diff_pair<'a>(
 ) -> Emitter<'a> {
     let mut em = Emitter::new(b, a);
     match (b, a) {
+        // An ephemeral model has no relation in the warehouse: nothing outside dbt can read it.
+        (Some(b), None) if b.materialized == Materialization::Ephemeral => {
+            let what = format!("ephemeral model `{}` removed", b.key());
+            em.emit(
+                "ephemeral_model_removed",
+                Strength::None,
+                "",
+                Some(b.key()),
+                None,
+                what,
+            );
+        }
         (Some(b), None) => {
             let (rule, what) = match b.deprecation_date {
                 Some(d) if s.today >= d => (

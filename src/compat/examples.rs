@@ -290,6 +290,11 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         "models: [{name: customers}]",
         "models: [{name: customers}, {name: orders}]",
     ),
+    (
+        "ephemeral_model_removed",
+        "models: [{name: int_orders, config: {materialized: ephemeral}}, {name: orders}]",
+        "models: [{name: orders}]",
+    ),
 ];
 
 /// The example for `rule`, if it has one.

@@ -383,6 +383,13 @@ pub const RULES: &[Rule] = &[
         "Wait until the deprecation date, or get the consumers' acknowledgment."
     ),
     rule!(
+        "ephemeral_model_removed",
+        I,
+        I,
+        "An ephemeral model was removed. It never existed in the warehouse (dbt inlines it into the models that ref it), so no reader outside dbt could query it; dbt itself reports any model that still refs it.",
+        "Nothing to do. Turning a model ephemeral is different: that removes a table readers query (materialization_to_ephemeral)."
+    ),
+    rule!(
         "relation_location_changed",
         E,
         I,

@@ -80,6 +80,7 @@ pub const RULE_IDS: &[&str] = &[
     "relation_removed",
     "relation_removed_after_deprecation_date",
     "relation_removed_before_deprecation_date",
+    "ephemeral_model_removed",
     "relation_location_changed",
     "relation_deprecated",
     "relation_undeprecated",

@@ -12,6 +12,7 @@ mod lenient;
 mod md5;
 mod raw;
 mod refs;
+mod strict;
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -277,7 +278,45 @@ pub enum ManifestError {
         line: usize,
         column: usize,
     },
+
+    #[error(
+        "{} is malformed at `{json_path}`: {message} (line {line}, column {column})",
+        shown(path)
+    )]
+    #[diagnostic(
+        code(tessera::dbt::manifest_shape),
+        help(
+            "{}. Tessera reads contracts from this value and will not guess what a malformed one means: a guessed node or column could hide a break",
+            REGENERATE
+        )
+    )]
+    Shape {
+        path: Option<PathBuf>,
+        json_path: String,
+        message: String,
+        line: usize,
+        column: usize,
+    },
+
+    #[error(
+        "{} is written in manifest schema {found}; Tessera reads v{MIN_SCHEMA} to v{MAX_SCHEMA}",
+        shown(path)
+    )]
+    #[diagnostic(
+        code(tessera::dbt::manifest_schema_version),
+        help(
+            "a newer schema may move or retype the fields contracts are read from: use a Tessera release that reads {found}, or write the manifest with a dbt version that produces v{MAX_SCHEMA} or older (dbt 1.8 to 1.12 write v12)"
+        )
+    )]
+    SchemaVersion {
+        path: Option<PathBuf>,
+        found: String,
+    },
 }
+
+/// The manifest schema versions Tessera reads: dbt 0.19 (v1) to dbt 1.12 (v12).
+pub const MIN_SCHEMA: u32 = 1;
+pub const MAX_SCHEMA: u32 = 12;
 
 fn shown(path: &Option<PathBuf>) -> String {
     match path {
@@ -295,7 +334,9 @@ impl ManifestError {
             | ManifestError::Syntax { path, .. }
             | ManifestError::Truncated { path, .. }
             | ManifestError::NotAManifest { path, .. }
-            | ManifestError::Structure { path, .. } => *path = Some(file.to_path_buf()),
+            | ManifestError::Structure { path, .. }
+            | ManifestError::Shape { path, .. }
+            | ManifestError::SchemaVersion { path, .. } => *path = Some(file.to_path_buf()),
         }
         self
     }
@@ -371,6 +412,7 @@ fn parse_json(bytes: &[u8]) -> Result<Manifest, ManifestError> {
             "its metadata.dbt_schema_version is {url}"
         )));
     }
+    check_schema_version(metadata.dbt_schema_version.as_deref())?;
     let nodes = raw
         .nodes
         .ok_or_else(|| not_manifest("it has no `nodes` object"))?;
@@ -382,6 +424,23 @@ fn parse_json(bytes: &[u8]) -> Result<Manifest, ManifestError> {
         groups: raw.groups.0,
         unit_tests: raw.unit_tests.0,
     }))
+}
+
+/// A schema outside the range Tessera was built against may have moved the fields a contract is
+/// read from, so it is refused rather than read as if it were v12. A version string that is not
+/// dbt's URL (hand-written test manifests) is let through.
+fn check_schema_version(url: Option<&str>) -> Result<(), ManifestError> {
+    let Some(url) = url.map(str::trim).filter(|u| !u.is_empty()) else {
+        return Ok(());
+    };
+    let supported = |v: u32| (MIN_SCHEMA..=MAX_SCHEMA).contains(&v);
+    let found = match build::schema_version(url) {
+        Some(v) if supported(v) => return Ok(()),
+        Some(v) => format!("v{v}"),
+        None if url.contains("/manifest/") => url.to_string(),
+        None => return Ok(()),
+    };
+    Err(ManifestError::SchemaVersion { path: None, found })
 }
 
 fn json_error(err: serde_json::Error) -> ManifestError {
@@ -400,12 +459,24 @@ fn json_error(err: serde_json::Error) -> ManifestError {
                 column,
             }
         }
-        serde_json::error::Category::Data => ManifestError::Structure {
-            path: None,
-            message: bare_message(&err),
-            line,
-            column,
-        },
+        serde_json::error::Category::Data => {
+            let message = bare_message(&err);
+            match strict::split_path(&message) {
+                Some((json_path, message)) => ManifestError::Shape {
+                    path: None,
+                    json_path,
+                    message,
+                    line,
+                    column,
+                },
+                None => ManifestError::Structure {
+                    path: None,
+                    message,
+                    line,
+                    column,
+                },
+            }
+        }
     }
 }
 

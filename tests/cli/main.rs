@@ -1,5 +1,7 @@
 //! Tests of the built `tessera` binary: one integration binary, a module per command.
 
+#[path = "../support/shared.rs"]
+mod shared;
 #[path = "../support/vectors.rs"]
 mod vectors;
 
@@ -11,7 +13,9 @@ mod demo;
 mod guidance;
 mod identity;
 mod impact;
+mod inputs;
 mod precommit;
+mod replayed;
 mod rules;
 mod sync;
 mod vectors_e2e;

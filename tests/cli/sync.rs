@@ -371,8 +371,10 @@ fn exposures_in_a_manifest_register_their_owners_as_consumers() {
     let repo = TestRepo::new();
     repo.write("tessera.yaml", "project: kipptaf\nowner: team-data\nteams: [{name: team-data}]\nassets: [{name: kipptaf.placeholder, columns: [{name: id, data_type: int}]}]\n");
     repo.commit("config only");
-    let manifest =
-        crate::common::fixtures().join("teamster_kipptaf-v12-dbt1.12.6/manifest.json.gz");
+    let Some(fixtures) = crate::common::fixtures() else {
+        return;
+    };
+    let manifest = fixtures.join("teamster_kipptaf-v12-dbt1.12.6/manifest.json.gz");
     let o = tessera()
         .current_dir(repo.path())
         .args(["sync", "--format", "json", "--store", &store, "--manifest"])

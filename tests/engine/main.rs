@@ -1,5 +1,7 @@
 //! The compatibility engine against shared/compat/vectors.yaml, plus property tests.
 
+#[path = "../support/shared.rs"]
+mod shared;
 #[path = "../support/vectors.rs"]
 mod vectors;
 

@@ -12,16 +12,10 @@ use tessera::contract::{
     Project, Relation, ResourceType, TestKind, TestSeverity, Warehouse,
 };
 
-/// `shared/compat/vectors.yaml` beside the checkout, found from any depth so the suite also runs
-/// from a worktree nested below the main checkout's parent.
-pub fn vectors_path() -> std::path::PathBuf {
-    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest
-        .ancestors()
-        .skip(1)
-        .map(|dir| dir.join("shared/compat/vectors.yaml"))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| manifest.join("../shared/compat/vectors.yaml"))
+/// `shared/compat/vectors.yaml` beside the checkout, or `None` (with a printed skip reason) in a
+/// clone that has no `shared/`.
+pub fn vectors_path() -> Option<std::path::PathBuf> {
+    crate::shared::shared_path("compat/vectors.yaml")
 }
 
 /// YAML as written, with mapping order kept (column order is part of some vectors).
@@ -148,10 +142,12 @@ pub struct Vector {
     pub requires: Option<String>,
 }
 
-pub fn load() -> Vec<Vector> {
-    let text = std::fs::read_to_string(vectors_path()).expect("vectors.yaml is readable");
+/// Every vector, or `None` when the file is absent (see [`vectors_path`]).
+pub fn load() -> Option<Vec<Vector>> {
+    let text = std::fs::read_to_string(vectors_path()?).expect("vectors.yaml is readable");
     let doc: Node = serde_saphyr::from_str(&text).expect("vectors.yaml parses");
-    doc.items()
+    let all = doc
+        .items()
         .iter()
         .map(|v| Vector {
             id: v.str_at("id").unwrap_or("?").to_string(),
@@ -178,7 +174,8 @@ pub fn load() -> Vec<Vector> {
             requires: v.str_at("requires").map(str::to_string),
             raw: v.clone(),
         })
-        .collect()
+        .collect();
+    Some(all)
 }
 
 pub fn ctx(v: &Vector) -> Option<&Node> {

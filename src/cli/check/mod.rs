@@ -5,6 +5,7 @@ pub(crate) mod identity;
 mod reads;
 pub(crate) mod select;
 pub(crate) mod sides;
+mod transitive;
 
 use std::path::PathBuf;
 
@@ -271,6 +272,7 @@ fn impact(
     let loc = super::store::location(ctx, cfg);
     let d = settings.warehouse.dialect;
     let synced = store.projects()?.iter().any(|p| p.name == project);
+    let report = transitive::against_history(report, store, ctx, project, after, settings)?;
     let mut uses = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     let mut unplaced = std::collections::BTreeSet::new();

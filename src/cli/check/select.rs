@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::compat::Selector;
-use crate::config::Contracts;
+use crate::config::{Config, Contracts};
 use crate::contract::{Access, Project, Relation, ResourceType};
 
 use super::super::context::{Context, LoadedConfig};
@@ -20,7 +20,7 @@ pub fn relevant_keys(
     after: &Side,
 ) -> crate::error::Result<BTreeSet<String>> {
     let contracts = &cfg.config.dbt.contracts.value;
-    let is_contract = |r: &Relation| is_contract(contracts, r);
+    let is_contract = |r: &Relation| is_contract(contracts, r) && publishes(&cfg.config, r);
     // A relation counts when it is a contract on either side: a model made private is still compared.
     let mut keys: BTreeSet<String> = before
         .project
@@ -90,6 +90,25 @@ fn missing_path(
         help,
     }
     .into())
+}
+
+/// Whether this project publishes `r`. A dbt source is a table the project reads (sync registers
+/// it as consumption), so its edits are the reader's own business, not a contract change; it
+/// is published only when its owner (`meta.owner`) is this project's `owner:`, one of the
+/// `teams:` it declares, or one of its `users:`.
+pub fn publishes(cfg: &Config, r: &Relation) -> bool {
+    if r.resource_type != ResourceType::Source {
+        return true;
+    }
+    let Some(owner) = r.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) else {
+        return false;
+    };
+    cfg.owner.as_ref().is_some_and(|o| o.value == owner)
+        || cfg.teams.iter().any(|t| t.name.value == owner)
+        || cfg
+            .users
+            .iter()
+            .any(|u| u.email.value == owner || u.name.as_deref() == Some(owner))
 }
 
 /// Whether `dbt.contracts` makes a relation a contract.

@@ -116,27 +116,25 @@ pub fn load(args: &Args, ctx: &Context, cfg: &LoadedConfig) -> crate::error::Res
     let scope = base_tree
         .as_ref()
         .and_then(|_| scope(args, ctx, &repo, cfg, head_rev.map(String::as_str)));
-    let base_side = |repo: &Repo| match &base_tree {
-        Some(tree) => git_side(repo, tree, cfg, true, scope.as_ref()),
-        None => Ok(Side::empty("HEAD (no commits yet)".into())),
+    let read = |scope: Option<&BTreeSet<String>>| -> crate::error::Result<(Side, Side)> {
+        let before = match &base_tree {
+            Some(tree) => git_side(&repo, tree, cfg, true, scope)?,
+            None => Side::empty("HEAD (no commits yet)".into()),
+        };
+        let after = match head_rev {
+            Some(rev) => git_side(&repo, &repo.tree_at(rev)?, cfg, false, scope)?,
+            None => {
+                let mut after = git_side(&repo, &repo.worktree(), cfg, false, scope)?;
+                after.disk_root = Some(repo.root().to_path_buf());
+                after
+            }
+        };
+        Ok((before, after))
     };
-    let (mut before, mut after) = match head_rev {
-        Some(rev) => {
-            let head_tree = repo.tree_at(rev)?;
-            let before = base_side(&repo)?;
-            (
-                before,
-                git_side(&repo, &head_tree, cfg, false, scope.as_ref())?,
-            )
-        }
-        None => {
-            let wt = repo.worktree();
-            let before = base_side(&repo)?;
-            let mut after = git_side(&repo, &wt, cfg, false, scope.as_ref())?;
-            after.disk_root = Some(repo.root().to_path_buf());
-            (before, after)
-        }
-    };
+    let (mut before, mut after) = read(scope.as_ref())?;
+    if let Some(wider) = scope.as_ref().and_then(|s| widened(s, &before, &after)) {
+        (before, after) = read(Some(&wider))?;
+    }
     let mut warnings = Vec::new();
     let profile = after.profile.clone().or_else(|| before.profile.clone());
     let target = super::identity::target(ctx, cfg, profile.as_deref(), &mut warnings);
@@ -283,6 +281,35 @@ fn scope(
         format!("{project_dir}/dbt_project.yml")
     };
     (!files.contains(&project_file)).then_some(files)
+}
+
+/// A scoped read takes the code files that the scoped property files mention. When a file
+/// mentioned a model on one side only (a test's `ref()` that was removed), that model was read
+/// on one side and looks removed or added. The scope plus the files that declared such
+/// relations on the side that has them, or `None` when nothing is missing.
+fn widened(scope: &BTreeSet<String>, before: &Side, after: &Side) -> Option<BTreeSet<String>> {
+    let only_in = |a: &Side, b: &Side| -> Vec<String> {
+        a.project
+            .relations
+            .keys()
+            .filter(|k| !b.project.relations.contains_key(*k))
+            .cloned()
+            .collect()
+    };
+    let mut wider = scope.clone();
+    for (side, missing) in [
+        (before, only_in(before, after)),
+        (after, only_in(after, before)),
+    ] {
+        for (path, keys) in &side.files {
+            // dbt_project.yml configures every relation; widening by it would read them all.
+            let project_file = path.rsplit('/').next() == Some("dbt_project.yml");
+            if !project_file && keys.iter().any(|k| missing.contains(k)) {
+                wider.insert(path.clone());
+            }
+        }
+    }
+    (wider.len() > scope.len()).then_some(wider)
 }
 
 /// Paths that differ between `base` and `head` (a revision or tree id, else the working tree

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 pub use declare::{asset_key, is_placed, key_from_name};
 
-use crate::contract::{Relation, ResourceType};
+use crate::contract::Relation;
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::store::{self, ProposalFilter, ProposalStatus, Store, Timestamp, kinds};
@@ -118,8 +118,8 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         .relations
         .values()
         .filter(|r| super::check::select::is_contract(&cfg.config.dbt.contracts.value, r))
-        // A dbt source is read, not produced, unless the project claims it with an owner.
-        .filter(|r| r.resource_type != ResourceType::Source || r.owner.is_some())
+        // A dbt source is read, not produced, unless this project's team owns it.
+        .filter(|r| super::check::select::publishes(&cfg.config, r))
         .collect();
     let mut own_keys = BTreeSet::new();
     let mut asset_owner = BTreeMap::new();

@@ -1,8 +1,9 @@
 //! Field types that accept any JSON value. dbt has changed the type of many manifest fields
 //! across schema versions (`version` int or string, `config.contract` bool or object, `disabled`
 //! list or map, nulls everywhere) and hand-edited manifests exist. A streaming deserializer cannot
-//! back up and retry, so every field Tessera reads is one of these: it takes the shape it expects
-//! and skips anything else without failing the whole file.
+//! back up and retry, so most fields Tessera reads are one of these: it takes the shape it expects
+//! and skips anything else without failing the whole file. The fields a contract is made of are
+//! the exception: [`super::strict`] rejects their wrong shapes.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -304,59 +305,8 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjVisitor<T> {
     }
 }
 
-/// The objects of a JSON object's values or of a list, in file order, each as `T` together
-/// with its key (empty for list items). Items that are not objects are skipped.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Entries<T>(pub Vec<(String, T)>);
-
-impl<T> Default for Entries<T> {
-    fn default() -> Self {
-        Entries(Vec::new())
-    }
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entries<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Entries<T>, D::Error> {
-        struct V<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
-            type Value = Entries<T>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an object or a list")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entries<T>, A::Error> {
-                let mut out = Vec::new();
-                while let Some((k, v)) = map.next_entry::<Str, Obj<T>>()? {
-                    if let Some(v) = v.0 {
-                        out.push((k.0.unwrap_or_default(), v));
-                    }
-                }
-                Ok(Entries(out))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Entries<T>, A::Error> {
-                let mut out = Vec::new();
-                while let Some(v) = seq.next_element::<Obj<T>>()? {
-                    if let Some(v) = v.0 {
-                        out.push((String::new(), v));
-                    }
-                }
-                Ok(Entries(out))
-            }
-            ignore_scalars!(Entries::default(); visit_bool: bool, visit_i64: i64, visit_u64: u64, visit_f64: f64, visit_str: &str);
-            fn visit_unit<E>(self) -> Result<Entries<T>, E> {
-                Ok(Entries::default())
-            }
-            fn visit_none<E>(self) -> Result<Entries<T>, E> {
-                Ok(Entries::default())
-            }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Entries<T>, D::Error> {
-                d.deserialize_any(self)
-            }
-        }
-        d.deserialize_any(V(PhantomData))
-    }
-}
-
-/// Like [`Entries`] without the keys, for maps keyed by `unique_id` that repeat it inside.
+/// The objects of a list (or of an object's values), in file order; items that are not objects
+/// are skipped. The tables a contract is built from use [`super::strict::Table`] instead.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Many<T>(pub Vec<T>);
 
@@ -457,7 +407,6 @@ mod tests {
         l: Strs,
         m: MetaMap,
         o: Obj<Inner>,
-        e: Entries<Inner>,
         c: Count,
     }
 
@@ -487,7 +436,7 @@ mod tests {
             "{\"x\": [1]}",
         ] {
             let json = format!(
-                "{{\"s\": {value}, \"b\": {value}, \"n\": {value}, \"l\": {value}, \"m\": {value}, \"o\": {value}, \"e\": {value}, \"c\": {value}}}"
+                "{{\"s\": {value}, \"b\": {value}, \"n\": {value}, \"l\": {value}, \"m\": {value}, \"o\": {value}, \"c\": {value}}}"
             );
             probe(&json);
         }
@@ -497,7 +446,7 @@ mod tests {
     fn converts_what_it_can() {
         let p = probe(
             r#"{"s": 2, "b": "TRUE", "n": "15", "l": ["a", 1, null, false], "m": {"k": [1]},
-                "o": {"x": "y"}, "e": {"k1": {"x": "1"}, "k2": 3, "k3": {}}, "c": {"a": 1, "b": 2}}"#,
+                "o": {"x": "y"}, "c": {"a": 1, "b": 2}}"#,
         );
         assert_eq!(p.s.0.as_deref(), Some("2"));
         assert_eq!(p.b.0, Some(true));
@@ -505,8 +454,6 @@ mod tests {
         assert_eq!(p.l.0, ["a", "1", "false"]);
         assert_eq!(p.m.0.len(), 1);
         assert_eq!(p.o.0.and_then(|i| i.x.0).as_deref(), Some("y"));
-        let keys: Vec<_> = p.e.0.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(keys, ["k1", "k3"]);
         assert_eq!(p.c.0, 2);
     }
 }

@@ -8,7 +8,8 @@ use serde::Deserialize;
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::lenient::{Bool, Count, Entries, Many, MetaMap, Obj, Str, Strs, U64};
+use super::lenient::{Bool, Count, Many, MetaMap, Obj, Str, Strs, U64};
+use super::strict::{self, Keyed, Section, Table};
 
 /// The top level: `None` when the document is valid JSON but not an object.
 pub(crate) struct TopLevel(pub Option<RawManifest>);
@@ -56,10 +57,10 @@ impl<'de> Deserialize<'de> for TopLevel {
 pub(crate) struct RawManifest {
     /// `Option` so that a missing `metadata` can be told from an empty one.
     pub metadata: Option<Obj<RawMetadata>>,
-    pub nodes: Option<Many<RawNode>>,
-    pub sources: Many<RawSource>,
-    pub exposures: Many<RawExposure>,
-    pub groups: Many<RawGroup>,
+    pub nodes: Option<Table<RawNode>>,
+    pub sources: Table<RawSource>,
+    pub exposures: Table<RawExposure>,
+    pub groups: Table<RawGroup>,
     pub unit_tests: Count,
 }
 
@@ -78,7 +79,9 @@ pub(crate) struct RawMetadata {
 #[serde(default)]
 pub(crate) struct RawNode {
     pub unique_id: Str,
+    #[serde(deserialize_with = "strict::resource_type")]
     pub resource_type: Str,
+    #[serde(deserialize_with = "strict::name")]
     pub name: Str,
     pub package_name: Str,
     pub database: Str,
@@ -95,7 +98,7 @@ pub(crate) struct RawNode {
     pub tags: Strs,
     pub meta: MetaMap,
     pub config: Obj<RawConfig>,
-    pub columns: Entries<RawColumn>,
+    pub columns: Keyed<RawColumn>,
     pub depends_on: Obj<RawDependsOn>,
     pub group: Str,
     pub access: Str,
@@ -186,10 +189,12 @@ impl<'de> Deserialize<'de> for Contract {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(crate) struct RawColumn {
+    #[serde(deserialize_with = "strict::name")]
     pub name: Str,
     pub description: Str,
     pub meta: MetaMap,
     pub config: Obj<RawColumnConfig>,
+    #[serde(deserialize_with = "strict::data_type")]
     pub data_type: Str,
     pub quote: Bool,
     pub tags: Strs,
@@ -265,6 +270,7 @@ impl RawKwargs {
 #[serde(default)]
 pub(crate) struct RawSource {
     pub unique_id: Str,
+    #[serde(deserialize_with = "strict::name")]
     pub name: Str,
     pub source_name: Str,
     pub package_name: Str,
@@ -278,7 +284,7 @@ pub(crate) struct RawSource {
     pub meta: MetaMap,
     pub source_meta: MetaMap,
     pub config: Obj<RawConfig>,
-    pub columns: Entries<RawColumn>,
+    pub columns: Keyed<RawColumn>,
     pub freshness: Obj<RawFreshness>,
 }
 
@@ -318,4 +324,34 @@ pub(crate) struct RawExposure {
 pub(crate) struct RawGroup {
     pub name: Str,
     pub owner: Obj<RawOwner>,
+}
+
+impl Section for RawNode {
+    const FIELD: &'static str = "nodes";
+    const ENTRY: &'static str = "a dbt node";
+    const KEY: &'static str = "unique_id";
+}
+
+impl Section for RawSource {
+    const FIELD: &'static str = "sources";
+    const ENTRY: &'static str = "a source table";
+    const KEY: &'static str = "unique_id";
+}
+
+impl Section for RawExposure {
+    const FIELD: &'static str = "exposures";
+    const ENTRY: &'static str = "an exposure";
+    const KEY: &'static str = "unique_id";
+}
+
+impl Section for RawGroup {
+    const FIELD: &'static str = "groups";
+    const ENTRY: &'static str = "a group";
+    const KEY: &'static str = "unique_id";
+}
+
+impl Section for RawColumn {
+    const FIELD: &'static str = "columns";
+    const ENTRY: &'static str = "a column";
+    const KEY: &'static str = "column name";
 }

@@ -33,6 +33,22 @@ pub enum DbtError {
     )]
     NotUtf8 { path: String },
 
+    #[error(
+        "{path}:{line}: {argument} of config() nests lists or dicts more than {max} levels deep"
+    )]
+    #[diagnostic(
+        code(tessera::dbt::config_too_deep),
+        help(
+            "dbt configs are flat values or shallow lists and dicts; flatten this one. Tessera does not guess a config it cannot read, since the materialization or contract could be in it"
+        )
+    )]
+    ConfigTooDeep {
+        path: String,
+        line: usize,
+        argument: String,
+        max: usize,
+    },
+
     #[error(transparent)]
     #[diagnostic(transparent)]
     Read(#[from] GitError),

@@ -6,6 +6,7 @@ mod build;
 mod columns;
 mod config;
 mod data_tests;
+mod duplicates;
 mod error;
 mod freshness;
 mod properties;
@@ -167,9 +168,9 @@ fn read_code(
     texts.extend(snapshot_texts);
     let scanned = par_map(texts, |(path, text)| {
         let code = Code::scan(&path, text, snapshots.contains(&path));
-        (path, code)
+        code.map(|code| (path, code))
     });
-    Ok(scanned.into_iter().collect())
+    scanned.into_iter().collect()
 }
 
 /// Builds every property file, then the code and seed files no entry describes, and joins it
@@ -323,21 +324,43 @@ pub(crate) struct Code {
 }
 
 impl Code {
-    fn scan(path: &str, text: String, snapshot: bool) -> Code {
+    fn scan(path: &str, text: String, snapshot: bool) -> Result<Code, DbtError> {
         // Python models call `dbt.ref()` and `dbt.config()` in plain code.
         let jinja = match path.ends_with(".py") {
             true => text.clone(),
             false => sql::jinja_blocks(&text),
         };
-        Code {
-            config: sql::config(&jinja),
+        let config = match sql::config(&jinja) {
+            Ok(config) => config,
+            Err(e) => return Err(config_too_deep(path, &text, e)),
+        };
+        Ok(Code {
+            config,
             depends: sql::dependencies(&jinja),
             snapshots: match snapshot {
                 true => sql::snapshot_names(&text),
                 false => Vec::new(),
             },
             text,
-        }
+        })
+    }
+}
+
+/// The error for a `config()` literal nested past the bound, at its line in the file. The scan
+/// ran over the file's Jinja blocks only, so the call is found again in the whole text.
+fn config_too_deep(path: &str, text: &str, e: sql::TooDeep) -> DbtError {
+    let at = match sql::config(text) {
+        Err(again) => again.at,
+        Ok(_) => e.at.min(text.len()),
+    };
+    let line = text.get(..at).map_or(1, |t| t.matches('\n').count() + 1);
+    DbtError::ConfigTooDeep {
+        path: path.to_string(),
+        line,
+        argument: e
+            .keyword
+            .map_or_else(|| "a positional argument".to_string(), |k| format!("`{k}`")),
+        max: sql::MAX_LITERAL_DEPTH,
     }
 }
 
@@ -358,6 +381,7 @@ impl<'t> PropertySource<'t> {
             Some(props) => (props, false),
             None => (error::parse_yaml(path, text, warnings)?, true),
         };
+        duplicates::check(path, text, &props)?;
         Ok(PropertySource {
             path,
             text,

@@ -11,6 +11,23 @@ use serde_json::{Map, Value};
 pub(crate) struct Call {
     pub args: Vec<Value>,
     pub kwargs: Vec<(String, Value)>,
+    /// Where the call starts in the scanned text, and the first argument whose literal nests
+    /// deeper than [`MAX_LITERAL_DEPTH`] (its keyword, or `None` for a positional one).
+    pub at: usize,
+    pub too_deep: Option<Option<String>>,
+}
+
+/// Deepest list/dict nesting read in a call's literal arguments. dbt configs nest two or
+/// three levels; the bound keeps a hostile file from overflowing the stack (the parser and the
+/// drop of the value both recurse once per level).
+pub(crate) const MAX_LITERAL_DEPTH: usize = 32;
+
+/// A `config()` argument nested deeper than [`MAX_LITERAL_DEPTH`]: its keyword (`None` when
+/// positional) and the byte offset of the call in the scanned text.
+#[derive(Debug, PartialEq)]
+pub(crate) struct TooDeep {
+    pub keyword: Option<String>,
+    pub at: usize,
 }
 
 impl Call {
@@ -93,17 +110,31 @@ pub(crate) fn dependencies(code: &str) -> Vec<Dependency> {
 }
 
 /// The keyword arguments of every `config(...)` call, merged in order (a later call wins).
-pub(crate) fn config(code: &str) -> Map<String, Value> {
+/// dbt also takes the configs as one dict, `config({"materialized": "table"})`, or splatted,
+/// `config(**{...})`; both read as keywords.
+/// A literal too deep to read is an error rather than "not given": its value may be the
+/// materialization or the contract, and a default in its place could hide a break.
+pub(crate) fn config(code: &str) -> Result<Map<String, Value>, TooDeep> {
     let code = strip_jinja_comments(code);
     let mut out = Map::new();
     for call in calls(&code, "config") {
-        for (k, v) in call.kwargs {
+        if let Some(keyword) = call.too_deep {
+            return Err(TooDeep {
+                keyword,
+                at: call.at,
+            });
+        }
+        let dicts = call.args.into_iter().filter_map(|a| match a {
+            Value::Object(m) => Some(m),
+            _ => None,
+        });
+        for (k, v) in dicts.flatten().chain(call.kwargs) {
             if !v.is_null() {
                 out.insert(k, v);
             }
         }
     }
-    out
+    Ok(out)
 }
 
 /// The Jinja of a SQL file (`{{ … }}` and `{% … %}` blocks, one a line), without comments.
@@ -215,9 +246,11 @@ fn calls(code: &str, name: &str) -> Vec<Call> {
         let mut p = Parser {
             s: &code[from..],
             pos: 0,
+            depth: 0,
+            too_deep: false,
         };
         if let Some(call) = p.call_args() {
-            out.push(call);
+            out.push(Call { at: start, ..call });
         }
     }
     out
@@ -226,6 +259,10 @@ fn calls(code: &str, name: &str) -> Vec<Call> {
 struct Parser<'a> {
     s: &'a str,
     pos: usize,
+    /// Lists and dicts open around the current position, and whether the current argument
+    /// went past [`MAX_LITERAL_DEPTH`].
+    depth: usize,
+    too_deep: bool,
 }
 
 impl Parser<'_> {
@@ -267,14 +304,24 @@ impl Parser<'_> {
             if self.eat(')') {
                 return Some(call);
             }
-            let keyword = self.keyword();
+            // `**{...}` spreads a dict literal into keywords.
+            let splat = self.rest().starts_with("**");
+            if splat {
+                self.pos += 2;
+            }
+            let keyword = if splat { None } else { self.keyword() };
+            self.too_deep = false;
             let value = self.value().unwrap_or(Value::Null);
+            if self.too_deep && call.too_deep.is_none() {
+                call.too_deep = Some(keyword.clone());
+            }
             if !self.skip_to_separator() {
                 return None;
             }
-            match keyword {
-                Some(k) => call.kwargs.push((k, value)),
-                None => call.args.push(value),
+            match (keyword, value) {
+                (Some(k), value) => call.kwargs.push((k, value)),
+                (None, Value::Object(m)) if splat => call.kwargs.extend(m),
+                (None, value) => call.args.push(value),
             }
             self.eat(',');
         }
@@ -328,8 +375,8 @@ impl Parser<'_> {
         self.ws();
         let v = match self.peek()? {
             '\'' | '"' => Value::String(self.string()?),
-            '[' | '(' => self.list()?,
-            '{' => self.dict()?,
+            '[' | '(' => self.nested(Parser::list)?,
+            '{' => self.nested(Parser::dict)?,
             c if c.is_ascii_digit() || c == '-' => self.number()?,
             _ => {
                 let word: String = self
@@ -376,6 +423,18 @@ impl Parser<'_> {
         self.pos += text.len();
         let n: serde_json::Number = text.parse().ok()?;
         Some(Value::Number(n))
+    }
+
+    /// A list or dict, one level deeper; `None` (and `too_deep`) past the bound.
+    fn nested(&mut self, read: fn(&mut Self) -> Option<Value>) -> Option<Value> {
+        if self.depth >= MAX_LITERAL_DEPTH {
+            self.too_deep = true;
+            return None;
+        }
+        self.depth += 1;
+        let value = read(self);
+        self.depth -= 1;
+        value
     }
 
     fn list(&mut self) -> Option<Value> {
@@ -433,23 +492,59 @@ mod tests {
     fn reads_config_literals_and_skips_expressions() {
         let sql = "{{ config(materialized='table', tags=['a', \"b\"], enabled=True,\n\
                    contract={'enforced': true}, schema=var('s'), alias='x' ~ 'y') }}\nselect 1";
-        let c = config(sql);
+        let c = config(sql).unwrap_or_default();
         assert_eq!(c.get("materialized"), Some(&json!("table")));
         assert_eq!(c.get("tags"), Some(&json!(["a", "b"])));
         assert_eq!(c.get("enabled"), Some(&json!(true)));
         assert_eq!(c.get("contract"), Some(&json!({"enforced": true})));
         assert!(!c.contains_key("schema") && !c.contains_key("alias"));
         // Python models call `dbt.config(...)`.
+        let dict = "{{ config({'materialized': 'table', 'tags': ['a']}) }}\n\
+                    {{ config(**{\"alias\": \"o\"}, schema='s') }}";
+        let c = config(dict).unwrap_or_default();
+        assert_eq!(c.get("materialized"), Some(&json!("table")));
+        assert_eq!(c.get("tags"), Some(&json!(["a"])));
+        assert_eq!(c.get("alias"), Some(&json!("o")));
+        assert_eq!(c.get("schema"), Some(&json!("s")));
         let py = "def model(dbt, session):\n    dbt.config(materialized=\"incremental\")\n";
-        assert_eq!(config(py).get("materialized"), Some(&json!("incremental")));
+        let c = config(py).unwrap_or_default();
+        assert_eq!(c.get("materialized"), Some(&json!("incremental")));
     }
 
     #[test]
     fn survives_unbalanced_input() {
-        assert!(config("{{ config(materialized='table'").is_empty());
+        let empty = |code: &str| config(code).is_ok_and(|c| c.is_empty());
+        assert!(empty("{{ config(materialized='table'"));
         assert!(dependencies("{{ ref('x' }}").is_empty());
-        assert!(config("config(a=[1, 2").is_empty());
-        assert!(config("config(a='unterminated").is_empty());
+        assert!(empty("config(a=[1, 2"));
+        assert!(empty("config(a='unterminated"));
+    }
+
+    #[test]
+    fn literals_nested_past_the_bound_are_refused_without_recursing() {
+        let deep = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
+        let ok = format!(
+            "select 1 {{{{ config(tags={}) }}}}",
+            deep(MAX_LITERAL_DEPTH)
+        );
+        assert!(config(&ok).is_ok());
+        for n in [MAX_LITERAL_DEPTH + 1, 30_000, 1_000_000] {
+            let code = format!(
+                "-- x\n{{{{ config(alias='a', materialized={}) }}}}",
+                deep(n)
+            );
+            assert_eq!(
+                config(&code),
+                Err(TooDeep {
+                    keyword: Some("materialized".into()),
+                    at: 8
+                })
+            );
+            // The same literal elsewhere (a ref's argument) is skipped, not followed down.
+            let _ = dependencies(&code.replace("config", "ref"));
+        }
+        let dicts = format!("config({}1{})", "{'a': ".repeat(40_000), "}".repeat(40_000));
+        assert_eq!(config(&dicts).map_err(|e| e.keyword), Err(None));
     }
 
     #[test]

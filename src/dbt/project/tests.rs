@@ -491,12 +491,11 @@ fn seeds_and_snapshots() {
 /// edit, give the column maps the fixture's README lists from dbt's own manifests.
 #[test]
 fn jaffle_shop_mesh_platform_fixture() {
-    let fixture =
-        std::path::Path::new("/work/shared/fixtures/dbt/jaffle_shop_mesh_platform-v12-dbt1.10.23");
-    if !fixture.exists() {
-        eprintln!("fixture not present; skipped");
+    let Some(fixture) =
+        crate::test_shared::shared_path("fixtures/dbt/jaffle_shop_mesh_platform-v12-dbt1.10.23")
+    else {
         return;
-    }
+    };
     let t = TestRepo::new();
     let copy = |side: &str| {
         let root = fixture.join(side).join("schema_yml");

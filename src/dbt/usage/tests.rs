@@ -514,3 +514,21 @@ fn hooks_in_config_are_not_the_query() {
     assert!(is_other(&got[0].1), "{got:?}");
     assert_eq!(got[1], ("x".into(), cols(&["id"])));
 }
+
+#[test]
+fn nested_branches_render_each_variant() {
+    let code = "a {% if x %}b {% if y %}c {% elif z %}d {% else %}e {% endif %}f \
+                {% else %}g {% set s %}h {% endset %}{% endif %}i";
+    let p = super::jinja::prepare(code);
+    let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(squash(&p.sql[0]), "a b c d e f g i");
+    assert_eq!(squash(&p.sql[1]), "a b c f i");
+    assert_eq!(squash(&p.sql[2]), "a g i");
+    // Thousands of open blocks cost one counter update each, not a walk of the stack.
+    let deep = format!(
+        "{}x{}",
+        "{% if a %}".repeat(50_000),
+        "{% endif %}".repeat(50_000)
+    );
+    assert_eq!(squash(&super::jinja::prepare(&deep).sql[1]), "x");
+}

@@ -96,12 +96,11 @@ fn declines_what_it_does_not_know() {
 
 #[test]
 fn real_property_files_read_the_same() {
-    let root = std::path::Path::new("/work/shared/fixtures/dbt");
-    if !root.exists() {
+    let Some(root) = crate::test_shared::shared_path("fixtures/dbt") else {
         return;
-    }
+    };
     let mut seen = 0;
-    for entry in walkdir::WalkDir::new(root)
+    for entry in walkdir::WalkDir::new(&root)
         .into_iter()
         .filter_map(Result::ok)
     {
