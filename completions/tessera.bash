@@ -52,6 +52,9 @@ _tessera() {
             tessera,proposals)
                 cmd="tessera__subcmd__proposals"
                 ;;
+            tessera,replay)
+                cmd="tessera__subcmd__replay"
+                ;;
             tessera,rules)
                 cmd="tessera__subcmd__rules"
                 ;;
@@ -102,6 +105,9 @@ _tessera() {
                 ;;
             tessera__subcmd__help,proposals)
                 cmd="tessera__subcmd__help__subcmd__proposals"
+                ;;
+            tessera__subcmd__help,replay)
+                cmd="tessera__subcmd__help__subcmd__replay"
                 ;;
             tessera__subcmd__help,rules)
                 cmd="tessera__subcmd__help__subcmd__rules"
@@ -188,7 +194,7 @@ _tessera() {
 
     case "${cmd}" in
         tessera)
-            opts="-h -V --config --store --color --help --version demo check impact ack verify proposals signers hook sync assets consumers graph status rules completions man help"
+            opts="-h -V --config --store --color --help --version demo check impact replay ack verify proposals signers hook sync assets consumers graph status rules completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -460,7 +466,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__help)
-            opts="demo check impact ack verify proposals signers hook sync assets consumers graph status rules completions man help"
+            opts="demo check impact replay ack verify proposals signers hook sync assets consumers graph status rules completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -686,6 +692,20 @@ _tessera() {
         tessera__subcmd__help__subcmd__proposals__subcmd__withdraw)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tessera__subcmd__help__subcmd__replay)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1122,6 +1142,36 @@ _tessera() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tessera__subcmd__replay)
+            opts="-h -V --format --config --store --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0

@@ -28,6 +28,7 @@ set edit:completion:arg-completer[tessera] = {|@words|
             cand demo 'Walk the whole loop on the shipped examples: sync, break, check, impact, signed ack, merge, publish'
             cand check 'Compare the working tree (or --head) with --base and classify every contract change'
             cand impact 'Diff a pull request from its merge-base, open proposals for breaking changes, and gate the merge on acks'
+            cand replay 'Replay first-parent history commit by commit through `check --base C^ --head C`, and sum up what would have been blocked'
             cand ack 'Sign and record your team''s decision on a proposal (approve, block, or migrating until a date)'
             cand verify 'Re-check every acknowledgment''s signature and binding, and say why each bad one is rejected'
             cand proposals 'List, show and withdraw proposals'
@@ -79,6 +80,16 @@ set edit:completion:arg-completer[tessera] = {|@words|
             cand --color 'When to use colour'
             cand --propose 'Create or update the proposals in the store'
             cand --require-acks 'Exit 1 until every impacted consumer has approved (the merge gate)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tessera;replay'= {
+            cand --format 'Output format'
+            cand --config 'Path to tessera.yaml (default: found by walking up to the git top level)'
+            cand --store 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)'
+            cand --color 'When to use colour'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -319,6 +330,7 @@ set edit:completion:arg-completer[tessera] = {|@words|
             cand demo 'Walk the whole loop on the shipped examples: sync, break, check, impact, signed ack, merge, publish'
             cand check 'Compare the working tree (or --head) with --base and classify every contract change'
             cand impact 'Diff a pull request from its merge-base, open proposals for breaking changes, and gate the merge on acks'
+            cand replay 'Replay first-parent history commit by commit through `check --base C^ --head C`, and sum up what would have been blocked'
             cand ack 'Sign and record your team''s decision on a proposal (approve, block, or migrating until a date)'
             cand verify 'Re-check every acknowledgment''s signature and binding, and say why each bad one is rejected'
             cand proposals 'List, show and withdraw proposals'
@@ -339,6 +351,8 @@ set edit:completion:arg-completer[tessera] = {|@words|
         &'tessera;help;check'= {
         }
         &'tessera;help;impact'= {
+        }
+        &'tessera;help;replay'= {
         }
         &'tessera;help;ack'= {
         }

@@ -14,6 +14,7 @@ pub mod hook;
 pub mod impact;
 pub mod man;
 pub mod proposals;
+pub mod replay;
 pub mod rules;
 pub mod settings;
 pub mod signers;
@@ -63,6 +64,8 @@ pub enum Command {
     Check(check::Args),
     /// Diff a pull request from its merge-base, open proposals for breaking changes, and gate the merge on acks
     Impact(impact::Args),
+    /// Replay first-parent history commit by commit through `check --base C^ --head C`, and sum up what would have been blocked
+    Replay(replay::Args),
     /// Sign and record your team's decision on a proposal (approve, block, or migrating until a date)
     Ack(ack::Args),
     /// Re-check every acknowledgment's signature and binding, and say why each bad one is rejected
@@ -99,6 +102,7 @@ pub fn run(cli: Cli) -> crate::error::Result<ExitStatus> {
         Command::Demo(args) => demo::run(&args, &ctx),
         Command::Hook(args) => hook::run(&args, &ctx),
         Command::Impact(args) => impact::run(&args, &ctx),
+        Command::Replay(args) => replay::run(&args, &ctx),
         Command::Ack(args) => ack::run(&args, &ctx),
         Command::Verify(args) => verify::run(&args, &ctx),
         Command::Proposals(args) => proposals::run(&args, &ctx),

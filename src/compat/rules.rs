@@ -453,6 +453,13 @@ pub const RULES: &[Rule] = &[
         "Nothing to do."
     ),
     rule!(
+        "column_docs_changed",
+        I,
+        I,
+        "A column's YAML entry was added, removed or renamed while the SQL output did not change, or names a column the SQL does not output: documentation only.",
+        "Keep the YAML in step with what the SQL outputs: docs for a column that does not exist mislead readers."
+    ),
+    rule!(
         "data_test_removed",
         W,
         I,

@@ -11,6 +11,7 @@ mod demo;
 mod impact;
 mod precommit;
 mod rules;
+mod sql_contract;
 mod sync;
 mod vectors_e2e;
 mod yaml_vs_manifest;

@@ -1,6 +1,7 @@
 //! `tessera check`: compare the working tree (or `--head`) with `--base`, or two manifests, and
 //! classify every contract change. The command producers run in a terminal and as a pre-commit hook.
 
+pub(crate) mod output_columns;
 pub(crate) mod select;
 pub(crate) mod sides;
 
@@ -93,7 +94,7 @@ pub fn analyze(
     require_store: bool,
 ) -> crate::error::Result<Analysis> {
     let today = ctx.today()?;
-    let (before, after) = sides::load(args, ctx, cfg)?;
+    let (mut before, mut after) = sides::load(args, ctx, cfg)?;
     let warehouse = super::settings::warehouse(
         &cfg.config,
         after.adapter.as_deref().or(before.adapter.as_deref()),
@@ -101,6 +102,7 @@ pub fn analyze(
     let settings = super::settings::compat_settings(&cfg.config, warehouse, today);
 
     let keys = select::relevant_keys(args, ctx, cfg, &before, &after)?;
+    output_columns::pair(&mut before, &mut after, &keys, warehouse.dialect);
     let (b, a) = select::restrict(&before.project, &after.project, &keys);
     let report = compat::diff(&b, &a, &settings);
     // Asset keys must be spelt as `sync` spells them: the configured project, else the dbt name.
@@ -141,6 +143,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         ..
     } = &analysis;
     warn_once(ctx, before, after);
+    output_columns::notes(ctx, report, &after.project);
     let fail_on = match args.fail_on {
         Some(FailOn::Err) => Level::Err,
         Some(FailOn::Warn) => Level::Warn,

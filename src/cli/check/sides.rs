@@ -32,6 +32,8 @@ pub struct Side {
     pub commit: Option<String>,
     /// dbt groups and their owners.
     pub groups: Vec<crate::dbt::Group>,
+    /// The project's macros and vars, to render model SQL (`None` without a dbt project).
+    pub macros: Option<crate::dbt::columns::Macros>,
 }
 
 impl Side {
@@ -48,6 +50,7 @@ impl Side {
             models: Vec::new(),
             commit: None,
             groups: Vec::new(),
+            macros: None,
         }
     }
 
@@ -262,7 +265,10 @@ fn scope(
     } else {
         format!("{project_dir}/dbt_project.yml")
     };
-    (!files.contains(&project_file)).then_some(files)
+    // A model's output reaches every model that selects `*` from it, and a macro reaches every
+    // model that calls it: a changed SQL file needs the whole project read.
+    let sql_changed = files.iter().any(|f| f.ends_with(".sql"));
+    (!files.contains(&project_file) && !sql_changed).then_some(files)
 }
 
 /// Paths that differ between `base` and `head` (a revision or tree id, else the working tree
@@ -318,6 +324,7 @@ fn git_side(
             side.files = p.files;
             side.warnings = p.warnings;
             side.project = p.relations;
+            side.macros = Some(dbt::columns::read_macros(tree, &project_dir)?);
         }
         // A project that does not exist yet on the base side: everything in it is new.
         Err(DbtError::MissingProjectFile { .. }) if is_base || !dbt_required => {}

@@ -69,7 +69,7 @@ struct Output<'a> {
 pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     let cfg = ctx.config()?;
     let today = ctx.today()?;
-    let side = sides::head_side(ctx, &cfg, args.head.as_deref())?;
+    let mut side = sides::head_side(ctx, &cfg, args.head.as_deref())?;
     let project = cfg
         .config
         .project()
@@ -82,6 +82,8 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     let warehouse = super::settings::warehouse(&cfg.config, side.adapter.as_deref());
     let settings = super::settings::compat_settings(&cfg.config, warehouse, today);
     let d = warehouse.dialect;
+    // The stored contract is the compared one: columns from the SQL, types from YAML or SQL.
+    super::check::output_columns::one(&mut side, d);
     let loc = super::store::location(ctx, &cfg);
     let store = super::store::open(&loc, true)?;
 

@@ -1,0 +1,241 @@
+//! A model's contract is what its SQL outputs: breaks made only in SQL are caught, and edits
+//! to the YAML documentation alone do not block. Real git repositories, the built binary.
+
+use crate::common::{SHOP_PROJECT as PROJECT, TestRepo, code, stderr, stdout};
+
+/// `(rule node.path severity)` of every finding, sorted.
+fn findings(o: &std::process::Output) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(o), stderr(o)));
+    let mut r: Vec<String> = v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            format!(
+                "{} {}.{} {}",
+                f["rule"].as_str().unwrap_or(""),
+                f["node"].as_str().unwrap_or(""),
+                f["path"].as_str().unwrap_or(""),
+                f["severity"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    r.sort();
+    r
+}
+
+fn enforced(name: &str, columns: &[&str]) -> String {
+    let mut s =
+        format!("  - name: {name}\n    config: {{contract: {{enforced: true}}}}\n    columns:\n");
+    for c in columns {
+        s.push_str(&format!("      - name: {c}\n"));
+    }
+    s
+}
+
+fn yaml(models: &[String]) -> String {
+    format!("version: 2\nmodels:\n{}", models.concat())
+}
+
+fn repo_with(files: &[(&str, &str)]) -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("dbt_project.yml", PROJECT);
+    for (path, text) in files {
+        repo.write(path, text);
+    }
+    repo.commit("base");
+    repo
+}
+
+fn check(repo: &TestRepo) -> std::process::Output {
+    repo.run(&["check", "--format", "json"])
+}
+
+#[test]
+fn an_alias_renamed_in_the_sql_with_the_yaml_unchanged_blocks() {
+    let props = yaml(&[enforced("orders", &["id", "status"])]);
+    let repo = repo_with(&[
+        (
+            "models/orders.sql",
+            "select id, state as status from raw.orders\n",
+        ),
+        ("models/schema.yml", &props),
+    ]);
+    repo.write(
+        "models/orders.sql",
+        "select id, state as order_status from raw.orders\n",
+    );
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(findings(&o), ["column_renamed orders.order_status ERR"]);
+    // The YAML still documents the old name: readers are told.
+    assert!(stderr(&o).contains("documents `status`"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_column_dropped_from_the_select_while_the_yaml_lists_it_blocks() {
+    let props = yaml(&[enforced("orders", &["id", "status", "amount"])]);
+    let repo = repo_with(&[
+        (
+            "models/orders.sql",
+            "select id, status, amount from raw.orders\n",
+        ),
+        ("models/schema.yml", &props),
+    ]);
+    repo.write("models/orders.sql", "select id, amount from raw.orders\n");
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(findings(&o), ["column_removed orders.status ERR"]);
+}
+
+#[test]
+fn a_yaml_entry_renamed_to_match_the_sql_is_documentation() {
+    let base = yaml(&[enforced("orders", &["id", "custmer_id"])]);
+    let repo = repo_with(&[
+        (
+            "models/orders.sql",
+            "select id, customer_id from raw.orders\n",
+        ),
+        ("models/schema.yml", &base),
+    ]);
+    repo.write(
+        "models/schema.yml",
+        &yaml(&[enforced("orders", &["id", "customer_id"])]),
+    );
+    let o = check(&repo);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        findings(&o),
+        [
+            "column_docs_changed orders.custmer_id INFO",
+            "column_docs_changed orders.customer_id INFO"
+        ]
+    );
+}
+
+#[test]
+fn a_documentation_block_moved_between_two_models_is_info() {
+    let base = yaml(&[
+        enforced("orders", &["id", "status"]),
+        enforced("customers", &["id"]),
+    ]);
+    let repo = repo_with(&[
+        ("models/orders.sql", "select id, status from raw.orders\n"),
+        (
+            "models/customers.sql",
+            "select id, status from raw.customers\n",
+        ),
+        ("models/schema.yml", &base),
+    ]);
+    repo.write(
+        "models/schema.yml",
+        &yaml(&[
+            enforced("orders", &["id"]),
+            enforced("customers", &["id", "status"]),
+        ]),
+    );
+    let o = check(&repo);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        findings(&o),
+        [
+            "column_docs_changed customers.status INFO",
+            "column_docs_changed orders.status INFO"
+        ]
+    );
+}
+
+#[test]
+fn an_upstream_column_dropped_is_lost_by_a_downstream_select_star_too() {
+    let props = yaml(&[
+        enforced("stg_orders", &["id", "status"]),
+        enforced("orders", &["id", "status"]),
+    ]);
+    let repo = repo_with(&[
+        (
+            "models/stg_orders.sql",
+            "select id, status from raw.orders\n",
+        ),
+        (
+            "models/orders.sql",
+            "with s as (select * from {{ ref('stg_orders') }})\nselect * from s\n",
+        ),
+        ("models/schema.yml", &props),
+    ]);
+    repo.write("models/stg_orders.sql", "select id from raw.orders\n");
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(
+        findings(&o),
+        [
+            "column_removed orders.status ERR",
+            "column_removed stg_orders.status ERR"
+        ]
+    );
+}
+
+#[test]
+fn a_project_macro_that_renames_an_alias_is_reported_in_every_model_using_it() {
+    let props = yaml(&[
+        enforced("orders", &["id", "amount_usd"]),
+        enforced("refunds", &["id", "amount_usd"]),
+    ]);
+    let repo = repo_with(&[
+        (
+            "macros/money.sql",
+            "{% macro usd(col) %}round({{ col }} / 100, 2) as {{ col }}_usd{% endmacro %}\n",
+        ),
+        (
+            "models/orders.sql",
+            "select id, {{ usd('amount') }} from raw.orders\n",
+        ),
+        (
+            "models/refunds.sql",
+            "select id, {{ usd('amount') }} from raw.refunds\n",
+        ),
+        ("models/schema.yml", &props),
+    ]);
+    repo.write(
+        "macros/money.sql",
+        "{% macro usd(col) %}round({{ col }} / 100, 2) as {{ col }}_dollars{% endmacro %}\n",
+    );
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(
+        findings(&o),
+        [
+            "column_renamed orders.amount_dollars ERR",
+            "column_renamed refunds.amount_dollars ERR"
+        ]
+    );
+}
+
+#[test]
+fn a_model_calling_a_package_macro_that_is_not_installed_falls_back_to_its_yaml() {
+    let props = yaml(&[enforced("orders", &["id", "status", "amount"])]);
+    let repo = repo_with(&[
+        (
+            "models/stg.sql",
+            "select id, status, amount from raw.orders\n",
+        ),
+        (
+            "models/orders.sql",
+            "select {{ dbt_utils.star(ref('stg')) }} from {{ ref('stg') }}\n",
+        ),
+        ("models/schema.yml", &props),
+    ]);
+    repo.write(
+        "models/schema.yml",
+        &yaml(&[enforced("orders", &["id", "amount"])]),
+    );
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(findings(&o), ["column_removed orders.status ERR"]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("`orders`: columns taken from its YAML"),
+        "{err}"
+    );
+    assert!(err.contains("dbt_utils.star"), "{err}");
+}
