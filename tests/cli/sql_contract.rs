@@ -239,3 +239,66 @@ fn a_model_calling_a_package_macro_that_is_not_installed_falls_back_to_its_yaml(
     );
     assert!(err.contains("dbt_utils.star"), "{err}");
 }
+
+#[test]
+fn replay_runs_each_first_parent_commit_through_checks_comparison() {
+    let props = yaml(&[enforced("orders", &["id", "status"])]);
+    let repo = repo_with(&[
+        ("models/orders.sql", "select id, status from raw.orders\n"),
+        ("models/schema.yml", &props),
+    ]);
+    repo.write("README.md", "# shop\n");
+    repo.commit("readme only");
+    repo.write(
+        "models/orders.sql",
+        "select id, status as state from raw.orders\n",
+    );
+    repo.commit("rename status in the SQL");
+    repo.write(
+        "models/schema.yml",
+        &yaml(&[enforced("orders", &["id", "state"])]),
+    );
+    repo.commit("docs follow the SQL");
+    let o = repo.run(&["replay", "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let verdicts: Vec<(&str, &str)> = v["commits"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            (
+                c["subject"].as_str().unwrap_or(""),
+                c["verdict"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("readme only", "untouched"),
+            ("rename status in the SQL", "blocked"),
+            ("docs follow the SQL", "passed")
+        ]
+    );
+    assert_eq!(
+        v["commits"][1]["rules"]["column_renamed"],
+        serde_json::json!([1, 0, 0])
+    );
+    assert_eq!(
+        v["commits"][2]["rules"]["column_docs_changed"],
+        serde_json::json!([0, 0, 2])
+    );
+    let s = &v["summary"];
+    assert_eq!(
+        (
+            s["commits"].as_u64(),
+            s["touched_dbt"].as_u64(),
+            s["blocked"].as_u64()
+        ),
+        (Some(3), Some(2), Some(1))
+    );
+    assert_eq!(s["blocked_by"], serde_json::json!({"column_renamed": 1}));
+    // Not a terminal: no progress bar in what a script reads.
+    assert!(!stderr(&o).contains('['), "{}", stderr(&o));
+}
