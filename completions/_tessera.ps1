@@ -64,6 +64,7 @@ Register-ArgumentCompleter -Native -CommandName 'tessera' -ScriptBlock {
             [CompletionResult]::new('--head', '--head', [CompletionResultType]::ParameterName, 'Compare this revision instead of the working tree')
             [CompletionResult]::new('--manifest', '--manifest', [CompletionResultType]::ParameterName, 'dbt manifest.json of the new side (enriches the YAML, or with --base-manifest replaces git)')
             [CompletionResult]::new('--base-manifest', '--base-manifest', [CompletionResultType]::ParameterName, 'dbt manifest.json of the old side (e.g. production''s); with --manifest, no git is needed')
+            [CompletionResult]::new('--catalog', '--catalog', [CompletionResultType]::ParameterName, 'dbt catalog.json (`dbt docs generate`): column types for both sides (default: `dbt.catalog`)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'The lowest severity that fails the run (default: compatibility.fail_on, else ERR)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to tessera.yaml (default: found by walking up to the git top level)')

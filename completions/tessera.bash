@@ -300,7 +300,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__check)
-            opts="-h -V --base --head --staged --manifest --base-manifest --format --fail-on --config --store --color --help --version"
+            opts="-h -V --base --head --staged --manifest --base-manifest --catalog --format --fail-on --config --store --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -319,6 +319,10 @@ _tessera() {
                     return 0
                     ;;
                 --base-manifest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --catalog)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -59,6 +59,7 @@ set edit:completion:arg-completer[tessera] = {|@words|
             cand --head 'Compare this revision instead of the working tree'
             cand --manifest 'dbt manifest.json of the new side (enriches the YAML, or with --base-manifest replaces git)'
             cand --base-manifest 'dbt manifest.json of the old side (e.g. production''s); with --manifest, no git is needed'
+            cand --catalog 'dbt catalog.json (`dbt docs generate`): column types for both sides (default: `dbt.catalog`)'
             cand --format 'Output format'
             cand --fail-on 'The lowest severity that fails the run (default: compatibility.fail_on, else ERR)'
             cand --config 'Path to tessera.yaml (default: found by walking up to the git top level)'

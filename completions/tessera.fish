@@ -61,6 +61,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand check" -l base -d 'The r
 complete -c tessera -n "__fish_tessera_using_subcommand check" -l head -d 'Compare this revision instead of the working tree' -r
 complete -c tessera -n "__fish_tessera_using_subcommand check" -l manifest -d 'dbt manifest.json of the new side (enriches the YAML, or with --base-manifest replaces git)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand check" -l base-manifest -d 'dbt manifest.json of the old side (e.g. production\'s); with --manifest, no git is needed' -r -F
+complete -c tessera -n "__fish_tessera_using_subcommand check" -l catalog -d 'dbt catalog.json (`dbt docs generate`): column types for both sides (default: `dbt.catalog`)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand check" -l format -d 'Output format' -r -f -a "human\t''
 json\t''
 markdown\t''

@@ -131,6 +131,7 @@ fn compare(
         staged: false,
         manifest: None,
         base_manifest: None,
+        catalog: None,
         format: crate::report::Format::Json,
         fail_on: None,
     };
@@ -143,6 +144,7 @@ fn compare(
     let settings = super::settings::compat_settings(&cfg.config, warehouse, today);
     let keys = select::relevant_keys(&args, ctx, cfg, &before, &after)?;
     output_columns::pair(&mut before, &mut after, &keys, warehouse.dialect);
+    output_columns::catalog(&args, ctx, cfg, &mut before, &mut after)?;
     let (b, a) = select::restrict(&before.project, &after.project, &keys);
     Ok(compat::diff(&b, &a, &settings))
 }

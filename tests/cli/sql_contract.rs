@@ -302,3 +302,83 @@ fn replay_runs_each_first_parent_commit_through_checks_comparison() {
     // Not a terminal: no progress bar in what a script reads.
     assert!(!stderr(&o).contains('['), "{}", stderr(&o));
 }
+
+const CATALOG: &str = r#"{"metadata": {}, "nodes": {"model.shop.orders": {"metadata": {}, "columns": {
+  "ID": {"type": "NUMBER", "index": 1, "name": "ID"},
+  "AMOUNT": {"type": "NUMBER", "index": 2, "name": "AMOUNT"}}}}, "sources": {}}"#;
+
+#[test]
+fn catalog_types_fill_what_neither_yaml_nor_sql_states() {
+    let props = yaml(&[enforced("orders", &["id", "amount"])]);
+    let repo = repo_with(&[
+        ("models/orders.sql", "select id, amount from raw.orders\n"),
+        ("models/schema.yml", &props),
+        ("target/catalog.json", CATALOG),
+    ]);
+    repo.write(
+        "models/orders.sql",
+        "select id, cast(amount as varchar) as amount from raw.orders\n",
+    );
+    // Without the catalog the old type is unknown: nothing to compare the cast with.
+    let o = check(&repo);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(findings(&o), Vec::<String>::new());
+    // With it, NUMBER → VARCHAR is seen.
+    let o = repo.run(&[
+        "check",
+        "--format",
+        "json",
+        "--catalog",
+        "target/catalog.json",
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(findings(&o), ["column_type_changed orders.amount ERR"]);
+    // `dbt.catalog` in tessera.yaml does the same.
+    repo.write("tessera.yaml", "dbt:\n  catalog: target/catalog.json\n");
+    let o = check(&repo);
+    assert_eq!(findings(&o), ["column_type_changed orders.amount ERR"]);
+}
+
+#[test]
+fn a_catalog_that_is_not_json_is_an_error_naming_the_file() {
+    let repo = repo_with(&[
+        ("models/orders.sql", "select 1 as id\n"),
+        ("target/catalog.json", "{\"nodes\": [\n"),
+    ]);
+    let o = repo.run(&["check", "--catalog", "target/catalog.json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("catalog.json is not a dbt catalog"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn sync_stores_the_catalog_types_with_the_contract_version() {
+    let props = yaml(&[enforced("orders", &["id", "amount"])]);
+    let repo = repo_with(&[
+        ("models/orders.sql", "select id, amount from raw.orders\n"),
+        ("models/schema.yml", &props),
+        ("target/catalog.json", CATALOG),
+        (
+            "tessera.yaml",
+            "project: shop\nowner: team-shop\nteams: [{name: team-shop}]\ndbt:\n  catalog: target/catalog.json\n",
+        ),
+    ]);
+    let store = format!("sqlite:{}", repo.path().join("store.db").display());
+    let o = repo.run(&["sync", "--store", &store]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let db = rusqlite::Connection::open(repo.path().join("store.db")).expect("store");
+    let contracts: Vec<String> = db
+        .prepare("select contract_json from contract_versions")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .expect("contract versions");
+    assert!(
+        contracts
+            .iter()
+            .any(|c| c.contains("\"data_type\":\"NUMBER\"")
+                && c.contains("\"type_origin\":\"catalog\"")),
+        "{contracts:?}"
+    );
+}

@@ -42,6 +42,9 @@ pub struct Args {
     /// dbt manifest.json of the old side (e.g. production's); with --manifest, no git is needed
     #[arg(long, value_name = "PATH")]
     pub base_manifest: Option<PathBuf>,
+    /// dbt catalog.json (`dbt docs generate`): column types for both sides (default: `dbt.catalog`)
+    #[arg(long, value_name = "PATH")]
+    pub catalog: Option<PathBuf>,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human, env = "TESSERA_FORMAT")]
     pub format: Format,
@@ -103,6 +106,7 @@ pub fn analyze(
 
     let keys = select::relevant_keys(args, ctx, cfg, &before, &after)?;
     output_columns::pair(&mut before, &mut after, &keys, warehouse.dialect);
+    output_columns::catalog(args, ctx, cfg, &mut before, &mut after)?;
     let (b, a) = select::restrict(&before.project, &after.project, &keys);
     let report = compat::diff(&b, &a, &settings);
     // Asset keys must be spelt as `sync` spells them: the configured project, else the dbt name.

@@ -7,7 +7,7 @@ use crate::compat::Report;
 use crate::contract::{ColumnSource, Dialect, Project};
 use crate::dbt::columns::{self, Macros};
 
-use super::super::context::Context;
+use super::super::context::{Context, LoadedConfig};
 use super::sides::Side;
 
 /// Derives the output of the models in `keys` (and their upstreams) on both sides.
@@ -19,6 +19,39 @@ pub fn pair(before: &mut Side, after: &mut Side, keys: &BTreeSet<String>, dialec
     };
     let (bd, ad) = (derive(before), derive(after));
     columns::apply_pair(&mut before.project, &bd, &mut after.project, &ad);
+}
+
+/// `--catalog`, else `dbt.catalog` from tessera.yaml (which must then exist).
+pub fn catalog_path(
+    flag: Option<&std::path::Path>,
+    ctx: &Context,
+    cfg: &LoadedConfig,
+) -> Option<std::path::PathBuf> {
+    match flag {
+        Some(p) => Some(ctx.cwd.join(p)),
+        None => cfg
+            .config
+            .dbt
+            .catalog
+            .as_ref()
+            .map(|c| cfg.base_dir.join(&c.value)),
+    }
+}
+
+/// Fills both sides' undeclared column types from the catalog, when one is given.
+pub fn catalog(
+    args: &super::Args,
+    ctx: &Context,
+    cfg: &LoadedConfig,
+    before: &mut Side,
+    after: &mut Side,
+) -> Result<(), columns::CatalogError> {
+    if let Some(path) = catalog_path(args.catalog.as_deref(), ctx, cfg) {
+        let catalog = columns::Catalog::read(&path)?;
+        catalog.apply(&mut before.project);
+        catalog.apply(&mut after.project);
+    }
+    Ok(())
 }
 
 /// Derives every model of one side, for `sync`.

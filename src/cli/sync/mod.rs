@@ -84,6 +84,9 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     let d = warehouse.dialect;
     // The stored contract is the compared one: columns from the SQL, types from YAML or SQL.
     super::check::output_columns::one(&mut side, d);
+    if let Some(path) = super::check::output_columns::catalog_path(None, ctx, &cfg) {
+        crate::dbt::columns::Catalog::read(&path)?.apply(&mut side.project);
+    }
     let loc = super::store::location(ctx, &cfg);
     let store = super::store::open(&loc, true)?;
 

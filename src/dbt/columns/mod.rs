@@ -7,6 +7,7 @@
 //! relation whose columns are unknown, SQL that does not parse) is "unresolved", with the
 //! reason; its YAML columns stand in, as before.
 
+mod catalog;
 mod contract;
 mod render;
 mod select;
@@ -19,6 +20,7 @@ use serde::Serialize;
 use sqlparser::parser::{Parser, ParserOptions};
 use sqlparser::tokenizer::Tokenizer;
 
+pub use catalog::{Catalog, CatalogError};
 pub use contract::{apply, apply_pair, documented_only};
 pub use render::Macros;
 
