@@ -456,7 +456,7 @@ pub const RULES: &[Rule] = &[
         "column_docs_changed",
         I,
         I,
-        "A column's YAML entry was added, removed or renamed while the SQL output did not change, or names a column the SQL does not output: documentation only.",
+        "The YAML's column entries changed, not what the SQL outputs: documentation only.",
         "Keep the YAML in step with what the SQL outputs: docs for a column that does not exist mislead readers."
     ),
     rule!(

@@ -67,6 +67,12 @@ impl<'u> Analyser<'u> {
         };
         match self.query(q, None)? {
             Cols::Known(cols) => {
+                if let Some(c) = cols.iter().find(|c| c.name.is_empty()) {
+                    return Err(format!(
+                        "an output column has no alias: `{}`",
+                        short(c.expr.as_deref().unwrap_or(""))
+                    ));
+                }
                 if let Some(c) = cols.iter().find(|c| c.name.contains("__tessera_")) {
                     return Err(format!(
                         "an output column comes from Jinja Tessera cannot expand (`{}`)",
@@ -210,10 +216,14 @@ impl<'u> Analyser<'u> {
                                         .into(),
                                 ));
                             }
-                            return Ok(Cols::Unknown(format!(
-                                "an output column has no alias: `{}`",
-                                short(&text)
-                            )));
+                            // Unnamed: fine in a later UNION branch, unresolved if it is output.
+                            out.push(OutputColumn {
+                                name: String::new(),
+                                quoted: false,
+                                data_type: infer(other, &rels),
+                                expr: Some(text),
+                            });
+                            continue;
                         }
                     };
                     out.push(OutputColumn {

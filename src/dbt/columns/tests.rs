@@ -87,3 +87,43 @@ fn star_over_an_unknown_table_is_unresolved_but_named_columns_are_not() {
     assert!(names(&d["b"])[0].starts_with("unresolved"));
     assert!(names(&d["c"])[0].starts_with("unresolved"));
 }
+
+#[test]
+fn unions_take_the_first_branch_names_and_agreed_types() {
+    let ms = [model(
+        "u",
+        "select 1 as a, 'x' as \"B\" from t union all select 2.5, 'y' from s",
+    )];
+    let d = derive(&ms, &[]);
+    let Derived::Resolved { columns } = &d["u"] else {
+        panic!("{:?}", d["u"])
+    };
+    let got: Vec<(&str, bool, Option<&str>)> = columns
+        .iter()
+        .map(|c| (c.name.as_str(), c.quoted, c.data_type.as_deref()))
+        .collect();
+    assert_eq!(got, [("a", false, None), ("B", true, Some("varchar"))]);
+}
+
+#[test]
+fn what_cannot_be_named_leaves_the_model_unresolved() {
+    let ms = [
+        model("up", "select id, name from t"),
+        model("f", "select count(*) from t"),
+        model(
+            "j",
+            "select * from {{ ref('up') }} a join {{ ref('up') }} b using (id)",
+        ),
+        model("bad", "select from where"),
+        model("r", "select * rename (name as label) from {{ ref('up') }}"),
+    ];
+    let d = derive(&ms, &[]);
+    for key in ["f", "j", "bad"] {
+        assert!(
+            names(&d[key])[0].starts_with("unresolved"),
+            "{key}: {:?}",
+            d[key]
+        );
+    }
+    assert_eq!(names(&d["r"]), ["id", "label"]);
+}
