@@ -382,3 +382,22 @@ fn sync_stores_the_catalog_types_with_the_contract_version() {
         "{contracts:?}"
     );
 }
+
+#[test]
+fn an_unreadable_file_the_change_did_not_touch_still_lets_a_sql_change_be_checked() {
+    let props = yaml(&[enforced("orders", &["id", "status"])]);
+    let repo = repo_with(&[
+        ("models/orders.sql", "select id, status from raw.orders\n"),
+        ("models/schema.yml", &props),
+        ("models/other/broken.yml", "version: 2\nmodels: [\n"),
+    ]);
+    repo.write("models/orders.sql", "select id from raw.orders\n");
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(findings(&o), ["column_removed orders.status ERR"]);
+    assert!(
+        stderr(&o).contains("followed only into the models of the changed files"),
+        "{}",
+        stderr(&o)
+    );
+}

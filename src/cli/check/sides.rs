@@ -110,29 +110,29 @@ pub fn load(args: &Args, ctx: &Context, cfg: &LoadedConfig) -> crate::error::Res
     };
     let head_rev = args.head.as_ref().or(staged.as_ref());
     // Only what changed needs reading; with no base there is nothing to narrow against.
-    let scope = base_tree
+    let narrow = base_tree
         .as_ref()
         .and_then(|_| scope(args, ctx, &repo, cfg, head_rev.map(String::as_str)));
-    let base_side = |repo: &Repo| match &base_tree {
-        Some(tree) => git_side(repo, tree, cfg, true, scope.as_ref()),
-        None => Ok(Side::empty("HEAD (no commits yet)".into())),
-    };
-    let (mut before, mut after) = match head_rev {
-        Some(rev) => {
-            let head_tree = repo.tree_at(rev)?;
-            let before = base_side(&repo)?;
-            (
-                before,
-                git_side(&repo, &head_tree, cfg, false, scope.as_ref())?,
-            )
+    // A model's output reaches every model that selects `*` from it, and a macro every model
+    // that calls it: a changed SQL file needs the whole project read. If some file the change
+    // did not touch cannot be read, the change is still checked, within the files it touched.
+    let sql_changed = narrow
+        .as_ref()
+        .is_some_and(|files| files.iter().any(|f| f.ends_with(".sql")));
+    let (mut before, mut after) = match read_sides(
+        &repo,
+        base_tree.as_ref(),
+        head_rev,
+        cfg,
+        narrow.as_ref().filter(|_| !sql_changed),
+    ) {
+        Err(e) if sql_changed => {
+            ctx.warn(&format!(
+                "{e}; the SQL change is followed only into the models of the changed files"
+            ));
+            read_sides(&repo, base_tree.as_ref(), head_rev, cfg, narrow.as_ref())?
         }
-        None => {
-            let wt = repo.worktree();
-            let before = base_side(&repo)?;
-            let mut after = git_side(&repo, &wt, cfg, false, scope.as_ref())?;
-            after.disk_root = Some(repo.root().to_path_buf());
-            (before, after)
-        }
+        sides => sides?,
     };
     let head_manifest = args
         .manifest
@@ -152,6 +152,29 @@ pub fn load(args: &Args, ctx: &Context, cfg: &LoadedConfig) -> crate::error::Res
     if let Some(m) = &head_manifest {
         enrich(&mut after, m);
     }
+    Ok((before, after))
+}
+
+/// Both sides, read within `scope` (everything when `None`).
+fn read_sides(
+    repo: &Repo,
+    base_tree: Option<&crate::git::GitTree<'_>>,
+    head_rev: Option<&String>,
+    cfg: &LoadedConfig,
+    scope: Option<&BTreeSet<String>>,
+) -> crate::error::Result<(Side, Side)> {
+    let before = match base_tree {
+        Some(tree) => git_side(repo, tree, cfg, true, scope)?,
+        None => Side::empty("HEAD (no commits yet)".into()),
+    };
+    let after = match head_rev {
+        Some(rev) => git_side(repo, &repo.tree_at(rev)?, cfg, false, scope)?,
+        None => {
+            let mut after = git_side(repo, &repo.worktree(), cfg, false, scope)?;
+            after.disk_root = Some(repo.root().to_path_buf());
+            after
+        }
+    };
     Ok((before, after))
 }
 
@@ -265,10 +288,7 @@ fn scope(
     } else {
         format!("{project_dir}/dbt_project.yml")
     };
-    // A model's output reaches every model that selects `*` from it, and a macro reaches every
-    // model that calls it: a changed SQL file needs the whole project read.
-    let sql_changed = files.iter().any(|f| f.ends_with(".sql"));
-    (!files.contains(&project_file) && !sql_changed).then_some(files)
+    (!files.contains(&project_file)).then_some(files)
 }
 
 /// Paths that differ between `base` and `head` (a revision or tree id, else the working tree
