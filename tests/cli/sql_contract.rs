@@ -401,3 +401,32 @@ fn an_unreadable_file_the_change_did_not_touch_still_lets_a_sql_change_be_checke
         stderr(&o)
     );
 }
+
+#[test]
+fn a_sql_file_given_as_paths_still_reaches_the_models_downstream() {
+    let props = yaml(&[
+        enforced("stg_orders", &["id", "status"]),
+        enforced("orders", &["id", "status"]),
+    ]);
+    let repo = repo_with(&[
+        (
+            "models/stg_orders.sql",
+            "select id, status from raw.orders\n",
+        ),
+        (
+            "models/orders.sql",
+            "select * from {{ ref('stg_orders') }}\n",
+        ),
+        ("models/schema.yml", &props),
+    ]);
+    repo.write("models/stg_orders.sql", "select id from raw.orders\n");
+    let o = repo.run(&["check", "--format", "json", "models/stg_orders.sql"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(
+        findings(&o),
+        [
+            "column_removed orders.status ERR",
+            "column_removed stg_orders.status ERR"
+        ]
+    );
+}

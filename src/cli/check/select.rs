@@ -32,7 +32,13 @@ pub fn relevant_keys(
         .collect();
     // Two manifests name no repository files, so PATHS cannot narrow them.
     let manifests_only = args.base_manifest.is_some() && args.manifest.is_some();
-    if !args.paths.is_empty() && !manifests_only {
+    // A model's output reaches the models that select `*` from it and a macro the models that
+    // call it: a SQL file among PATHS narrows nothing.
+    let sql_in_paths = args
+        .paths
+        .iter()
+        .any(|p| p.extension().is_some_and(|e| e == "sql"));
+    if !args.paths.is_empty() && !manifests_only && !sql_in_paths {
         let root = crate::git::Repo::discover(&ctx.cwd)?.root().to_path_buf();
         let touched: BTreeSet<String> = args
             .paths
