@@ -32,6 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'tessera' -ScriptBlock {
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Walk the whole loop on the shipped examples: sync, break, check, impact, signed ack, merge, publish')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Compare the working tree (or --head) with --base and classify every contract change')
             [CompletionResult]::new('impact', 'impact', [CompletionResultType]::ParameterValue, 'Diff a pull request from its merge-base, open proposals for breaking changes, and gate the merge on acks')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Replay first-parent history commit by commit through `check --base C^ --head C`, and sum up what would have been blocked')
             [CompletionResult]::new('ack', 'ack', [CompletionResultType]::ParameterValue, 'Sign and record your team''s decision on a proposal (approve, block, or migrating until a date)')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Re-check every acknowledgment''s signature and binding, and say why each bad one is rejected')
             [CompletionResult]::new('proposals', 'proposals', [CompletionResultType]::ParameterValue, 'List, show and withdraw proposals')
@@ -66,6 +67,7 @@ Register-ArgumentCompleter -Native -CommandName 'tessera' -ScriptBlock {
             [CompletionResult]::new('--head', '--head', [CompletionResultType]::ParameterName, 'Compare this revision instead of the working tree')
             [CompletionResult]::new('--manifest', '--manifest', [CompletionResultType]::ParameterName, 'dbt manifest.json of the new side (enriches the YAML, or with --base-manifest replaces git)')
             [CompletionResult]::new('--base-manifest', '--base-manifest', [CompletionResultType]::ParameterName, 'dbt manifest.json of the old side (e.g. production''s); with --manifest, no git is needed')
+            [CompletionResult]::new('--catalog', '--catalog', [CompletionResultType]::ParameterName, 'dbt catalog.json (`dbt docs generate`): column types for both sides (default: `dbt.catalog`)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'The lowest severity that fails the run (default: compatibility.fail_on, else ERR)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to tessera.yaml (default: found by walking up to the git top level)')
@@ -92,6 +94,18 @@ Register-ArgumentCompleter -Native -CommandName 'tessera' -ScriptBlock {
             [CompletionResult]::new('--require-acks', '--require-acks', [CompletionResultType]::ParameterName, 'Exit 1 until every impacted consumer has approved (the merge gate)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tessera;replay' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to tessera.yaml (default: found by walking up to the git top level)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)')
+            [CompletionResult]::new('--profiles-dir', '--profiles-dir', [CompletionResultType]::ParameterName, 'Where dbt''s profiles.yml is (default: the dbt project''s directory, then ~/.dbt)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -397,6 +411,7 @@ Register-ArgumentCompleter -Native -CommandName 'tessera' -ScriptBlock {
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Walk the whole loop on the shipped examples: sync, break, check, impact, signed ack, merge, publish')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Compare the working tree (or --head) with --base and classify every contract change')
             [CompletionResult]::new('impact', 'impact', [CompletionResultType]::ParameterValue, 'Diff a pull request from its merge-base, open proposals for breaking changes, and gate the merge on acks')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Replay first-parent history commit by commit through `check --base C^ --head C`, and sum up what would have been blocked')
             [CompletionResult]::new('ack', 'ack', [CompletionResultType]::ParameterValue, 'Sign and record your team''s decision on a proposal (approve, block, or migrating until a date)')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Re-check every acknowledgment''s signature and binding, and say why each bad one is rejected')
             [CompletionResult]::new('proposals', 'proposals', [CompletionResultType]::ParameterValue, 'List, show and withdraw proposals')
@@ -421,6 +436,9 @@ Register-ArgumentCompleter -Native -CommandName 'tessera' -ScriptBlock {
             break
         }
         'tessera;help;impact' {
+            break
+        }
+        'tessera;help;replay' {
             break
         }
         'tessera;help;ack' {

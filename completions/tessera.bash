@@ -55,6 +55,9 @@ _tessera() {
             tessera,proposals)
                 cmd="tessera__subcmd__proposals"
                 ;;
+            tessera,replay)
+                cmd="tessera__subcmd__replay"
+                ;;
             tessera,rules)
                 cmd="tessera__subcmd__rules"
                 ;;
@@ -108,6 +111,9 @@ _tessera() {
                 ;;
             tessera__subcmd__help,proposals)
                 cmd="tessera__subcmd__help__subcmd__proposals"
+                ;;
+            tessera__subcmd__help,replay)
+                cmd="tessera__subcmd__help__subcmd__replay"
                 ;;
             tessera__subcmd__help,rules)
                 cmd="tessera__subcmd__help__subcmd__rules"
@@ -194,7 +200,7 @@ _tessera() {
 
     case "${cmd}" in
         tessera)
-            opts="-h -V --config --store --profiles-dir --color --help --version demo check impact ack verify proposals signers init hook sync assets consumers graph status rules completions man help"
+            opts="-h -V --config --store --profiles-dir --color --help --version demo check impact replay ack verify proposals signers init hook sync assets consumers graph status rules completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -312,7 +318,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__check)
-            opts="-h -V --base --head --staged --manifest --base-manifest --format --fail-on --config --store --profiles-dir --color --help --version"
+            opts="-h -V --base --head --staged --manifest --base-manifest --catalog --format --fail-on --config --store --profiles-dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -331,6 +337,10 @@ _tessera() {
                     return 0
                     ;;
                 --base-manifest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --catalog)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -498,7 +508,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__help)
-            opts="demo check impact ack verify proposals signers init hook sync assets consumers graph status rules completions man help"
+            opts="demo check impact replay ack verify proposals signers init hook sync assets consumers graph status rules completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -738,6 +748,20 @@ _tessera() {
         tessera__subcmd__help__subcmd__proposals__subcmd__withdraw)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tessera__subcmd__help__subcmd__replay)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1248,6 +1272,40 @@ _tessera() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profiles-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tessera__subcmd__replay)
+            opts="-h -V --format --config --store --profiles-dir --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0

@@ -29,6 +29,7 @@ set edit:completion:arg-completer[tessera] = {|@words|
             cand demo 'Walk the whole loop on the shipped examples: sync, break, check, impact, signed ack, merge, publish'
             cand check 'Compare the working tree (or --head) with --base and classify every contract change'
             cand impact 'Diff a pull request from its merge-base, open proposals for breaking changes, and gate the merge on acks'
+            cand replay 'Replay first-parent history commit by commit through `check --base C^ --head C`, and sum up what would have been blocked'
             cand ack 'Sign and record your team''s decision on a proposal (approve, block, or migrating until a date)'
             cand verify 'Re-check every acknowledgment''s signature and binding, and say why each bad one is rejected'
             cand proposals 'List, show and withdraw proposals'
@@ -61,6 +62,7 @@ set edit:completion:arg-completer[tessera] = {|@words|
             cand --head 'Compare this revision instead of the working tree'
             cand --manifest 'dbt manifest.json of the new side (enriches the YAML, or with --base-manifest replaces git)'
             cand --base-manifest 'dbt manifest.json of the old side (e.g. production''s); with --manifest, no git is needed'
+            cand --catalog 'dbt catalog.json (`dbt docs generate`): column types for both sides (default: `dbt.catalog`)'
             cand --format 'Output format'
             cand --fail-on 'The lowest severity that fails the run (default: compatibility.fail_on, else ERR)'
             cand --config 'Path to tessera.yaml (default: found by walking up to the git top level)'
@@ -86,6 +88,17 @@ set edit:completion:arg-completer[tessera] = {|@words|
             cand --require-acks 'Exit 1 until every impacted consumer has approved (the merge gate)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tessera;replay'= {
+            cand --format 'Output format'
+            cand --config 'Path to tessera.yaml (default: found by walking up to the git top level)'
+            cand --store 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)'
+            cand --profiles-dir 'Where dbt''s profiles.yml is (default: the dbt project''s directory, then ~/.dbt)'
+            cand --color 'When to use colour'
+            cand -h 'Print help'
+            cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -360,6 +373,7 @@ set edit:completion:arg-completer[tessera] = {|@words|
             cand demo 'Walk the whole loop on the shipped examples: sync, break, check, impact, signed ack, merge, publish'
             cand check 'Compare the working tree (or --head) with --base and classify every contract change'
             cand impact 'Diff a pull request from its merge-base, open proposals for breaking changes, and gate the merge on acks'
+            cand replay 'Replay first-parent history commit by commit through `check --base C^ --head C`, and sum up what would have been blocked'
             cand ack 'Sign and record your team''s decision on a proposal (approve, block, or migrating until a date)'
             cand verify 'Re-check every acknowledgment''s signature and binding, and say why each bad one is rejected'
             cand proposals 'List, show and withdraw proposals'
@@ -381,6 +395,8 @@ set edit:completion:arg-completer[tessera] = {|@words|
         &'tessera;help;check'= {
         }
         &'tessera;help;impact'= {
+        }
+        &'tessera;help;replay'= {
         }
         &'tessera;help;ack'= {
         }

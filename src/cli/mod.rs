@@ -15,6 +15,7 @@ pub mod impact;
 pub mod init;
 pub mod man;
 pub mod proposals;
+pub mod replay;
 pub mod rules;
 pub mod settings;
 pub mod signers;
@@ -68,6 +69,8 @@ pub enum Command {
     Check(check::Args),
     /// Diff a pull request from its merge-base, open proposals for breaking changes, and gate the merge on acks
     Impact(impact::Args),
+    /// Replay first-parent history commit by commit through `check --base C^ --head C`, and sum up what would have been blocked
+    Replay(replay::Args),
     /// Sign and record your team's decision on a proposal (approve, block, or migrating until a date)
     Ack(ack::Args),
     /// Re-check every acknowledgment's signature and binding, and say why each bad one is rejected
@@ -113,6 +116,7 @@ pub fn run(cli: Cli) -> crate::error::Result<ExitStatus> {
         Command::Hook(args) => hook::run(&args, &ctx),
         Command::Init(args) => init::run(&args, &ctx),
         Command::Impact(args) => impact::run(&args, &ctx),
+        Command::Replay(args) => replay::run(&args, &ctx),
         Command::Ack(args) => ack::run(&args, &ctx),
         Command::Verify(args) => verify::run(&args, &ctx),
         Command::Proposals(args) => proposals::run(&args, &ctx),

@@ -295,6 +295,11 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         "models: [{name: int_orders, config: {materialized: ephemeral}}, {name: orders}]",
         "models: [{name: orders}]",
     ),
+    (
+        "column_docs_changed",
+        "columns: [{name: status}]   # the SQL outputs `status`",
+        "columns: [{name: order_status}]   # the SQL still outputs `status`",
+    ),
 ];
 
 /// The example for `rule`, if it has one.

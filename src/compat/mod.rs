@@ -3,6 +3,7 @@
 
 mod columns;
 mod diff;
+mod docs;
 mod emit;
 pub mod examples;
 pub mod finding;

@@ -91,6 +91,7 @@ pub const RULE_IDS: &[&str] = &[
     "access_narrowed",
     "relation_metadata_changed",
     "column_metadata_changed",
+    "column_docs_changed",
     "data_test_removed",
     "data_test_added",
     "relation_added",

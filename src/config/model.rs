@@ -88,6 +88,8 @@ pub struct Dbt {
     pub project_dir: Spanned<PathBuf>,
     /// A compiled `manifest.json`, when one is available.
     pub manifest: Option<Spanned<PathBuf>>,
+    /// `catalog.json` from `dbt docs generate`: the warehouse's column types, for both sides.
+    pub catalog: Option<Spanned<PathBuf>>,
     pub contracts: Spanned<Contracts>,
     /// Where models land when no profiles.yml is at hand (CI, pre-commit machines): the
     /// target's database and schema, which dbt's configs and naming macros build on.
@@ -108,6 +110,7 @@ impl Default for Dbt {
         Dbt {
             project_dir: unset(PathBuf::from(".")),
             manifest: None,
+            catalog: None,
             contracts: unset(Contracts::default()),
             target: None,
         }

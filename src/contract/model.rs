@@ -236,6 +236,50 @@ pub struct Column {
     /// Rule ids ignored inline (`meta.tessera.ignore`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ignore: Vec<String>,
+    /// Where the column's name came from; `None` when read before origins were recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+    /// Where `data_type` came from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_origin: Option<Origin>,
+}
+
+/// Where a fact about a column was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// The model's own SQL (its final select, or a cast in it).
+    Sql,
+    /// A property file.
+    Yaml,
+    Manifest,
+    /// `catalog.json`, what the warehouse reported.
+    Catalog,
+}
+
+impl Origin {
+    pub fn name(self) -> &'static str {
+        match self {
+            Origin::Sql => "sql",
+            Origin::Yaml => "yaml",
+            Origin::Manifest => "manifest",
+            Origin::Catalog => "catalog",
+        }
+    }
+}
+
+/// How a model's column list was obtained.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "from", rename_all = "snake_case")]
+pub enum ColumnSource {
+    /// From the SQL's output; `documented` lists the property file's column entries, so a
+    /// change to the documentation alone can be told from a change to the output.
+    Sql {
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        documented: Vec<String>,
+    },
+    /// The SQL could not be resolved: the property file's columns stand in, and `reason` says why.
+    Yaml { reason: String },
 }
 
 impl Column {
@@ -312,6 +356,10 @@ pub struct Relation {
     /// of the contract, so not serialised: the same relation placed two ways promises the same.
     #[serde(skip)]
     pub placed_by: Option<IdentitySource>,
+    /// For a model: whether `columns` is what its SQL outputs or the YAML standing in for it.
+    /// `None` when the SQL was not analysed (sources, seeds, manifests, older stores).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column_source: Option<ColumnSource>,
 }
 
 /// Where a relation's identity (`database.schema.identifier`) came from, most trusted first.

@@ -1,5 +1,6 @@
 //! Readers for dbt's own files.
 
+pub mod columns;
 pub mod identity;
 pub mod manifest;
 pub mod project;

@@ -55,6 +55,11 @@ fn dropping_a_column_blocks_with_exit_1() {
     repo.write(
         "models/schema.yml",
         &ORDERS.replace("      - name: status\n        data_type: text\n", ""),
+    )
+    // The contract is what the SQL outputs: the column leaves the select too.
+    .write(
+        "models/orders.sql",
+        &SHOP_ORDERS_SQL.replace("'x' as status, ", ""),
     );
     let o = repo.run(&["check", "--format", "json"]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
@@ -135,6 +140,11 @@ fn paths_narrow_the_check_to_the_relations_they_declare() {
     repo.write(
         "models/schema.yml",
         &ORDERS.replace("      - name: status\n        data_type: text\n", ""),
+    )
+    // The contract is what the SQL outputs: the column leaves the select too.
+    .write(
+        "models/orders.sql",
+        &SHOP_ORDERS_SQL.replace("'x' as status, ", ""),
     );
     repo.write("models/customers.yml", "version: 2\nmodels:\n  - name: customers\n    columns:\n      - {name: id, data_type: bigint}\n");
     let o = repo.run(&["check", "--format", "json", "models/customers.yml"]);

@@ -13,6 +13,8 @@ fn shop() -> TestRepo {
 }
 
 const STATUS: &str = "      - name: status\n        data_type: text\n";
+/// The model's SQL without `status`: the column is gone from what the model outputs.
+const NO_STATUS_SQL: &str = "select 1 as id, 1.0 as amount\n";
 
 #[test]
 fn a_blocked_check_says_how_to_let_a_break_through_and_the_hint_syntax_works() {
@@ -20,6 +22,7 @@ fn a_blocked_check_says_how_to_let_a_break_through_and_the_hint_syntax_works() {
     let schema = SHOP_ORDERS.replace(STATUS, "");
     assert_ne!(schema, SHOP_ORDERS);
     repo.write("models/schema.yml", &schema);
+    repo.write("models/orders.sql", NO_STATUS_SQL);
     let o = repo.run(&["check"]);
     assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
     for want in ["--no-verify", "tessera impact --propose", "renamed_from"] {
@@ -34,8 +37,10 @@ fn a_blocked_check_says_how_to_let_a_break_through_and_the_hint_syntax_works() {
         "      - name: status\n        data_type: text\n        meta: {tessera: {deprecation_date: 2026-01-01}}\n",
     );
     repo.write("models/schema.yml", &deprecated);
+    repo.write("models/orders.sql", SHOP_ORDERS_SQL);
     repo.commit("deprecate status");
     repo.write("models/schema.yml", &schema);
+    repo.write("models/orders.sql", NO_STATUS_SQL);
     let o = repo.run(&["check", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     let rules: Vec<&str> = v["findings"]
@@ -83,6 +88,7 @@ fn help_shows_examples_for_the_everyday_commands() {
 fn color_flag_wins_over_the_terminal_and_concise_prints_one_line_per_finding() {
     let repo = shop();
     repo.write("models/schema.yml", &SHOP_ORDERS.replace(STATUS, ""));
+    repo.write("models/orders.sql", NO_STATUS_SQL);
     let run = |args: &[&str]| repo.run(args);
     let o = run(&["check", "--color", "always"]);
     assert!(

@@ -59,6 +59,11 @@ impl Demo {
         let cut = "      - name: amount\n        data_type: numeric(12,2)\n";
         assert!(text.contains(cut), "{text}");
         std::fs::write(&path, text.replacen(cut, "", 1)).unwrap();
+        // The contract is what the SQL outputs: the column leaves the select too.
+        let sql_path = self.shop().join("models/marts/orders.sql");
+        let sql = std::fs::read_to_string(&sql_path).unwrap();
+        assert!(sql.contains(",\n    amount\n"), "{sql}");
+        std::fs::write(&sql_path, sql.replacen(",\n    amount\n", "\n", 1)).unwrap();
         self.git(&["commit", "-q", "-am", "Drop orders.amount"]);
     }
 

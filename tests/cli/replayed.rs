@@ -270,6 +270,7 @@ fn transitive_modes_compare_with_every_retained_version_in_the_store() {
         "",
     );
     repo.write("models/schema.yml", &without);
+    repo.write("models/orders.sql", "select 1 as id, 'x' as status\n");
     repo.commit("v2: amount dropped");
     let o = repo.run(&["sync", "--force", "--reason", "nobody reads amount"]);
     assert!(matches!(code(&o), 0 | 1), "{}", stderr(&o));
@@ -280,6 +281,10 @@ fn transitive_modes_compare_with_every_retained_version_in_the_store() {
     repo.write(
         "models/schema.yml",
         &format!("{without}      - name: amount\n        data_type: text\n"),
+    );
+    repo.write(
+        "models/orders.sql",
+        "select 1 as id, 'x' as status, 'x' as amount\n",
     );
     let o = repo.run(&["check", "--format", "json"]);
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));

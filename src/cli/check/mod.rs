@@ -2,6 +2,7 @@
 //! classify every contract change. The command producers run in a terminal and as a pre-commit hook.
 
 pub(crate) mod identity;
+pub(crate) mod output_columns;
 mod reads;
 pub(crate) mod select;
 pub(crate) mod sides;
@@ -50,6 +51,9 @@ pub struct Args {
     /// dbt manifest.json of the old side (e.g. production's); with --manifest, no git is needed
     #[arg(long, value_name = "PATH")]
     pub base_manifest: Option<PathBuf>,
+    /// dbt catalog.json (`dbt docs generate`): column types for both sides (default: `dbt.catalog`)
+    #[arg(long, value_name = "PATH")]
+    pub catalog: Option<PathBuf>,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human, env = "TESSERA_FORMAT")]
     pub format: Format,
@@ -139,6 +143,8 @@ pub fn analyze(
     }
 
     let keys = select::relevant_keys(args, ctx, cfg, &before, &after)?;
+    output_columns::pair(&mut before, &mut after, &keys, warehouse.dialect);
+    output_columns::catalog(args, ctx, cfg, &mut before, &mut after)?;
     let (b, a) = select::restrict(&before.project, &after.project, &keys);
     let report = compat::diff(&b, &a, &settings);
     let d = settings.warehouse.dialect;
@@ -185,6 +191,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     } = &analysis;
     warn_once(ctx, before, after);
     reads::warn_missing(ctx, &cfg, &analysis)?;
+    output_columns::notes(ctx, report, &after.project);
     let fail_on = match args.fail_on {
         Some(FailOn::Err) => Level::Err,
         Some(FailOn::Warn) => Level::Warn,

@@ -39,6 +39,15 @@ pub fn relevant_keys(
             let rel = repo_relative(&root, &ctx.cwd.join(p));
             missing_path(&repo, before, after, &rel, &p.display().to_string())?;
         }
+    }
+    // A model's output reaches the models that select `*` from it and a macro the models that
+    // call it: a SQL file among PATHS narrows nothing.
+    let sql_in_paths = args
+        .paths
+        .iter()
+        .any(|p| p.extension().is_some_and(|e| e == "sql"));
+    if !args.paths.is_empty() && !manifests_only && !sql_in_paths {
+        let root = crate::git::Repo::discover(&ctx.cwd)?.root().to_path_buf();
         let touched: BTreeSet<String> = args
             .paths
             .iter()

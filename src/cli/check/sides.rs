@@ -36,6 +36,8 @@ pub struct Side {
     pub profile: Option<String>,
     /// The project's `generate_*_name` overrides.
     pub naming: crate::dbt::identity::Overrides,
+    /// The project's macros and vars, to render model SQL (`None` without a dbt project).
+    pub macros: Option<crate::dbt::columns::Macros>,
 }
 
 impl Side {
@@ -54,6 +56,7 @@ impl Side {
             groups: Vec::new(),
             profile: None,
             naming: Default::default(),
+            macros: None,
         }
     }
 
@@ -113,27 +116,28 @@ pub fn load(args: &Args, ctx: &Context, cfg: &LoadedConfig) -> crate::error::Res
     };
     let head_rev = args.head.as_ref().or(staged.as_ref());
     // Only what changed needs reading; with no base there is nothing to narrow against.
-    let scope = base_tree
+    let narrow = base_tree
         .as_ref()
         .and_then(|_| scope(args, ctx, &repo, cfg, head_rev.map(String::as_str)));
-    let read = |scope: Option<&BTreeSet<String>>| -> crate::error::Result<(Side, Side)> {
-        let before = match &base_tree {
-            Some(tree) => git_side(&repo, tree, cfg, true, scope)?,
-            None => Side::empty("HEAD (no commits yet)".into()),
-        };
-        let after = match head_rev {
-            Some(rev) => git_side(&repo, &repo.tree_at(rev)?, cfg, false, scope)?,
-            None => {
-                let mut after = git_side(&repo, &repo.worktree(), cfg, false, scope)?;
-                after.disk_root = Some(repo.root().to_path_buf());
-                after
-            }
-        };
-        Ok((before, after))
+    // A model's output reaches every model that selects `*` from it, and a macro every model
+    // that calls it: a changed SQL file needs the whole project read. If some file the change
+    // did not touch cannot be read, the change is still checked, within the files it touched.
+    let sql_changed = narrow
+        .as_ref()
+        .is_some_and(|files| files.iter().any(|f| f.ends_with(".sql")));
+    let mut used = narrow.as_ref().filter(|_| !sql_changed);
+    let (mut before, mut after) = match read_sides(&repo, base_tree.as_ref(), head_rev, cfg, used) {
+        Err(e) if sql_changed => {
+            ctx.warn(&format!(
+                "{e}; the SQL change is followed only into the models of the changed files"
+            ));
+            used = narrow.as_ref();
+            read_sides(&repo, base_tree.as_ref(), head_rev, cfg, used)?
+        }
+        sides => sides?,
     };
-    let (mut before, mut after) = read(scope.as_ref())?;
-    if let Some(wider) = scope.as_ref().and_then(|s| widened(s, &before, &after)) {
-        (before, after) = read(Some(&wider))?;
+    if let Some(wider) = used.and_then(|s| widened(s, &before, &after)) {
+        (before, after) = read_sides(&repo, base_tree.as_ref(), head_rev, cfg, Some(&wider))?;
     }
     let mut warnings = Vec::new();
     let profile = after.profile.clone().or_else(|| before.profile.clone());
@@ -159,6 +163,29 @@ pub fn load(args: &Args, ctx: &Context, cfg: &LoadedConfig) -> crate::error::Res
     if let Some(m) = &head_manifest {
         enrich(&mut after, m);
     }
+    Ok((before, after))
+}
+
+/// Both sides, read within `scope` (everything when `None`).
+fn read_sides(
+    repo: &Repo,
+    base_tree: Option<&crate::git::GitTree<'_>>,
+    head_rev: Option<&String>,
+    cfg: &LoadedConfig,
+    scope: Option<&BTreeSet<String>>,
+) -> crate::error::Result<(Side, Side)> {
+    let before = match base_tree {
+        Some(tree) => git_side(repo, tree, cfg, true, scope)?,
+        None => Side::empty("HEAD (no commits yet)".into()),
+    };
+    let after = match head_rev {
+        Some(rev) => git_side(repo, &repo.tree_at(rev)?, cfg, false, scope)?,
+        None => {
+            let mut after = git_side(repo, &repo.worktree(), cfg, false, scope)?;
+            after.disk_root = Some(repo.root().to_path_buf());
+            after
+        }
+    };
     Ok((before, after))
 }
 
@@ -367,6 +394,7 @@ fn git_side(
             side.files = p.files;
             side.warnings = p.warnings;
             side.project = p.relations;
+            side.macros = Some(dbt::columns::read_macros(tree, &project_dir)?);
         }
         // A project that does not exist yet on the base side: everything in it is new.
         Err(DbtError::MissingProjectFile { .. }) if is_base || !dbt_required => {}

@@ -161,7 +161,7 @@ pub fn register_key(bi: &Path, public: &str) -> crate::error::Result<()> {
     fs::write(&path, text.replace(BO, &entry)).map_err(|e| fail("write bi/tessera.yaml", e))
 }
 
-/// Drops the `status` column from the producer's orders mart.
+/// Drops the `status` column from the producer's orders mart: its select and its YAML.
 pub fn drop_status(shop: &Path) -> crate::error::Result<()> {
     let path = shop.join("models/marts/_marts.yml");
     let text = fs::read_to_string(&path).map_err(|e| fail("read _marts.yml", e))?;
@@ -171,8 +171,23 @@ pub fn drop_status(shop: &Path) -> crate::error::Result<()> {
             "its `status` column is not where the demo expects it",
         ));
     }
-    fs::write(&path, text.replacen(STATUS_COLUMN, "", 1)).map_err(|e| fail("write _marts.yml", e))
+    fs::write(&path, text.replacen(STATUS_COLUMN, "", 1))
+        .map_err(|e| fail("write _marts.yml", e))?;
+    // The contract is what the SQL outputs: the column leaves the select too.
+    let sql_path = shop.join("models/marts/orders.sql");
+    let sql = fs::read_to_string(&sql_path).map_err(|e| fail("read orders.sql", e))?;
+    if !sql.contains(STATUS_SELECT) {
+        return Err(fail(
+            "edit the orders mart",
+            "its SQL does not select `status` where the demo expects it",
+        ));
+    }
+    fs::write(&sql_path, sql.replacen(STATUS_SELECT, "", 1))
+        .map_err(|e| fail("write orders.sql", e))
 }
+
+/// The line of the orders mart's select that outputs `status`.
+const STATUS_SELECT: &str = "    status,\n";
 
 /// A git repository the demo commits to, with its own identity.
 pub struct Git {

@@ -113,6 +113,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         staged: false,
         manifest: None,
         base_manifest: None,
+        catalog: None,
         format: args.format,
         fail_on: None,
     };

@@ -98,6 +98,11 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     let warehouse = super::settings::warehouse(&cfg.config, side.adapter.as_deref());
     let settings = super::settings::compat_settings(&cfg.config, warehouse, today);
     let d = warehouse.dialect;
+    // The stored contract is the compared one: columns from the SQL, types from YAML or SQL.
+    super::check::output_columns::one(&mut side, d);
+    if let Some(path) = super::check::output_columns::catalog_path(None, ctx, &cfg) {
+        crate::dbt::columns::Catalog::read(&path)?.apply(&mut side.project);
+    }
     let loc = super::store::location(ctx, &cfg);
     let store = super::store::open(&loc, true)?;
     // Where each model lands: the manifest's word first, then the files (already applied), then

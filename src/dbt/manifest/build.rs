@@ -300,6 +300,7 @@ fn node_relation(node: RawNode, kind: ResourceType) -> Relation {
                 None => p,
             })
             .or(original_file_path.non_empty()),
+        ..Relation::default()
     }
 }
 
@@ -356,6 +357,7 @@ fn source_relation(source: RawSource) -> Relation {
         ignore: tessera_list(&meta, "ignore"),
         meta,
         file: original_file_path.non_empty(),
+        ..Relation::default()
     }
 }
 
@@ -393,6 +395,7 @@ fn column(key: String, raw: RawColumn) -> Column {
         tags: tags.0,
         ignore: tessera_list(&meta, "ignore"),
         meta,
+        ..Column::default()
     }
 }
 

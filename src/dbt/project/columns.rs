@@ -47,6 +47,7 @@ pub(crate) fn column(
         tags: sorted(tags),
         ignore: tessera.list("ignore"),
         meta,
+        ..Column::default()
     })
 }
 

@@ -100,11 +100,11 @@ pub struct Usage {
 
 /// The parser's recursion limit. Parsing itself grows its stack as needed, so this only bounds
 /// the nesting the walk and the drop of the syntax tree have to go through.
-const RECURSION_LIMIT: usize = 256;
+pub(crate) const RECURSION_LIMIT: usize = 256;
 /// Left-deep chains (`a + b + … `, `… union …`) are built by loops, not recursion, so the parser
 /// accepts any length; dropping the tree recurses once per link. Measured: 20,000 links drop
 /// fine on a 2 MiB stack in a debug build, 40,000 do not.
-const MAX_CHAIN: usize = 10_000;
+pub(crate) const MAX_CHAIN: usize = 10_000;
 
 /// The columns `sql` (raw dbt SQL with Jinja) reads from each `source()`/`ref()` it names, in
 /// the order they first appear. Never panics.
@@ -229,7 +229,7 @@ fn analyse(sql: &str, dialect: Dialect, prep: &jinja::Prepared) -> Result<Found,
     })
 }
 
-fn sql_dialect_for(dialect: Dialect) -> Box<dyn sql_dialect::Dialect> {
+pub(crate) fn sql_dialect_for(dialect: Dialect) -> Box<dyn sql_dialect::Dialect> {
     match dialect {
         Dialect::Postgres => Box::new(sql_dialect::PostgreSqlDialect {}),
         Dialect::Snowflake => Box::new(sql_dialect::SnowflakeDialect {}),
@@ -244,7 +244,7 @@ fn sql_dialect_for(dialect: Dialect) -> Box<dyn sql_dialect::Dialect> {
 /// An upper bound on the longest operator or set-operation chain: operators counted per
 /// parenthesis level and comma-separated item, summed over the open levels; set operations
 /// counted over the whole text.
-fn longest_chain(tokens: &[TokenWithSpan]) -> usize {
+pub(crate) fn longest_chain(tokens: &[TokenWithSpan]) -> usize {
     let mut levels: Vec<usize> = vec![0];
     let mut open = 0usize;
     let mut longest = 0usize;

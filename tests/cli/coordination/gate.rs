@@ -159,7 +159,8 @@ fn a_producers_waiver_cannot_answer_for_a_consumer() {
         "compatibility:\n  default_mode: FORWARD\n",
         "compatibility:\n  default_mode: FORWARD\n  waivers:\n    - {rule: column_removed, target: orders.status, reason: we decided, owner: team-shop, expires: 2027-06-01}\n",
     );
-    w.shop.commit("waive it");
+    edit(&w.shop, "models/marts/orders.sql", "    status,\n", "");
+    w.shop.commit("waive it, and stop selecting status");
     let o = at(
         &w,
         &w.shop,

@@ -1,0 +1,60 @@
+//! YAML column entries of a model whose columns come from its SQL: the entries are
+//! documentation, so adding, removing or renaming one is reported as such, never as a break.
+
+use crate::contract::{ColumnSource, Relation};
+
+use super::emit::Emitter;
+use super::level::Strength;
+
+/// One `column_docs_changed` finding per YAML entry that appeared or disappeared, when both
+/// sides' columns came from their SQL.
+pub(crate) fn yaml_entries(em: &mut Emitter, b: &Relation, a: &Relation) {
+    let (Some(ColumnSource::Sql { documented: bd }), Some(ColumnSource::Sql { documented: ad })) =
+        (&b.column_source, &a.column_source)
+    else {
+        return;
+    };
+    let outputs = |r: &Relation, name: &str| {
+        r.columns
+            .iter()
+            .any(|c| c.name == name || (!c.quote && c.name.eq_ignore_ascii_case(name)))
+    };
+    let listed = |list: &[String], name: &str| list.iter().any(|n| n.eq_ignore_ascii_case(name));
+    for name in bd.iter().filter(|n| !listed(ad, n)) {
+        let what = if outputs(a, name) {
+            format!("YAML entry for `{name}` removed; the SQL still outputs `{name}`")
+        } else if outputs(b, name) {
+            // The column itself went away: `column_removed` says so.
+            continue;
+        } else {
+            format!("YAML entry for `{name}`, a column the SQL never output, removed")
+        };
+        em.emit(
+            "column_docs_changed",
+            Strength::None,
+            name,
+            Some(name.clone()),
+            None,
+            what,
+        );
+    }
+    for name in ad.iter().filter(|n| !listed(bd, n)) {
+        let what = if outputs(a, name) {
+            format!("YAML entry for `{name}` added; the SQL already outputs `{name}`")
+        } else {
+            format!("YAML entry for `{name}` added, but the SQL does not output `{name}`")
+        };
+        if outputs(a, name) && !outputs(b, name) {
+            // A new column: `column_added` says so.
+            continue;
+        }
+        em.emit(
+            "column_docs_changed",
+            Strength::None,
+            name,
+            None,
+            Some(name.clone()),
+            what,
+        );
+    }
+}

@@ -1,0 +1,170 @@
+//! The compared contract of a model: column names from its SQL when it resolves, everything
+//! else (types, constraints, tests, docs) from its property YAML, types then from the SQL.
+
+use std::collections::BTreeMap;
+
+use super::{Derived, OutputColumn};
+use crate::contract::{Column, ColumnSource, Origin, Project, Relation, ResourceType};
+
+/// Joins each derived model's output with its YAML, in place.
+pub fn apply(project: &mut Project, derived: &BTreeMap<String, Derived>) {
+    for (key, d) in derived {
+        if let Some(r) = project.relations.get_mut(key) {
+            join(r, d);
+        }
+    }
+}
+
+/// Like [`apply`] on both sides of a change, comparing like with like: a model unresolved on
+/// one side is taken from its YAML on both, so that a macro that stops resolving does not read
+/// as every column changing. A column renamed in the SQL (the same expression under another
+/// alias) is marked `renamed_from` on the new side, when the YAML does not already say.
+pub fn apply_pair(
+    before: &mut Project,
+    before_derived: &BTreeMap<String, Derived>,
+    after: &mut Project,
+    after_derived: &BTreeMap<String, Derived>,
+) {
+    for (key, ad) in after_derived {
+        let Some(bd) = before_derived.get(key) else {
+            if let Some(r) = after.relations.get_mut(key) {
+                join(r, ad);
+            }
+            continue;
+        };
+        let (bd, ad) = match (bd, ad) {
+            (Derived::Unresolved { reason }, Derived::Resolved { .. }) => {
+                let d = Derived::Unresolved {
+                    reason: format!("{reason} (on the base side)"),
+                };
+                (d.clone(), d)
+            }
+            (Derived::Resolved { .. }, Derived::Unresolved { .. }) => (ad.clone(), ad.clone()),
+            _ => (bd.clone(), ad.clone()),
+        };
+        if let (Derived::Resolved { columns: bc }, Derived::Resolved { columns: ac }) = (&bd, &ad)
+            && let Some(r) = after.relations.get_mut(key)
+        {
+            join(r, &ad);
+            mark_renames(r, bc, ac);
+        } else if let Some(r) = after.relations.get_mut(key) {
+            join(r, &ad);
+        }
+        if let Some(r) = before.relations.get_mut(key) {
+            join(r, &bd);
+        }
+    }
+    for (key, bd) in before_derived {
+        if !after_derived.contains_key(key)
+            && let Some(r) = before.relations.get_mut(key)
+        {
+            join(r, bd);
+        }
+    }
+}
+
+/// YAML column entries of a resolved model that its SQL does not output: documentation that
+/// misleads its readers.
+pub fn documented_only(r: &Relation) -> Vec<&str> {
+    match &r.column_source {
+        Some(ColumnSource::Sql { documented }) => documented
+            .iter()
+            .filter(|d| !r.columns.iter().any(|c| same_column(&c.name, c.quote, d)))
+            .map(String::as_str)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn join(r: &mut Relation, d: &Derived) {
+    if r.resource_type != ResourceType::Model || r.column_source.is_some() {
+        return;
+    }
+    match d {
+        Derived::Unresolved { reason } => {
+            for c in &mut r.columns {
+                c.origin = Some(Origin::Yaml);
+                if c.data_type.is_some() {
+                    c.type_origin = Some(Origin::Yaml);
+                }
+            }
+            r.column_source = Some(ColumnSource::Yaml {
+                reason: reason.clone(),
+            });
+        }
+        Derived::Resolved { columns } => {
+            let mut yaml = std::mem::take(&mut r.columns);
+            let documented: Vec<String> = yaml.iter().map(|c| c.name.clone()).collect();
+            let mut out = Vec::with_capacity(columns.len());
+            for oc in columns {
+                let found = yaml
+                    .iter()
+                    .position(|c| same_column(&oc.name, oc.quoted, &c.name));
+                let mut c = match found {
+                    Some(i) => yaml.remove(i),
+                    None => Column {
+                        name: oc.name.clone(),
+                        quote: oc.quoted,
+                        ..Column::default()
+                    },
+                };
+                c.origin = Some(Origin::Sql);
+                if c.data_type.is_some() {
+                    c.type_origin.get_or_insert(Origin::Yaml);
+                } else if let Some(t) = &oc.data_type {
+                    c.data_type = Some(t.clone());
+                    c.type_origin = Some(Origin::Sql);
+                }
+                out.push(c);
+            }
+            r.columns = out;
+            r.column_source = Some(ColumnSource::Sql { documented });
+        }
+    }
+}
+
+/// An output column and a YAML entry name the same column: unquoted identifiers fold.
+fn same_column(output: &str, quoted: bool, yaml: &str) -> bool {
+    output == yaml || (!quoted && output.eq_ignore_ascii_case(yaml))
+}
+
+fn mark_renames(r: &mut Relation, before: &[OutputColumn], after: &[OutputColumn]) {
+    let gone: Vec<&OutputColumn> = before
+        .iter()
+        .filter(|b| !after.iter().any(|a| a.name == b.name))
+        .collect();
+    let new: Vec<&OutputColumn> = after
+        .iter()
+        .filter(|a| !before.iter().any(|b| b.name == a.name))
+        .collect();
+    for a in &new {
+        let Some(expr) = a.expr.as_deref().filter(|e| names_a_column(e)) else {
+            continue;
+        };
+        let from: Vec<&&OutputColumn> = gone
+            .iter()
+            .filter(|b| b.expr.as_deref() == Some(expr))
+            .collect();
+        let same_source = new
+            .iter()
+            .filter(|x| x.expr.as_deref() == Some(expr))
+            .count();
+        if let ([b], 1) = (from.as_slice(), same_source)
+            && let Some(c) = r
+                .columns
+                .iter_mut()
+                .find(|c| c.name.eq_ignore_ascii_case(&a.name))
+            && c.renamed_from.is_none()
+        {
+            c.renamed_from = Some(b.name.clone());
+        }
+    }
+}
+
+/// Literals say nothing about where a value came from; `null as a` → `null as b` is no rename.
+fn names_a_column(expr: &str) -> bool {
+    let lower = expr.trim().to_ascii_lowercase();
+    let first = lower.chars().next();
+    first.is_some_and(|c| c.is_alphabetic() || c == '_' || c == '"' || c == '`')
+        && !matches!(lower.as_str(), "null" | "true" | "false")
+}

@@ -1,0 +1,288 @@
+//! What each model outputs, derived from its SQL: the Jinja rendered with the project's own
+//! macros (`render.rs`), the final select parsed in the warehouse's dialect and followed through
+//! CTEs, unions and `*` (`select.rs`), and the result joined with the property YAML into the
+//! compared contract (`contract.rs`).
+//!
+//! A model whose SQL cannot be followed (a package macro that is not installed, `*` over a
+//! relation whose columns are unknown, SQL that does not parse) is "unresolved", with the
+//! reason; its YAML columns stand in, as before.
+
+mod catalog;
+mod contract;
+mod render;
+mod select;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::Serialize;
+use sqlparser::parser::{Parser, ParserOptions};
+use sqlparser::tokenizer::Tokenizer;
+
+pub use catalog::{Catalog, CatalogError};
+pub use contract::{apply, apply_pair, documented_only};
+pub use render::Macros;
+
+use crate::contract::{Dialect, Project, ResourceType};
+use crate::dbt::project::{ModelLanguage, ModelSource};
+use crate::dbt::usage::{self, Upstream};
+use crate::git::{self, FileTree, GitError};
+use select::Cols;
+
+/// One column of a model's output as its SQL says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutputColumn {
+    /// Folded to lower case unless quoted.
+    pub name: String,
+    pub quoted: bool,
+    /// From a cast, a literal or the upstream column passed through.
+    pub data_type: Option<String>,
+    /// The expression that produces it, as written after rendering (for rename detection).
+    #[serde(skip)]
+    pub expr: Option<String>,
+}
+
+/// What the SQL of one model gave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Derived {
+    Resolved { columns: Vec<OutputColumn> },
+    Unresolved { reason: String },
+}
+
+/// The project's macros (from `macro-paths`) and `vars`, as one side of a change has them.
+pub fn read_macros(tree: &dyn FileTree, project_dir: &str) -> Result<Macros, GitError> {
+    #[derive(serde::Deserialize, Default)]
+    struct ProjectFile {
+        #[serde(default, rename = "macro-paths")]
+        macro_paths: Option<Vec<String>>,
+        #[serde(default)]
+        vars: BTreeMap<String, serde_json::Value>,
+    }
+    let dir = git::clean(project_dir).unwrap_or_default();
+    let join = |name: &str| match dir.as_str() {
+        "" => name.to_string(),
+        d => format!("{d}/{name}"),
+    };
+    let mut macros = Macros::default();
+    let project: ProjectFile = match tree.read(&join("dbt_project.yml"))? {
+        Some(bytes) => serde_saphyr::from_str(&String::from_utf8_lossy(&bytes)).unwrap_or_default(),
+        None => return Ok(macros),
+    };
+    // Only plain values: a var that is itself a mapping of per-package vars is left opaque.
+    macros.vars = project
+        .vars
+        .into_iter()
+        .filter(|(_, v)| !v.is_object())
+        .collect();
+    let paths = project
+        .macro_paths
+        .unwrap_or_else(|| vec!["macros".to_string()]);
+    let roots: Vec<String> = paths.iter().filter_map(|p| git::clean(&join(p))).collect();
+    for path in git::list_all(tree, &roots)? {
+        if !path.ends_with(".sql") {
+            continue;
+        }
+        if let Some(bytes) = tree.read(&path)? {
+            macros.add_file(&String::from_utf8_lossy(&bytes));
+        }
+    }
+    Ok(macros)
+}
+
+/// Derives models' output columns on demand, each once, upstreams first.
+pub struct Deriver<'p> {
+    models: HashMap<String, &'p ModelSource>,
+    /// Unversioned name → the key `ref('name')` means (the latest version of a versioned model).
+    latest: HashMap<String, String>,
+    relations: &'p Project,
+    renderer: render::Renderer,
+    dialect: Dialect,
+    memo: HashMap<String, Derived>,
+    in_progress: HashSet<String>,
+}
+
+impl<'p> Deriver<'p> {
+    pub fn new(
+        models: &'p [ModelSource],
+        relations: &'p Project,
+        macros: Macros,
+        dialect: Dialect,
+    ) -> Deriver<'p> {
+        let mut by_key = HashMap::new();
+        let mut latest = HashMap::new();
+        for m in models {
+            let key = model_key(m);
+            if m.version.is_none() {
+                latest.insert(m.name.clone(), key.clone());
+            } else if let Some(r) = relations.get(&key)
+                && r.latest_version.as_deref() == m.version.as_deref()
+            {
+                latest.entry(m.name.clone()).or_insert_with(|| key.clone());
+            }
+            by_key.insert(key, m);
+        }
+        Deriver {
+            models: by_key,
+            latest,
+            relations,
+            renderer: render::Renderer::new(macros, adapter_name(dialect)),
+            dialect,
+            memo: HashMap::new(),
+            in_progress: HashSet::new(),
+        }
+    }
+
+    /// The output of the model with relation key `key` (`orders`, `orders.v2`).
+    pub fn derive(&mut self, key: &str) -> Derived {
+        if let Some(d) = self.memo.get(key) {
+            return d.clone();
+        }
+        if !self.in_progress.insert(key.to_string()) {
+            return Derived::Unresolved {
+                reason: format!("`{key}` depends on itself"),
+            };
+        }
+        let d = match self.models.get(key).copied() {
+            None => Derived::Unresolved {
+                reason: format!("the SQL of `{key}` was not read"),
+            },
+            Some(m) if m.language == ModelLanguage::Python => Derived::Unresolved {
+                reason: "a Python model".into(),
+            },
+            Some(m) => self.derive_sql(&m.sql),
+        };
+        self.in_progress.remove(key);
+        self.memo.insert(key.to_string(), d.clone());
+        d
+    }
+
+    fn derive_sql(&mut self, code: &str) -> Derived {
+        let rendered = match self.renderer.render(code) {
+            Ok(r) => r,
+            Err(why) => {
+                return Derived::Unresolved {
+                    reason: format!("its Jinja does not render: {why}"),
+                };
+            }
+        };
+        let upstreams: Vec<Cols> = rendered
+            .upstreams
+            .iter()
+            .map(|u| self.upstream_columns(u))
+            .collect();
+        let result = parse(&rendered.sql, self.dialect)
+            .and_then(|statements| select::Analyser::new(&upstreams).model(&statements));
+        match result {
+            Ok(columns) => Derived::Resolved { columns },
+            Err(why) if !rendered.opaque.is_empty() => {
+                let calls: Vec<String> = rendered.opaque.iter().map(|c| format!("`{c}`")).collect();
+                Derived::Unresolved {
+                    reason: format!(
+                        "it calls what Tessera cannot expand ({}): {why}",
+                        calls.join(", ")
+                    ),
+                }
+            }
+            Err(why) => Derived::Unresolved { reason: why },
+        }
+    }
+
+    fn upstream_columns(&mut self, up: &Upstream) -> Cols {
+        let key = match up {
+            Upstream::Ref {
+                name,
+                version: Some(v),
+            } => format!("{name}.v{v}"),
+            Upstream::Ref { name, .. } => self.latest.get(name).cloned().unwrap_or(name.clone()),
+            Upstream::Source { source, table } => format!("{source}.{table}"),
+        };
+        if self.models.contains_key(&key) {
+            return match self.derive(&key) {
+                Derived::Resolved { columns } => Cols::Known(columns),
+                Derived::Unresolved { reason } => {
+                    Cols::Unknown(format!("`{key}` is unresolved ({reason})"))
+                }
+            };
+        }
+        // Sources and seeds: their declared columns are what the warehouse holds.
+        match self.relations.get(&key) {
+            Some(r) if r.resource_type != ResourceType::Model && !r.columns.is_empty() => {
+                Cols::Known(
+                    r.columns
+                        .iter()
+                        .map(|c| OutputColumn {
+                            name: if c.quote {
+                                c.name.clone()
+                            } else {
+                                c.name.to_lowercase()
+                            },
+                            quoted: c.quote,
+                            data_type: c.data_type.clone(),
+                            expr: None,
+                        })
+                        .collect(),
+                )
+            }
+            Some(_) => Cols::Unknown(format!("`{key}` declares no columns")),
+            None => Cols::Unknown(format!("`{key}` was not read")),
+        }
+    }
+}
+
+/// Every model's output, by relation key, for the models of `keys` (all when `None`).
+pub fn derive_models(
+    models: &[ModelSource],
+    relations: &Project,
+    macros: &Macros,
+    dialect: Dialect,
+    keys: Option<&std::collections::BTreeSet<String>>,
+) -> BTreeMap<String, Derived> {
+    let mut deriver = Deriver::new(models, relations, macros.clone(), dialect);
+    let mut out = BTreeMap::new();
+    for m in models {
+        let key = model_key(m);
+        if keys.is_some_and(|k| !k.contains(&key)) {
+            continue;
+        }
+        let d = deriver.derive(&key);
+        out.insert(key, d);
+    }
+    out
+}
+
+fn model_key(m: &ModelSource) -> String {
+    match &m.version {
+        Some(v) => format!("{}.v{v}", m.name),
+        None => m.name.clone(),
+    }
+}
+
+fn adapter_name(d: Dialect) -> &'static str {
+    match d {
+        Dialect::Postgres => "postgres",
+        Dialect::Snowflake => "snowflake",
+        Dialect::Bigquery => "bigquery",
+        Dialect::Redshift => "redshift",
+        Dialect::Databricks => "databricks",
+        Dialect::Duckdb => "duckdb",
+        Dialect::Generic => "default",
+    }
+}
+
+fn parse(sql: &str, dialect: Dialect) -> Result<Vec<sqlparser::ast::Statement>, String> {
+    let d = usage::sql_dialect_for(dialect);
+    let tokens = Tokenizer::new(d.as_ref(), sql)
+        .tokenize_with_location()
+        .map_err(|e| format!("the rendered SQL does not parse: {e}"))?;
+    if usage::longest_chain(&tokens) > usage::MAX_CHAIN {
+        return Err("the SQL is too large or too deeply nested".into());
+    }
+    Parser::new(d.as_ref())
+        .with_options(ParserOptions::new().with_trailing_commas(true))
+        .with_recursion_limit(usage::RECURSION_LIMIT)
+        .with_tokens_with_locations(tokens)
+        .parse_statements()
+        .map_err(|e| format!("the rendered SQL does not parse: {e}"))
+}

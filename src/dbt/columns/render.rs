@@ -1,0 +1,622 @@
+//! Renders a model's Jinja with minijinja and a small dbt context, so the SQL that reaches the
+//! parser is the SQL dbt would compile: the project's own macros expanded, `ref()`/`source()`
+//! turned into placeholders that remember which upstream they stand for.
+//!
+//! What dbt supplies and Tessera cannot (a package's macros, `run_query`, the adapter's
+//! introspection) becomes an opaque value: printed, it leaves a marker in the SQL; iterated, it
+//! fails the render. Either way the model ends up unresolved rather than guessed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use minijinja::value::{Object, ObjectRepr, Value};
+use minijinja::{Environment, Error, ErrorKind, State, UndefinedBehavior};
+
+use crate::dbt::usage::Upstream;
+
+/// Marks SQL produced by a call Tessera cannot expand.
+pub(super) const OPAQUE: &str = "__tessera_opaque__";
+/// A relation placeholder: `__tessera_up_N` stands for upstream `N`.
+pub(super) const UPSTREAM: &str = "__tessera_up_";
+const THIS: &str = "__tessera_this";
+
+/// Bounds a runaway template (`{% for %}` over a huge range); dbt models need far less.
+const FUEL: u64 = 2_000_000;
+
+/// One project's macros, by file, with the names each defines.
+#[derive(Debug, Default, Clone)]
+pub struct Macros {
+    files: Vec<MacroFile>,
+    /// `vars:` of dbt_project.yml, for `var()` without a default.
+    pub(super) vars: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone)]
+struct MacroFile {
+    text: String,
+    names: Vec<String>,
+}
+
+impl Macros {
+    pub fn add_file(&mut self, text: &str) {
+        let text = strip_blocks(text);
+        let names = macro_names(&text);
+        if !names.is_empty() {
+            self.files.push(MacroFile { text, names });
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// The macro files `code` needs, directly or through other macros.
+    fn needed(&self, code: &str) -> String {
+        let mut used = vec![false; self.files.len()];
+        let mut out = String::new();
+        let mut pending = vec![code.to_string()];
+        while let Some(text) = pending.pop() {
+            for (i, f) in self.files.iter().enumerate() {
+                if !used[i] && f.names.iter().any(|n| mentions(&text, n)) {
+                    used[i] = true;
+                    pending.push(f.text.clone());
+                }
+            }
+        }
+        for (i, f) in self.files.iter().enumerate() {
+            if used[i] {
+                out.push_str(&f.text);
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+/// What one render produced.
+pub(super) struct Rendered {
+    pub sql: String,
+    pub upstreams: Vec<Upstream>,
+    /// Calls Tessera could not expand, as written (`dbt_utils.star`).
+    pub opaque: BTreeSet<String>,
+}
+
+#[derive(Debug, Default)]
+struct Log {
+    upstreams: Vec<Upstream>,
+    opaque: BTreeSet<String>,
+}
+
+type Shared = Arc<Mutex<Log>>;
+
+fn log(shared: &Shared) -> std::sync::MutexGuard<'_, Log> {
+    // A render that panicked mid-way leaves a log no one reads again: take it as it is.
+    shared.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A minijinja environment set up as dbt's compile context, reused for every model of a side.
+pub(super) struct Renderer {
+    env: Environment<'static>,
+    log: Shared,
+    macros: Macros,
+    globals: BTreeSet<String>,
+}
+
+impl Renderer {
+    pub fn new(macros: Macros, adapter: &str) -> Renderer {
+        let log: Shared = Arc::default();
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Lenient);
+        env.set_fuel(Some(FUEL));
+        env.set_recursion_limit(200);
+        let l = log.clone();
+        env.add_function("ref", move |args: minijinja::value::Rest<Value>| {
+            Ok(relation(&l, ref_upstream(&args)))
+        });
+        let l = log.clone();
+        env.add_function("source", move |args: minijinja::value::Rest<Value>| {
+            Ok(relation(&l, source_upstream(&args)))
+        });
+        let vars = macros.vars.clone();
+        let l = log.clone();
+        env.add_function("var", move |args: minijinja::value::Rest<Value>| {
+            let name = args.first().and_then(|v| v.as_str()).unwrap_or("");
+            Ok(match (args.get(1), vars.get(name)) {
+                (Some(default), _) if !default.is_kwargs() => default.clone(),
+                (_, Some(v)) => json_value(v),
+                _ => opaque(&l, &format!("var('{name}')")),
+            })
+        });
+        let l = log.clone();
+        env.add_function("env_var", move |args: minijinja::value::Rest<Value>| {
+            let name = args.first().and_then(|v| v.as_str()).unwrap_or("");
+            Ok(match args.get(1) {
+                Some(default) if !default.is_kwargs() => default.clone(),
+                _ => opaque(&l, &format!("env_var('{name}')")),
+            })
+        });
+        // The full-refresh shape: what a reader of a fresh build sees.
+        env.add_function("is_incremental", || false);
+        env.add_function("log", |_: minijinja::value::Rest<Value>| "");
+        env.add_function("return", |v: Value| v);
+        env.add_global("config", Value::from_object(Config));
+        env.add_global("execute", true);
+        env.add_global("this", Value::from_object(Rel::named(THIS)));
+        let target: BTreeMap<&str, Value> = [
+            ("name", "dev"),
+            ("target_name", "dev"),
+            ("schema", "tessera_schema"),
+            ("database", "tessera_database"),
+            ("type", adapter),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k, Value::from(v)))
+        .collect();
+        env.add_global("target", Value::from(target));
+        env.add_global(
+            "adapter",
+            Value::from_object(Adapter {
+                prefix: adapter.to_string(),
+                log: log.clone(),
+            }),
+        );
+        let globals = [
+            "ref",
+            "source",
+            "var",
+            "env_var",
+            "is_incremental",
+            "log",
+            "return",
+            "config",
+            "execute",
+            "this",
+            "target",
+            "adapter",
+            // minijinja's own
+            "range",
+            "dict",
+            "namespace",
+            "debug",
+            "loop",
+            "caller",
+            "varargs",
+            "kwargs",
+            "self",
+            "super",
+        ]
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+        Renderer {
+            env,
+            log,
+            macros,
+            globals,
+        }
+    }
+
+    /// Renders one model. `Err` says why the Jinja could not be rendered.
+    pub fn render(&mut self, code: &str) -> Result<Rendered, String> {
+        let code = strip_blocks(code);
+        let mut source = self.macros.needed(&code);
+        source.push_str(&code);
+        // Names called or dereferenced that nothing defines: a package's macros, dbt's
+        // `run_query`, `modules`… Each becomes opaque rather than an error at first use.
+        for name in called_names(&source) {
+            if !self.globals.contains(&name) && !defines_macro(&source, &name) {
+                self.env
+                    .add_global(name.clone(), opaque_value(&self.log, &name));
+                self.globals.insert(name);
+            }
+        }
+        *log(&self.log) = Log::default();
+        let rendered = self.env.render_str(&source, ());
+        let mut l = log(&self.log);
+        let sql = rendered.map_err(|e| describe(&e))?;
+        Ok(Rendered {
+            sql,
+            upstreams: std::mem::take(&mut l.upstreams),
+            opaque: std::mem::take(&mut l.opaque),
+        })
+    }
+}
+
+fn json_value(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::Null => Value::from(()),
+        serde_json::Value::Bool(b) => Value::from(*b),
+        serde_json::Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => Value::from(i),
+            (None, Some(f)) => Value::from(f),
+            _ => Value::from(n.to_string()),
+        },
+        serde_json::Value::String(s) => Value::from(s.clone()),
+        serde_json::Value::Array(items) => {
+            Value::from(items.iter().map(json_value).collect::<Vec<_>>())
+        }
+        serde_json::Value::Object(map) => Value::from(
+            map.iter()
+                .map(|(k, v)| (k.clone(), json_value(v)))
+                .collect::<BTreeMap<_, _>>(),
+        ),
+    }
+}
+
+fn describe(e: &Error) -> String {
+    let mut s = match e.detail() {
+        Some(d) => format!("{}: {d}", e.kind()),
+        None => e.kind().to_string(),
+    };
+    if let Some(line) = e.line() {
+        s.push_str(&format!(" (line {line} of the rendered template)"));
+    }
+    s
+}
+
+fn relation(log: &Shared, upstream: Option<Upstream>) -> Value {
+    let Some(up) = upstream else {
+        return opaque(
+            log,
+            "ref() or source() with arguments that are not literals",
+        );
+    };
+    let mut l = log_lock(log);
+    let i = match l.upstreams.iter().position(|u| *u == up) {
+        Some(i) => i,
+        None => {
+            l.upstreams.push(up.clone());
+            l.upstreams.len() - 1
+        }
+    };
+    let name = match &up {
+        Upstream::Ref { name, .. } => name.clone(),
+        Upstream::Source { table, .. } => table.clone(),
+    };
+    Value::from_object(Rel {
+        placeholder: format!("{UPSTREAM}{i}"),
+        name,
+    })
+}
+
+fn log_lock(shared: &Shared) -> std::sync::MutexGuard<'_, Log> {
+    log(shared)
+}
+
+fn ref_upstream(args: &[Value]) -> Option<Upstream> {
+    let mut version = None;
+    let mut names = Vec::new();
+    for a in args {
+        if a.is_kwargs() {
+            for key in ["v", "version"] {
+                if let Ok(v) = a.get_attr(key)
+                    && !v.is_undefined()
+                    && !v.is_none()
+                {
+                    version = Some(v.to_string());
+                }
+            }
+        } else {
+            names.push(a.as_str()?.to_string());
+        }
+    }
+    let name = match names.as_slice() {
+        [name] | [_, name] => name.clone(),
+        _ => return None,
+    };
+    Some(Upstream::Ref { name, version })
+}
+
+fn source_upstream(args: &[Value]) -> Option<Upstream> {
+    let names: Vec<&str> = args
+        .iter()
+        .filter(|a| !a.is_kwargs())
+        .map(Value::as_str)
+        .collect::<Option<_>>()?;
+    match names.as_slice() {
+        [source, table] => Some(Upstream::Source {
+            source: source.to_string(),
+            table: table.to_string(),
+        }),
+        _ => None,
+    }
+}
+
+fn opaque(log: &Shared, name: &str) -> Value {
+    log_lock(log).opaque.insert(name.to_string());
+    opaque_value(log, name)
+}
+
+fn opaque_value(log: &Shared, name: &str) -> Value {
+    Value::from_object(Opaque {
+        name: name.to_string(),
+        log: log.clone(),
+    })
+}
+
+/// A relation as `ref()`, `source()` and `this` return it.
+#[derive(Debug)]
+struct Rel {
+    placeholder: String,
+    name: String,
+}
+
+impl Rel {
+    fn named(placeholder: &str) -> Rel {
+        Rel {
+            placeholder: placeholder.to_string(),
+            name: placeholder.to_string(),
+        }
+    }
+}
+
+impl Object for Rel {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        match key.as_str()? {
+            "identifier" | "name" | "table" => Some(Value::from(self.name.clone())),
+            "schema" => Some(Value::from("tessera_schema")),
+            "database" => Some(Value::from("tessera_database")),
+            _ => None,
+        }
+    }
+
+    fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.placeholder)
+    }
+}
+
+/// `config(...)` renders nothing; `config.get(key, default)` answers the default.
+#[derive(Debug)]
+struct Config;
+
+impl Object for Config {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
+    fn call(self: &Arc<Self>, _: &mut State<'_, '_>, _: &[Value]) -> Result<Value, Error> {
+        Ok(Value::from(""))
+    }
+
+    fn call_method(
+        self: &Arc<Self>,
+        _: &mut State<'_, '_>,
+        method: &str,
+        args: &[Value],
+    ) -> Result<Value, Error> {
+        match method {
+            "get" => Ok(args.get(1).cloned().unwrap_or(Value::from(()))),
+            _ => Err(Error::from(ErrorKind::UnknownMethod)),
+        }
+    }
+}
+
+/// `adapter.dispatch('name', 'pkg')` finds the project's `<adapter>__name` or `default__name`.
+#[derive(Debug)]
+struct Adapter {
+    prefix: String,
+    log: Shared,
+}
+
+impl Object for Adapter {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
+    fn call_method(
+        self: &Arc<Self>,
+        state: &mut State<'_, '_>,
+        method: &str,
+        args: &[Value],
+    ) -> Result<Value, Error> {
+        if method == "dispatch" {
+            let name = args.first().and_then(|v| v.as_str()).unwrap_or("");
+            for candidate in [
+                format!("{}__{name}", self.prefix),
+                format!("default__{name}"),
+            ] {
+                if let Some(m) = state.lookup(&candidate).filter(|v| !v.is_undefined()) {
+                    return Ok(m);
+                }
+            }
+            return Ok(opaque(&self.log, &format!("adapter.dispatch('{name}')")));
+        }
+        Ok(opaque(&self.log, &format!("adapter.{method}")))
+    }
+}
+
+/// Anything Tessera cannot evaluate. Printing it leaves [`OPAQUE`] in the SQL; iterating it
+/// fails, since a loop over unknown values cannot produce known SQL.
+#[derive(Debug)]
+struct Opaque {
+    name: String,
+    log: Shared,
+}
+
+impl Object for Opaque {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        Some(opaque_value(&self.log, &format!("{}.{key}", self.name)))
+    }
+
+    fn is_true(self: &Arc<Self>) -> bool {
+        true
+    }
+
+    fn call(self: &Arc<Self>, _: &mut State<'_, '_>, _: &[Value]) -> Result<Value, Error> {
+        Ok(opaque(&self.log, &self.name))
+    }
+
+    fn call_method(
+        self: &Arc<Self>,
+        _: &mut State<'_, '_>,
+        method: &str,
+        _: &[Value],
+    ) -> Result<Value, Error> {
+        Ok(opaque(&self.log, &format!("{}.{method}", self.name)))
+    }
+
+    fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        log_lock(&self.log).opaque.insert(self.name.clone());
+        f.write_str(OPAQUE)
+    }
+}
+
+/// Removes blocks minijinja does not know and a model never needs: generic tests,
+/// materializations and docs that may share a macro file.
+fn strip_blocks(text: &str) -> String {
+    let mut out = text.to_string();
+    for (open, close) in [
+        ("test", "endtest"),
+        ("materialization", "endmaterialization"),
+        ("docs", "enddocs"),
+        ("snapshot", "endsnapshot"),
+    ] {
+        out = strip_block(&out, open, close);
+    }
+    out
+}
+
+fn strip_block(text: &str, open: &str, close: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let Some(start) = find_tag(rest, open) else {
+            out.push_str(rest);
+            return out;
+        };
+        out.push_str(&rest[..start]);
+        let after = &rest[start..];
+        match find_tag(after, close) {
+            Some(end) => {
+                let tail = &after[end..];
+                let skip = tail.find("%}").map_or(tail.len(), |i| i + 2);
+                rest = &tail[skip..];
+            }
+            None => return out,
+        }
+    }
+}
+
+/// Where `{% word` (with optional `-`) starts.
+fn find_tag(text: &str, word: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = text[from..].find("{%") {
+        let at = from + i;
+        let tag = text[at + 2..].trim_start_matches(['-', '+']).trim_start();
+        if let Some(after) = tag.strip_prefix(word)
+            && !after.starts_with(|c: char| c.is_alphanumeric() || c == '_')
+        {
+            return Some(at);
+        }
+        from = at + 2;
+    }
+    None
+}
+
+fn macro_names(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut from = 0;
+    while let Some(at) = find_tag(&text[from..], "macro") {
+        let start = from + at;
+        let tag = text[start + 2..]
+            .trim_start_matches(['-', '+'])
+            .trim_start();
+        let name: String = tag["macro".len()..]
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        if !name.is_empty() {
+            names.push(name);
+        }
+        from = start + 2;
+    }
+    names
+}
+
+fn defines_macro(source: &str, name: &str) -> bool {
+    macro_names(source).iter().any(|n| n == name)
+}
+
+fn mentions(text: &str, word: &str) -> bool {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut from = 0;
+    while let Some(i) = text[from..].find(word) {
+        let at = from + i;
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        if !before.is_some_and(is_word) && !after.is_some_and(is_word) {
+            return true;
+        }
+        from = at + word.len();
+    }
+    false
+}
+
+/// Root names called (`name(`) or dereferenced (`name.`) inside Jinja tags.
+fn called_names(source: &str) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let mut rest = source;
+    while let Some(i) = rest.find('{') {
+        let close = match rest[i + 1..].chars().next() {
+            Some('{') => "}}",
+            Some('%') => "%}",
+            _ => {
+                rest = &rest[i + 1..];
+                continue;
+            }
+        };
+        let body = &rest[i + 2..];
+        let end = body.find(close).unwrap_or(body.len());
+        collect_roots(&body[..end], &mut names);
+        rest = &body[end..];
+    }
+    names
+}
+
+fn collect_roots(tag: &str, names: &mut BTreeSet<String>) {
+    let chars: Vec<char> = tag.chars().collect();
+    let mut i = 0;
+    let mut quote: Option<char> = None;
+    while i < chars.len() {
+        let c = chars[i];
+        if let Some(q) = quote {
+            if c == '\\' {
+                i += 1;
+            } else if c == q {
+                quote = None;
+            }
+            i += 1;
+            continue;
+        }
+        if c == '\'' || c == '"' {
+            quote = Some(c);
+            i += 1;
+            continue;
+        }
+        if c.is_alphabetic() || c == '_' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+            let prev = chars[..start].iter().rev().find(|c| !c.is_whitespace());
+            // `x.name(` is a method, `|name(` a filter, `is name` a test: not roots.
+            let root = !matches!(prev, Some('.') | Some('|'));
+            let next = chars[i..].iter().find(|c| !c.is_whitespace());
+            if root && matches!(next, Some('(') | Some('.')) {
+                names.insert(chars[start..i].iter().collect());
+            }
+            continue;
+        }
+        i += 1;
+    }
+}

@@ -1,0 +1,501 @@
+//! The output columns of a rendered model: its final select parsed with sqlparser, followed
+//! through CTEs, subqueries and set operations, with `*` expanded through the upstreams'
+//! known columns.
+//!
+//! Lazy about the unknown: a relation whose columns are not known (a hard-coded table, a
+//! source without YAML columns) is fine until a `*` has to list them; only then does the model
+//! become unresolved. Anything else Tessera cannot name (an unaliased expression in the output)
+//! makes it unresolved too. Never a guess.
+
+use sqlparser::ast::{
+    CastKind, ExcludeSelectItem, Expr, Ident, JoinConstraint, JoinOperator, ObjectName, Query,
+    RenameSelectItem, Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr, Statement,
+    TableAlias, TableFactor, TableWithJoins, Value, WildcardAdditionalOptions,
+};
+
+use super::OutputColumn;
+use super::render::{OPAQUE, UPSTREAM};
+
+const MAX_DEPTH: usize = 128;
+
+/// What a relation in a FROM clause exposes.
+#[derive(Clone, Debug)]
+pub(super) enum Cols {
+    Known(Vec<OutputColumn>),
+    /// Its columns cannot be listed; the string says why, for a `*` that needs them.
+    Unknown(String),
+}
+
+struct Rel {
+    names: Vec<String>,
+    cols: Cols,
+}
+
+struct Scope<'p> {
+    ctes: Vec<(String, Cols)>,
+    parent: Option<&'p Scope<'p>>,
+}
+
+impl Scope<'_> {
+    fn cte(&self, name: &str) -> Option<&Cols> {
+        let own = self.ctes.iter().rev().find(|(n, _)| n == name);
+        own.map(|(_, c)| c)
+            .or_else(|| self.parent.and_then(|p| p.cte(name)))
+    }
+}
+
+pub(super) struct Analyser<'u> {
+    /// Columns of upstream `N` (the `__tessera_up_N` placeholders).
+    pub upstreams: &'u [Cols],
+    depth: usize,
+}
+
+type Res<T> = Result<T, String>;
+
+impl<'u> Analyser<'u> {
+    pub fn new(upstreams: &'u [Cols]) -> Self {
+        Analyser {
+            upstreams,
+            depth: 0,
+        }
+    }
+
+    /// The output of the model: its last statement, which must be a query.
+    pub fn model(&mut self, statements: &[Statement]) -> Res<Vec<OutputColumn>> {
+        let Some(Statement::Query(q)) = statements.last() else {
+            return Err("the SQL does not end with a select".into());
+        };
+        match self.query(q, None)? {
+            Cols::Known(cols) => {
+                if let Some(c) = cols.iter().find(|c| c.name.is_empty()) {
+                    return Err(format!(
+                        "an output column has no alias: `{}`",
+                        short(c.expr.as_deref().unwrap_or(""))
+                    ));
+                }
+                if let Some(c) = cols.iter().find(|c| c.name.contains("__tessera_")) {
+                    return Err(format!(
+                        "an output column comes from Jinja Tessera cannot expand (`{}`)",
+                        c.name
+                    ));
+                }
+                Ok(cols)
+            }
+            Cols::Unknown(why) => Err(why),
+        }
+    }
+
+    fn query(&mut self, q: &Query, parent: Option<&Scope<'_>>) -> Res<Cols> {
+        if self.depth >= MAX_DEPTH {
+            return Err("the SQL is nested too deeply".into());
+        }
+        self.depth += 1;
+        let out = stacker::maybe_grow(128 * 1024, 2 * 1024 * 1024, || self.query_body(q, parent));
+        self.depth -= 1;
+        out
+    }
+
+    fn query_body(&mut self, q: &Query, parent: Option<&Scope<'_>>) -> Res<Cols> {
+        let mut scope = Scope {
+            ctes: Vec::new(),
+            parent,
+        };
+        if let Some(with) = &q.with {
+            for cte in &with.cte_tables {
+                let cols = match self.query(&cte.query, Some(&scope)) {
+                    Ok(c) => c,
+                    // A CTE that cannot be analysed only matters if the output needs it.
+                    Err(why) => Cols::Unknown(why),
+                };
+                let cols = renamed(cols, Some(&cte.alias));
+                scope.ctes.push((norm(&cte.alias.name), cols));
+            }
+        }
+        self.set_expr(&q.body, &scope)
+    }
+
+    fn set_expr(&mut self, body: &SetExpr, scope: &Scope<'_>) -> Res<Cols> {
+        let mut leaves = Vec::new();
+        let mut stack = vec![body];
+        while let Some(e) = stack.pop() {
+            match e {
+                SetExpr::SetOperation { left, right, .. } => {
+                    stack.push(right);
+                    stack.push(left);
+                }
+                other => leaves.push(other),
+            }
+        }
+        let mut branches = Vec::with_capacity(leaves.len());
+        for leaf in leaves {
+            let cols = match leaf {
+                SetExpr::Select(s) => self.select(s, scope)?,
+                SetExpr::Query(q) => self.query(q, Some(scope))?,
+                _ => Cols::Unknown("a set operation branch Tessera does not analyse".into()),
+            };
+            branches.push(cols);
+        }
+        // The first branch names the columns; a type holds only when every branch agrees.
+        let mut iter = branches.into_iter();
+        let Some(first) = iter.next() else {
+            return Err("an empty query".into());
+        };
+        let Cols::Known(mut cols) = first else {
+            return Ok(first);
+        };
+        for other in iter {
+            match other {
+                Cols::Known(o) if o.len() == cols.len() => {
+                    for (c, oc) in cols.iter_mut().zip(o) {
+                        if c.data_type != oc.data_type {
+                            c.data_type = None;
+                        }
+                    }
+                }
+                Cols::Known(_) => {
+                    return Err("the branches of a UNION have different column counts".into());
+                }
+                Cols::Unknown(why) => return Ok(Cols::Unknown(why)),
+            }
+        }
+        Ok(Cols::Known(cols))
+    }
+
+    fn select(&mut self, s: &Select, scope: &Scope<'_>) -> Res<Cols> {
+        let mut rels: Vec<Rel> = Vec::new();
+        let mut merged_join = false;
+        for twj in &s.from {
+            self.table_with_joins(twj, scope, &mut rels, &mut merged_join)?;
+        }
+        let mut out: Vec<OutputColumn> = Vec::new();
+        for item in &s.projection {
+            match item {
+                SelectItem::Wildcard(opts) => {
+                    if merged_join {
+                        return Ok(Cols::Unknown(
+                            "`*` over a join with USING or NATURAL".into(),
+                        ));
+                    }
+                    let covered: Vec<&Rel> = rels.iter().collect();
+                    match star(&covered, opts)? {
+                        Cols::Known(c) => out.extend(c),
+                        unknown => return Ok(unknown),
+                    }
+                }
+                SelectItem::QualifiedWildcard(
+                    SelectItemQualifiedWildcardKind::ObjectName(n),
+                    opts,
+                ) => {
+                    let name = last_ident(n);
+                    let rel = rels
+                        .iter()
+                        .find(|r| r.names.iter().any(|x| Some(x) == name.as_ref()));
+                    let Some(rel) = rel else {
+                        return Ok(Cols::Unknown(format!("`{n}.*` names no relation in FROM")));
+                    };
+                    match star(&[rel], opts)? {
+                        Cols::Known(c) => out.extend(c),
+                        unknown => return Ok(unknown),
+                    }
+                }
+                SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::Expr(e), _) => {
+                    return Ok(Cols::Unknown(format!("`{e}.*` is not analysed")));
+                }
+                SelectItem::UnnamedExpr(e) => {
+                    let name = match e {
+                        Expr::Identifier(id) => id,
+                        Expr::CompoundIdentifier(ids) => match ids.last() {
+                            Some(id) => id,
+                            None => continue,
+                        },
+                        other => {
+                            let text = other.to_string();
+                            if text.contains(OPAQUE) {
+                                return Ok(Cols::Unknown(
+                                    "the select list comes from a macro Tessera cannot expand"
+                                        .into(),
+                                ));
+                            }
+                            // Unnamed: fine in a later UNION branch, unresolved if it is output.
+                            out.push(OutputColumn {
+                                name: String::new(),
+                                quoted: false,
+                                data_type: infer(other, &rels),
+                                expr: Some(text),
+                            });
+                            continue;
+                        }
+                    };
+                    out.push(OutputColumn {
+                        name: norm(name),
+                        quoted: name.quote_style.is_some(),
+                        data_type: infer(e, &rels),
+                        expr: Some(e.to_string()),
+                    });
+                }
+                SelectItem::ExprWithAlias { expr, alias } => out.push(OutputColumn {
+                    name: norm(alias),
+                    quoted: alias.quote_style.is_some(),
+                    data_type: infer(expr, &rels),
+                    expr: Some(expr.to_string()),
+                }),
+                SelectItem::ExprWithAliases { .. } => {
+                    return Ok(Cols::Unknown("a multi-alias select item".into()));
+                }
+            }
+        }
+        Ok(Cols::Known(out))
+    }
+
+    fn table_with_joins(
+        &mut self,
+        twj: &TableWithJoins,
+        scope: &Scope<'_>,
+        rels: &mut Vec<Rel>,
+        merged: &mut bool,
+    ) -> Res<()> {
+        self.factor(&twj.relation, scope, rels, merged)?;
+        for join in &twj.joins {
+            self.factor(&join.relation, scope, rels, merged)?;
+            if merges_columns(&join.join_operator) {
+                *merged = true;
+            }
+        }
+        Ok(())
+    }
+
+    fn factor(
+        &mut self,
+        tf: &TableFactor,
+        scope: &Scope<'_>,
+        rels: &mut Vec<Rel>,
+        merged: &mut bool,
+    ) -> Res<()> {
+        let rel = match tf {
+            TableFactor::Table { name, alias, .. } => self.table(name, alias.as_ref(), scope),
+            TableFactor::Derived {
+                subquery, alias, ..
+            } => {
+                let cols = self
+                    .query(subquery, Some(scope))
+                    .unwrap_or_else(Cols::Unknown);
+                Rel {
+                    names: alias.iter().map(|a| norm(&a.name)).collect(),
+                    cols: renamed(cols, alias.as_ref()),
+                }
+            }
+            TableFactor::NestedJoin {
+                table_with_joins, ..
+            } => return self.table_with_joins(table_with_joins, scope, rels, merged),
+            other => Rel {
+                names: Vec::new(),
+                cols: Cols::Unknown(format!("`{}` is not analysed", short(&other.to_string()))),
+            },
+        };
+        rels.push(rel);
+        Ok(())
+    }
+
+    fn table(&self, name: &ObjectName, alias: Option<&TableAlias>, scope: &Scope<'_>) -> Rel {
+        let last = last_ident(name);
+        let mut names: Vec<String> = match alias {
+            Some(a) => vec![norm(&a.name)],
+            None => last.iter().cloned().collect(),
+        };
+        let single = match name.0.as_slice() {
+            [part] => part.as_ident(),
+            _ => None,
+        };
+        let cols = match single {
+            Some(id) if id.quote_style.is_none() && id.value.starts_with(UPSTREAM) => {
+                let i: Option<usize> = id.value[UPSTREAM.len()..].parse().ok();
+                match i.and_then(|i| self.upstreams.get(i)) {
+                    Some(c) => c.clone(),
+                    None => Cols::Unknown(format!("`{}` is no known upstream", id.value)),
+                }
+            }
+            Some(id) => match scope.cte(&norm(id)) {
+                Some(c) => c.clone(),
+                None => Cols::Unknown(format!("`{name}` is not a dbt ref or source")),
+            },
+            None => Cols::Unknown(format!("`{name}` is not a dbt ref or source")),
+        };
+        if alias.is_none()
+            && let Some(l) = last
+            && !names.contains(&l)
+        {
+            names.push(l);
+        }
+        Rel {
+            names,
+            cols: renamed(cols, alias),
+        }
+    }
+}
+
+fn merges_columns(op: &JoinOperator) -> bool {
+    let constraint = match op {
+        JoinOperator::Join(c)
+        | JoinOperator::Inner(c)
+        | JoinOperator::Left(c)
+        | JoinOperator::LeftOuter(c)
+        | JoinOperator::Right(c)
+        | JoinOperator::RightOuter(c)
+        | JoinOperator::FullOuter(c) => c,
+        _ => return false,
+    };
+    matches!(
+        constraint,
+        JoinConstraint::Using(_) | JoinConstraint::Natural
+    )
+}
+
+/// `name (a, b)` renames columns by position.
+fn renamed(cols: Cols, alias: Option<&TableAlias>) -> Cols {
+    let Some(alias) = alias.filter(|a| !a.columns.is_empty()) else {
+        return cols;
+    };
+    let names: Vec<OutputColumn> = alias
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let data_type = match &cols {
+                Cols::Known(k) => k.get(i).and_then(|k| k.data_type.clone()),
+                Cols::Unknown(_) => None,
+            };
+            OutputColumn {
+                name: norm(&c.name),
+                quoted: c.name.quote_style.is_some(),
+                data_type,
+                expr: None,
+            }
+        })
+        .collect();
+    Cols::Known(names)
+}
+
+/// `*` over `covered`, less `exclude`/`except`, with `replace` and `rename` applied.
+fn star(covered: &[&Rel], opts: &WildcardAdditionalOptions) -> Res<Cols> {
+    if opts.opt_ilike.is_some() {
+        return Ok(Cols::Unknown("`* ilike` is not analysed".into()));
+    }
+    let mut out = Vec::new();
+    for rel in covered {
+        match &rel.cols {
+            Cols::Known(c) => out.extend(c.iter().cloned()),
+            Cols::Unknown(why) => {
+                return Ok(Cols::Unknown(format!(
+                    "`*` over a relation whose columns are unknown: {why}"
+                )));
+            }
+        }
+    }
+    let mut excluded: Vec<String> = Vec::new();
+    match &opts.opt_exclude {
+        Some(ExcludeSelectItem::Single(n)) => excluded.extend(last_ident(n)),
+        Some(ExcludeSelectItem::Multiple(ns)) => excluded.extend(ns.iter().filter_map(last_ident)),
+        None => {}
+    }
+    if let Some(except) = &opts.opt_except {
+        excluded.push(norm(&except.first_element));
+        excluded.extend(except.additional_elements.iter().map(norm));
+    }
+    out.retain(|c| !excluded.iter().any(|e| same(e, &c.name)));
+    if let Some(replace) = &opts.opt_replace {
+        for r in &replace.items {
+            let name = norm(&r.column_name);
+            if let Some(c) = out.iter_mut().find(|c| same(&c.name, &name)) {
+                c.data_type = None;
+                c.expr = Some(r.expr.to_string());
+            }
+        }
+    }
+    if let Some(rename) = &opts.opt_rename {
+        let pairs: Vec<(String, &Ident)> = match rename {
+            RenameSelectItem::Single(p) => vec![(norm(&p.ident), &p.alias)],
+            RenameSelectItem::Multiple(ps) => {
+                ps.iter().map(|p| (norm(&p.ident), &p.alias)).collect()
+            }
+        };
+        for (from, to) in pairs {
+            if let Some(c) = out.iter_mut().find(|c| same(&c.name, &from)) {
+                c.name = norm(to);
+                c.quoted = to.quote_style.is_some();
+            }
+        }
+    }
+    Ok(Cols::Known(out))
+}
+
+fn same(a: &str, b: &str) -> bool {
+    a == b || a.eq_ignore_ascii_case(b)
+}
+
+/// The type an expression is known to have: a cast's target, a literal's kind, or the type of
+/// the upstream column it passes through.
+fn infer(e: &Expr, rels: &[Rel]) -> Option<String> {
+    match e {
+        Expr::Cast {
+            kind: CastKind::Cast | CastKind::DoubleColon | CastKind::TryCast | CastKind::SafeCast,
+            data_type,
+            ..
+        } => Some(data_type.to_string().to_lowercase()),
+        Expr::Nested(inner) => infer(inner, rels),
+        Expr::Value(v) => match &v.value {
+            Value::Number(n, _) if n.contains(['.', 'e', 'E']) => Some("numeric".into()),
+            Value::Number(..) => Some("integer".into()),
+            Value::SingleQuotedString(_) => Some("varchar".into()),
+            Value::Boolean(_) => Some("boolean".into()),
+            _ => None,
+        },
+        Expr::Identifier(id) => {
+            let name = norm(id);
+            let mut found = rels.iter().filter_map(|r| match &r.cols {
+                Cols::Known(c) => c.iter().find(|c| same(&c.name, &name)),
+                Cols::Unknown(_) => None,
+            });
+            let first = found.next()?;
+            // Ambiguous across relations: SQL would refuse it; no type either way.
+            if found.next().is_some() {
+                return None;
+            }
+            first.data_type.clone()
+        }
+        Expr::CompoundIdentifier(ids) => {
+            let [.., q, col] = ids.as_slice() else {
+                return None;
+            };
+            let (q, col) = (norm(q), norm(col));
+            let rel = rels.iter().find(|r| r.names.contains(&q))?;
+            match &rel.cols {
+                Cols::Known(c) => c.iter().find(|c| same(&c.name, &col))?.data_type.clone(),
+                Cols::Unknown(_) => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn last_ident(n: &ObjectName) -> Option<String> {
+    n.0.last().and_then(|p| p.as_ident()).map(norm)
+}
+
+/// Unquoted identifiers are case-insensitive: fold them; quoted ones keep their case.
+fn norm(id: &Ident) -> String {
+    if id.quote_style.is_some() {
+        id.value.clone()
+    } else {
+        id.value.to_lowercase()
+    }
+}
+
+fn short(s: &str) -> String {
+    let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.chars().count() > 60 {
+        let cut: String = s.chars().take(57).collect();
+        format!("{cut}…")
+    } else {
+        s
+    }
+}

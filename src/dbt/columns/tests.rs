@@ -1,0 +1,129 @@
+use std::collections::BTreeMap;
+
+use super::*;
+use crate::dbt::project::{ModelLanguage, ModelSource};
+
+fn model(name: &str, sql: &str) -> ModelSource {
+    ModelSource {
+        name: name.into(),
+        version: None,
+        path: format!("models/{name}.sql"),
+        language: ModelLanguage::Sql,
+        sql: sql.into(),
+        depends: Vec::new(),
+    }
+}
+
+fn derive(models: &[ModelSource], macros: &[&str]) -> BTreeMap<String, Derived> {
+    let mut m = Macros::default();
+    for text in macros {
+        m.add_file(text);
+    }
+    derive_models(models, &Project::default(), &m, Dialect::Snowflake, None)
+}
+
+fn names(d: &Derived) -> Vec<String> {
+    match d {
+        Derived::Resolved { columns } => columns.iter().map(|c| c.name.clone()).collect(),
+        Derived::Unresolved { reason } => vec![format!("unresolved: {reason}")],
+    }
+}
+
+#[test]
+fn columns_follow_ctes_stars_and_excludes_through_upstream_models() {
+    let ms = [
+        model(
+            "stg",
+            "{{ config(materialized='view') }}\nselect id, Name as customer_name, cast(amount as number(12,2)) as amount from raw.t",
+        ),
+        model(
+            "mart",
+            "with s as (select * from {{ ref('stg') }}) select s.* exclude (amount), 1 as one from s",
+        ),
+    ];
+    let d = derive(&ms, &[]);
+    assert_eq!(names(&d["stg"]), ["id", "customer_name", "amount"]);
+    assert_eq!(names(&d["mart"]), ["id", "customer_name", "one"]);
+    let Derived::Resolved { columns } = &d["stg"] else {
+        unreachable!()
+    };
+    assert_eq!(columns[2].data_type.as_deref(), Some("number(12, 2)"));
+}
+
+#[test]
+fn project_macros_expand_and_package_macros_leave_the_model_unresolved() {
+    let ms = [
+        model("a", "select {{ money('amt') }} from t"),
+        model(
+            "b",
+            "select {{ dbt_utils.star(ref('a')) }} from {{ ref('a') }}",
+        ),
+        model(
+            "c",
+            "select {{ dbt_utils.generate_surrogate_key(['x']) }} as k, x from t",
+        ),
+    ];
+    let d = derive(
+        &ms,
+        &["{% macro money(c) %}{{ c }} / 100 as {{ c }}_dollars{% endmacro %}"],
+    );
+    assert_eq!(names(&d["a"]), ["amt_dollars"]);
+    assert!(names(&d["b"])[0].contains("dbt_utils.star"), "{:?}", d["b"]);
+    assert_eq!(names(&d["c"]), ["k", "x"]);
+}
+
+#[test]
+fn star_over_an_unknown_table_is_unresolved_but_named_columns_are_not() {
+    let ms = [
+        model("a", "with s as (select * from raw.t) select id from s"),
+        model("b", "select * from raw.t"),
+        model(
+            "c",
+            "{% for c in ['x', 'y'] %}{% if not loop.first %},{% endif %}{{ c }}{% endfor %}",
+        ),
+    ];
+    let d = derive(&ms, &[]);
+    assert_eq!(names(&d["a"]), ["id"]);
+    assert!(names(&d["b"])[0].starts_with("unresolved"));
+    assert!(names(&d["c"])[0].starts_with("unresolved"));
+}
+
+#[test]
+fn unions_take_the_first_branch_names_and_agreed_types() {
+    let ms = [model(
+        "u",
+        "select 1 as a, 'x' as \"B\" from t union all select 2.5, 'y' from s",
+    )];
+    let d = derive(&ms, &[]);
+    let Derived::Resolved { columns } = &d["u"] else {
+        panic!("{:?}", d["u"])
+    };
+    let got: Vec<(&str, bool, Option<&str>)> = columns
+        .iter()
+        .map(|c| (c.name.as_str(), c.quoted, c.data_type.as_deref()))
+        .collect();
+    assert_eq!(got, [("a", false, None), ("B", true, Some("varchar"))]);
+}
+
+#[test]
+fn what_cannot_be_named_leaves_the_model_unresolved() {
+    let ms = [
+        model("up", "select id, name from t"),
+        model("f", "select count(*) from t"),
+        model(
+            "j",
+            "select * from {{ ref('up') }} a join {{ ref('up') }} b using (id)",
+        ),
+        model("bad", "select from where"),
+        model("r", "select * rename (name as label) from {{ ref('up') }}"),
+    ];
+    let d = derive(&ms, &[]);
+    for key in ["f", "j", "bad"] {
+        assert!(
+            names(&d[key])[0].starts_with("unresolved"),
+            "{key}: {:?}",
+            d[key]
+        );
+    }
+    assert_eq!(names(&d["r"]), ["id", "label"]);
+}
