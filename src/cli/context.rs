@@ -60,7 +60,7 @@ impl Context {
 
     /// A message for people, on stderr, never mixed into data.
     pub fn warn(&self, message: &str) {
-        eprintln!("warning: {message}");
+        crate::output::message(&format!("warning: {message}"));
     }
 }
 

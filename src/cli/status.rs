@@ -2,6 +2,7 @@
 
 use crate::exit::ExitStatus;
 use crate::output;
+use crate::report::escape::terminal;
 
 use super::context::Context;
 use crate::output::DataFormat as Format;
@@ -28,9 +29,9 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
             let c = &s.counts;
             output::print(&format!(
                 "store:          {}\nschema version: {}\njournal:        {}\nprojects {} · teams {} · users {} · assets {} ({} retired) · contract versions {} · consumers {} ({} retired) · proposals {} · acks {} · events {}\n",
-                s.location,
+                terminal(&s.location),
                 s.schema_version,
-                s.journal_mode,
+                terminal(&s.journal_mode),
                 c.projects,
                 c.teams,
                 c.users,

@@ -2,6 +2,7 @@
 //! reads. Pure functions from data to text; printing is the caller's job.
 
 pub mod coordination;
+pub mod escape;
 mod github;
 mod human;
 mod json;

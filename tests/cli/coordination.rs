@@ -2,6 +2,7 @@
 //! with `ssh-keygen -Y verify`, an agent-held key signs through `ssh-keygen -Y sign -U`, and every
 //! way of forging or misusing an ack is rejected by `verify` and keeps the merge gate closed.
 
+mod output;
 mod support;
 
 use support::{
