@@ -3,6 +3,7 @@
 //! way of forging or misusing an ack is rejected by `verify` and keeps the merge gate closed.
 
 mod output;
+mod store_access;
 mod support;
 
 use support::{

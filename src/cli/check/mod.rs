@@ -197,6 +197,7 @@ fn impact(
     let loc = super::store::location(ctx, cfg);
     let store = match &loc {
         super::store::Location::Sqlite(p) if p.exists() => super::store::open(&loc, false)?,
+        super::store::Location::Unsupported { .. } => super::store::open(&loc, false)?,
         // The store's own error says where it looked and how to create one.
         _ if require_store => super::store::open(&loc, false)?,
         _ => {
