@@ -248,7 +248,8 @@ pub(crate) fn render(
             modes.push((f.asset.clone(), f.mode));
         }
     }
-    let locate = |f: &compat::Finding| head_side.locate(f);
+    let locator = head_side.locator();
+    let locate = |f: &compat::Finding| locator.locate(f);
     let input = RenderInput {
         report,
         command: "check",

@@ -57,7 +57,8 @@ pub fn print(
             modes.push((f.asset.clone(), f.mode));
         }
     }
-    let locate = |f: &compat::Finding| analysis.after.locate(f);
+    let locator = analysis.after.locator();
+    let locate = |f: &compat::Finding| locator.locate(f);
     let input = RenderInput {
         report: &analysis.report,
         command: "impact",
