@@ -63,15 +63,13 @@ pub fn print(text: &str) -> Result<(), Error> {
 
 static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
 
-/// A message for people on stderr. Writing it never fails the command and never panics
+/// A message for people on stderr, and a newline, as `eprintln!` writes it. Writing it never fails the command and never panics
 /// (`eprintln!` does when stderr is a closed pipe): a message nobody can read is dropped.
 pub fn message(text: &str) {
     let text = crate::report::escape::stream(text);
     let mut err = std::io::stderr().lock();
     let _ = err.write_all(text.as_bytes());
-    if !text.ends_with('\n') {
-        let _ = err.write_all(b"\n");
-    }
+    let _ = err.write_all(b"\n");
     let _ = err.flush();
 }
 

@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
-use super::{RenderInput, Status, UNKNOWN_CONSUMERS, blocks, change, location, status, teams};
 use super::escape::{xml_attr as attr, xml_text as text};
+use super::{RenderInput, Status, UNKNOWN_CONSUMERS, blocks, change, location, status, teams};
 use crate::compat::Finding;
 
 pub(super) fn render(input: &RenderInput) -> String {
