@@ -210,8 +210,8 @@ set edit:completion:arg-completer[tessera] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tessera;signers;export'= {
-            cand -o 'Write to this file instead of stdout'
-            cand --output 'Write to this file instead of stdout'
+            cand -o 'Write to this file instead of stdout (`-` is stdout)'
+            cand --output 'Write to this file instead of stdout (`-` is stdout)'
             cand --config 'Path to tessera.yaml (default: found by walking up to the git top level)'
             cand --store 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)'
             cand --profiles-dir 'Where dbt''s profiles.yml is (default: the dbt project''s directory, then ~/.dbt)'

@@ -208,7 +208,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand signers; and not __fish_
 complete -c tessera -n "__fish_tessera_using_subcommand signers; and not __fish_seen_subcommand_from export help" -s V -l version -d 'Print version'
 complete -c tessera -n "__fish_tessera_using_subcommand signers; and not __fish_seen_subcommand_from export help" -f -a "export" -d 'Write an allowed_signers file of every registered key (namespace tessera-ack)'
 complete -c tessera -n "__fish_tessera_using_subcommand signers; and not __fish_seen_subcommand_from export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c tessera -n "__fish_tessera_using_subcommand signers; and __fish_seen_subcommand_from export" -s o -l output -d 'Write to this file instead of stdout' -r -F
+complete -c tessera -n "__fish_tessera_using_subcommand signers; and __fish_seen_subcommand_from export" -s o -l output -d 'Write to this file instead of stdout (`-` is stdout)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand signers; and __fish_seen_subcommand_from export" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
 complete -c tessera -n "__fish_tessera_using_subcommand signers; and __fish_seen_subcommand_from export" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
 complete -c tessera -n "__fish_tessera_using_subcommand signers; and __fish_seen_subcommand_from export" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F

@@ -27,11 +27,3 @@ pub enum Error {
 }
 
 pub type Result<T, E = miette::Report> = std::result::Result<T, E>;
-
-/// Whether an error is a closed stdout (`tessera … | head`), which is not a failure.
-pub fn is_broken_pipe(report: &miette::Report) -> bool {
-    report.chain().any(|e| {
-        e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            || matches!(e.downcast_ref::<Error>(), Some(Error::Output(io)) if io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
-}

@@ -30,11 +30,12 @@ fn main() -> ExitCode {
                 .build(),
         )
     }));
+    // A closed stdout is handled where data is written (the command keeps its status); an
+    // error that reaches here, a broken pipe included, means the command could not do its job.
     match tessera::run(cli) {
         Ok(status) => status.into(),
-        Err(report) if tessera::error::is_broken_pipe(&report) => ExitStatus::Success.into(),
         Err(report) => {
-            eprintln!("{report:?}");
+            tessera::output::message(&format!("{report:?}"));
             ExitStatus::Error.into()
         }
     }

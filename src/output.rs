@@ -1,6 +1,7 @@
 //! Where data goes (stdout) and how tables look, decided once per run.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use comfy_table::{ContentArrangement, Table, presets};
 
@@ -33,15 +34,43 @@ impl ColorChoice {
     }
 }
 
-/// Writes data to stdout; a closed pipe surfaces as `Error::Output(BrokenPipe)`, which `main`
-/// treats as a clean exit.
+/// Writes data to stdout. A reader that went away (`tessera … | head -1`) is not an error: the
+/// rest of the output is dropped and the command goes on to return the status it would have
+/// had, so a blocked gate still exits 1 under `set -o pipefail`. Any control character or
+/// escape sequence that reached this far is shown as a visible escape (colour excepted); see
+/// [`crate::report::escape::stream`].
 pub fn print(text: &str) -> Result<(), Error> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes()).map_err(Error::Output)?;
-    if !text.ends_with('\n') && !text.is_empty() {
-        out.write_all(b"\n").map_err(Error::Output)?;
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return Ok(());
     }
-    out.flush().map_err(Error::Output)
+    let text = crate::report::escape::stream(text);
+    let mut out = std::io::stdout().lock();
+    let mut write = || -> std::io::Result<()> {
+        out.write_all(text.as_bytes())?;
+        if !text.ends_with('\n') && !text.is_empty() {
+            out.write_all(b"\n")?;
+        }
+        out.flush()
+    };
+    match write() {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            Ok(())
+        }
+        other => other.map_err(Error::Output),
+    }
+}
+
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// A message for people on stderr, and a newline, as `eprintln!` writes it. Writing it never fails the command and never panics
+/// (`eprintln!` does when stderr is a closed pipe): a message nobody can read is dropped.
+pub fn message(text: &str) {
+    let text = crate::report::escape::stream(text);
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+    let _ = err.write_all(b"\n");
+    let _ = err.flush();
 }
 
 pub fn print_json(value: &serde_json::Value) -> Result<(), Error> {

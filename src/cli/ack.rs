@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::output::DataFormat as Format;
+use crate::report::escape::terminal;
 use crate::sign::{self, AckPayload, KeyCandidates, KeyOrigin};
 use crate::store::{self, Ack, Decision, Store, Timestamp};
 
@@ -196,12 +197,16 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
                 _ => "approved".to_string(),
             };
             let mut s = format!(
-                "{team} {what} {} ({}), signed by {signer} with {fingerprint}\n",
-                stored.proposal, assessed.proposal.asset
+                "{} {what} {} ({}), signed by {} with {fingerprint}\n",
+                terminal(&team),
+                terminal(&stored.proposal),
+                terminal(&assessed.proposal.asset),
+                terminal(&signer)
             );
             s.push_str(&format!(
                 "proposal {} is now {}\n",
-                stored.proposal, assessed.proposal.status
+                terminal(&stored.proposal),
+                assessed.proposal.status
             ));
             crate::output::print(&s)?;
         }
@@ -484,7 +489,7 @@ fn read_hidden(prompt: &str) -> Option<String> {
     let saved = term;
     term.c_lflag &= !libc::ECHO;
     term.c_lflag |= libc::ECHONL;
-    eprint!("{prompt}");
+    let _ = std::io::stderr().write_all(prompt.as_bytes());
     let _ = std::io::stderr().flush();
     // SAFETY: restoring attributes obtained from the same fd.
     unsafe { libc::tcsetattr(fd, libc::TCSANOW, &term) };

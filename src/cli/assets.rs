@@ -4,6 +4,7 @@ use serde_json::json;
 
 use crate::exit::ExitStatus;
 use crate::output;
+use crate::report::escape::terminal;
 use crate::store::AssetFilter;
 
 use super::context::Context;
@@ -58,18 +59,18 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
             ]);
             for (a, v, n) in &rows {
                 let key = if a.retired {
-                    format!("{} (retired)", a.key)
+                    format!("{} (retired)", terminal(&a.key))
                 } else {
-                    a.key.clone()
+                    terminal(&a.key).into_owned()
                 };
                 t.add_row(vec![
                     key,
-                    a.project.clone(),
-                    a.node.clone(),
-                    a.owner_team.clone().unwrap_or_default(),
-                    a.identity.clone().unwrap_or_else(|| "unknown".into()),
-                    a.mode.clone(),
-                    v.clone().unwrap_or_default(),
+                    terminal(&a.project).into_owned(),
+                    terminal(&a.node).into_owned(),
+                    terminal(a.owner_team.as_deref().unwrap_or_default()).into_owned(),
+                    terminal(a.identity.as_deref().unwrap_or("unknown")).into_owned(),
+                    terminal(&a.mode).into_owned(),
+                    terminal(v.as_deref().unwrap_or_default()).into_owned(),
                     n.to_string(),
                 ]);
             }

@@ -5,6 +5,7 @@ use serde_json::json;
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::output;
+use crate::report::escape::terminal;
 use crate::store::{AssetFilter, Store};
 
 use super::context::Context;
@@ -117,27 +118,27 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
                 .map(|a| {
                     format!(
                         "{} (project {}, owner {})",
-                        key,
-                        a.project,
-                        a.owner_team.as_deref().unwrap_or("unknown")
+                        terminal(&key),
+                        terminal(&a.project),
+                        terminal(a.owner_team.as_deref().unwrap_or("unknown"))
                     )
                 })
-                .unwrap_or_else(|| format!("{key} (no project declares it yet)"));
+                .unwrap_or_else(|| format!("{} (no project declares it yet)", terminal(&key)));
             let mut t = output::table(&["team", "project", "columns", "via", "purpose"]);
             for c in &consumers {
                 let cols = match &c.columns {
-                    Some(cols) => cols.join(", "),
+                    Some(cols) => terminal(&cols.join(", ")).into_owned(),
                     None => format!(
                         "all ({})",
-                        c.all_columns_reason.as_deref().unwrap_or("not narrowed")
+                        terminal(c.all_columns_reason.as_deref().unwrap_or("not narrowed"))
                     ),
                 };
                 t.add_row(vec![
-                    c.team.clone(),
-                    c.project.clone(),
+                    terminal(&c.team).into_owned(),
+                    terminal(&c.project).into_owned(),
                     cols,
                     c.source.name().to_string(),
-                    c.purpose.clone().unwrap_or_default(),
+                    terminal(c.purpose.as_deref().unwrap_or_default()).into_owned(),
                 ]);
             }
             let n = consumers.len();

@@ -60,7 +60,7 @@ impl Context {
 
     /// A message for people, on stderr, never mixed into data.
     pub fn warn(&self, message: &str) {
-        eprintln!("warning: {message}");
+        crate::output::message(&format!("warning: {message}"));
     }
 
     /// Why the command refused, on stderr, when it still exits with a status of its own.
@@ -98,8 +98,7 @@ pub fn stdout_color() -> bool {
     )
 }
 
-/// One line on stderr. A closed stderr loses the message but never the run.
+/// One line on stderr, through the same filter as every message.
 fn say(label: &str, message: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr().lock(), "{label}: {message}");
+    crate::output::message(&format!("{label}: {message}"));
 }

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use crate::exit::ExitStatus;
 use crate::output;
+use crate::report::escape::{self, Ids};
 use crate::store::{AssetFilter, Consumer};
 
 use super::context::Context;
@@ -32,16 +33,6 @@ struct Edge {
     asset: String,
     team: String,
     label: String,
-}
-
-/// Mermaid and DOT ids must be plain: anything else becomes `_`.
-fn id(prefix: &str, s: &str) -> String {
-    format!(
-        "{prefix}_{}",
-        s.chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect::<String>()
-    )
 }
 
 fn label(c: &Consumer) -> String {
@@ -78,57 +69,8 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         }
     }
     let text = match args.format {
-        Format::Mermaid => {
-            let mut s = String::from("flowchart LR\n");
-            for (team, owned) in &producers {
-                s.push_str(&format!(
-                    "  subgraph {}[\"{team}\"]\n",
-                    id("producer", team)
-                ));
-                for (key, _) in owned {
-                    s.push_str(&format!("    {}[(\"{key}\")]\n", id("asset", key)));
-                }
-                s.push_str("  end\n");
-            }
-            for e in &edges {
-                s.push_str(&format!(
-                    "  {} -->|\"{}\"| {}([\"{}\"])\n",
-                    id("asset", &e.asset),
-                    e.label,
-                    id("team", &e.team),
-                    e.team
-                ));
-            }
-            s
-        }
-        Format::Dot => {
-            let mut s = String::from("digraph tessera {\n  rankdir=LR;\n");
-            for (team, owned) in &producers {
-                s.push_str(&format!(
-                    "  subgraph cluster_{} {{ label=\"{team}\";\n",
-                    id("p", team)
-                ));
-                for (key, _) in owned {
-                    s.push_str(&format!(
-                        "    {} [shape=cylinder,label=\"{key}\"];\n",
-                        id("asset", key)
-                    ));
-                }
-                s.push_str("  }\n");
-            }
-            for e in &edges {
-                s.push_str(&format!(
-                    "  {} -> {} [label=\"{}\"];\n  {} [shape=box,label=\"{}\"];\n",
-                    id("asset", &e.asset),
-                    id("team", &e.team),
-                    e.label,
-                    id("team", &e.team),
-                    e.team
-                ));
-            }
-            s.push_str("}\n");
-            s
-        }
+        Format::Mermaid => mermaid(&producers, &edges),
+        Format::Dot => dot(&producers, &edges),
         Format::Json => {
             let v = json!({
                 "schema_version": 1,
@@ -140,4 +82,70 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     };
     output::print(&text)?;
     Ok(ExitStatus::Success)
+}
+
+/// Producers owning assets.
+type Producers = BTreeMap<String, Vec<(String, String)>>;
+
+/// Ids are numbered per name so that no two names share a node, and every label is escaped:
+/// names come from repositories and may hold quotes, brackets or `-->`.
+fn mermaid(producers: &Producers, edges: &[Edge]) -> String {
+    let mut ids = Ids::default();
+    let mut s = String::from("flowchart LR\n");
+    for (team, owned) in producers {
+        s.push_str(&format!(
+            "  subgraph {}[\"{}\"]\n",
+            ids.id("producer", team),
+            escape::mermaid(team)
+        ));
+        for (key, _) in owned {
+            s.push_str(&format!(
+                "    {}[(\"{}\")]\n",
+                ids.id("asset", key),
+                escape::mermaid(key)
+            ));
+        }
+        s.push_str("  end\n");
+    }
+    for e in edges {
+        s.push_str(&format!(
+            "  {} -->|\"{}\"| {}([\"{}\"])\n",
+            ids.id("asset", &e.asset),
+            escape::mermaid(&e.label),
+            ids.id("team", &e.team),
+            escape::mermaid(&e.team)
+        ));
+    }
+    s
+}
+
+fn dot(producers: &Producers, edges: &[Edge]) -> String {
+    let mut ids = Ids::default();
+    let mut s = String::from("digraph tessera {\n  rankdir=LR;\n");
+    for (team, owned) in producers {
+        s.push_str(&format!(
+            "  subgraph cluster_{} {{ label=\"{}\";\n",
+            ids.id("p", team),
+            escape::dot(team)
+        ));
+        for (key, _) in owned {
+            s.push_str(&format!(
+                "    {} [shape=cylinder,label=\"{}\"];\n",
+                ids.id("asset", key),
+                escape::dot(key)
+            ));
+        }
+        s.push_str("  }\n");
+    }
+    for e in edges {
+        let team = ids.id("team", &e.team);
+        s.push_str(&format!(
+            "  {} -> {team} [label=\"{}\"];\n  {team} [shape=box,label=\"{}\"];\n",
+            ids.id("asset", &e.asset),
+            escape::dot(&e.label),
+            escape::dot(&e.team)
+        ));
+    }
+    s.push_str("}\n");
+    s
 }

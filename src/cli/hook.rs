@@ -97,6 +97,6 @@ pub fn run(args: &Args, ctx: &super::context::Context) -> crate::error::Result<E
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
             .map_err(Error::Output)?;
     }
-    eprintln!("wrote {}", path.display());
+    crate::output::message(&format!("wrote {}", path.display()));
     Ok(ExitStatus::Success)
 }

@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::output::DataFormat as Format;
+use crate::report::escape::terminal;
 use crate::store::{self, Batch, EventFilter, Proposal, ProposalFilter, ProposalStatus, Store};
 
 use super::context::Context;
@@ -129,7 +130,12 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
                 subject: Some(id.clone()),
                 detail_json: serde_json::json!({"by": by, "reason": reason}).to_string(),
             })?;
-            crate::output::print(&format!("proposal {id} ({}) withdrawn by {by}\n", p.asset))?;
+            crate::output::print(&format!(
+                "proposal {} ({}) withdrawn by {}\n",
+                terminal(id),
+                terminal(&p.asset),
+                terminal(&by)
+            ))?;
         }
     }
     Ok(ExitStatus::Success)
@@ -174,11 +180,11 @@ fn print_list(format: Format, store: &dyn Store, list: &[Proposal]) -> crate::er
                 crate::output::table(&["id", "asset", "status", "impacted", "change", "updated"]);
             for (p, impacted) in list.iter().zip(&impacted) {
                 t.add_row(vec![
-                    p.id.clone(),
-                    p.asset.clone(),
+                    terminal(&p.id).into_owned(),
+                    terminal(&p.asset).into_owned(),
                     p.status.to_string(),
-                    impacted.join(", "),
-                    p.change_ref.clone().unwrap_or_default(),
+                    terminal(&impacted.join(", ")).into_owned(),
+                    terminal(p.change_ref.as_deref().unwrap_or_default()).into_owned(),
                     p.updated_at.to_string(),
                 ]);
             }
@@ -270,8 +276,13 @@ fn show(
         }
         Format::Human => {
             let p = &a.proposal;
-            let mut s = format!("proposal {} · {} · {}\n", p.id, p.asset, a.status());
-            let mut field = |k: &str, v: &str| s.push_str(&format!("  {k:<16} {v}\n"));
+            let mut s = format!(
+                "proposal {} · {} · {}\n",
+                terminal(&p.id),
+                terminal(&p.asset),
+                a.status()
+            );
+            let mut field = |k: &str, v: &str| s.push_str(&format!("  {k:<16} {}\n", terminal(v)));
             field("change", p.change_ref.as_deref().unwrap_or("-"));
             field("opened", &format!("{} by {}", p.created_at, p.created_by));
             field("updated", &p.updated_at.to_string());
@@ -290,38 +301,51 @@ fn show(
             for f in &findings {
                 s.push_str(&format!(
                     "  {} {}: {}\n",
-                    f.rule,
+                    terminal(&f.rule),
                     if f.path.is_empty() {
-                        "(relation)"
+                        "(relation)".into()
                     } else {
-                        &f.path
+                        terminal(&f.path)
                     },
-                    f.message
+                    terminal(&f.message)
                 ));
             }
             s.push_str("\nconsumers:\n");
             for (team, state) in &a.states {
-                s.push_str(&format!("  {team:<16} {}\n", state.describe()));
+                s.push_str(&format!(
+                    "  {:<16} {}\n",
+                    terminal(team),
+                    terminal(&state.describe())
+                ));
             }
             if !a.checked.is_empty() {
                 s.push_str("\nacknowledgments:\n");
                 for c in &a.checked {
                     let verdict = match &c.verdict {
                         Ok(()) => "valid".to_string(),
-                        Err(r) => format!("REJECTED: {r}"),
+                        Err(r) => format!("REJECTED: {}", terminal(&r.to_string())),
                     };
                     s.push_str(&format!(
                         "  #{} {} {} by {} at {}: {verdict}\n",
-                        c.ack.id, c.ack.team, c.ack.decision, c.ack.signer, c.ack.created_at
+                        c.ack.id,
+                        terminal(&c.ack.team),
+                        c.ack.decision,
+                        terminal(&c.ack.signer),
+                        c.ack.created_at
                     ));
                     if let Some(comment) = coord::ack_comment(&c.ack) {
-                        s.push_str(&format!("      “{comment}”\n"));
+                        s.push_str(&format!("      “{}”\n", terminal(&comment)));
                     }
                 }
             }
             s.push_str("\nhistory:\n");
             for e in &events {
-                s.push_str(&format!("  {} {} {}\n", e.at, e.kind, e.detail_json));
+                s.push_str(&format!(
+                    "  {} {} {}\n",
+                    e.at,
+                    terminal(&e.kind),
+                    terminal(&e.detail_json)
+                ));
             }
             crate::output::print(&s)?;
         }

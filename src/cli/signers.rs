@@ -19,7 +19,7 @@ pub struct Args {
 pub enum SignersCommand {
     /// Write an allowed_signers file of every registered key (namespace tessera-ack)
     Export {
-        /// Write to this file instead of stdout
+        /// Write to this file instead of stdout (`-` is stdout)
         #[arg(long, short, value_name = "PATH")]
         output: Option<PathBuf>,
     },
@@ -37,11 +37,19 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         .map(|m| (m.email, m.public_keys))
         .collect();
     let text = crate::sign::export(&members)?;
-    match output {
+    // `-o -` is stdout, as for every Unix tool that takes an output path.
+    match output
+        .as_deref()
+        .filter(|p| *p != std::path::Path::new("-"))
+    {
         Some(path) => {
             let path = ctx.cwd.join(path);
             write_atomically(&path, &text)?;
-            eprintln!("wrote {} key(s) to {}", members.len(), path.display());
+            crate::output::message(&format!(
+                "wrote {} key(s) to {}",
+                members.len(),
+                path.display()
+            ));
         }
         None => crate::output::print(&text)?,
     }

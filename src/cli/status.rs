@@ -5,6 +5,7 @@ use serde_json::json;
 
 use crate::exit::ExitStatus;
 use crate::output;
+use crate::report::escape::terminal;
 use crate::store::{Event, EventFilter, ProjectInfo, Store, TeamClaim, kinds};
 
 use super::context::Context;
@@ -52,9 +53,9 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
             let c = &s.counts;
             let mut text = format!(
                 "store:          {}\nschema version: {}\njournal:        {}\nprojects {} · teams {} · users {} · assets {} ({} retired) · contract versions {} · consumers {} ({} retired) · proposals {} · acks {} · events {}\n",
-                s.location,
+                terminal(&s.location),
                 s.schema_version,
-                s.journal_mode,
+                terminal(&s.journal_mode),
                 c.projects,
                 c.teams,
                 c.users,

@@ -13,6 +13,12 @@ use super::context::{Context, LoadedConfig};
 pub enum Location {
     Sqlite(PathBuf),
     Remote(String),
+    /// `--store` named a scheme Tessera does not speak (`mysql://…`): opening it is an error,
+    /// never a SQLite file that happens to be called `mysql:`.
+    Unsupported {
+        value: String,
+        scheme: String,
+    },
 }
 
 impl Location {
@@ -20,14 +26,33 @@ impl Location {
         match self {
             Location::Sqlite(p) => format!("sqlite:{}", p.display()),
             Location::Remote(u) => u.clone(),
+            Location::Unsupported { value, .. } => value.clone(),
         }
     }
+}
+
+/// The URI scheme `value` starts with, if any (`mysql` in `mysql://x`). One letter is a
+/// Windows drive (`C:\x`), not a scheme.
+fn scheme(value: &str) -> Option<&str> {
+    let (head, _) = value.split_once(':')?;
+    let mut chars = head.chars();
+    let first = chars.next()?;
+    (head.len() > 1
+        && first.is_ascii_alphabetic()
+        && chars.all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c)))
+    .then_some(head)
 }
 
 fn parse(value: &str, base: &Path) -> Location {
     let v = value.trim();
     if v.starts_with("http://") || v.starts_with("https://") {
         return Location::Remote(v.to_string());
+    }
+    if let Some(scheme) = scheme(v).filter(|s| !s.eq_ignore_ascii_case("sqlite")) {
+        return Location::Unsupported {
+            value: v.to_string(),
+            scheme: scheme.to_string(),
+        };
     }
     let path = v
         .strip_prefix("sqlite:")
@@ -67,6 +92,11 @@ pub fn open(loc: &Location, create: bool) -> crate::error::Result<Box<dyn Store>
         Location::Remote(url) => Err(Error::Usage {
             message: format!("the remote store {url} is not supported by this build"),
             help: "use a SQLite store (`store: sqlite:.tessera/tessera.db`, or --store sqlite:PATH) until `tessera serve` ships".into(),
+        }
+        .into()),
+        Location::Unsupported { value, scheme } => Err(Error::Usage {
+            message: format!("`{}` is not a store tessera can open: it does not know the `{}` scheme", crate::report::escape::terminal(value), crate::report::escape::terminal(scheme)),
+            help: "use `sqlite:PATH` or a plain path for a SQLite file (e.g. `--store sqlite:.tessera/tessera.db`); `https://…` is a `tessera serve` server".into(),
         }
         .into()),
     }

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::exit::ExitStatus;
 use crate::output::DataFormat as Format;
+use crate::report::escape::terminal;
 use crate::store::ProposalFilter;
 
 use super::context::Context;
@@ -84,17 +85,17 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
                 crate::output::table(&["proposal", "ack", "team", "signer", "decision", "result"]);
             for r in &rows {
                 t.add_row(vec![
-                    r.proposal.clone(),
+                    terminal(&r.proposal).into_owned(),
                     format!("#{}", r.ack),
-                    r.team.clone(),
-                    r.signer.clone(),
-                    r.decision.clone(),
+                    terminal(&r.team).into_owned(),
+                    terminal(&r.signer).into_owned(),
+                    terminal(&r.decision).into_owned(),
                     match (&r.reason, r.rejection) {
                         (None, _) => "ok".to_string(),
                         (Some(reason), Some("stale_digest" | "team_not_impacted")) => {
-                            format!("outdated: {reason}")
+                            format!("outdated: {}", terminal(reason))
                         }
-                        (Some(reason), _) => format!("REJECTED: {reason}"),
+                        (Some(reason), _) => format!("REJECTED: {}", terminal(reason)),
                     },
                 ]);
             }

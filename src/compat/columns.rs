@@ -1,7 +1,7 @@
 //! Column-level comparison: matching columns across a change (exact, declared rename, case),
 //! then types (recursing into STRUCT/ARRAY/MAP), guarantees and metadata of each matched pair.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::contract::types::{CanonType, TypeChange, canonicalize, compare, normalize_raw};
 use crate::contract::{Column, Date, Relation, Warehouse};
@@ -69,27 +69,27 @@ pub(crate) fn diff_columns(
             a_used[ai] = true;
         }
     }
-    // Declared renames (meta.tessera.renamed_from).
+    // Declared renames (meta.tessera.renamed_from). Lookups go through indexes by name (the
+    // first unused column of that name, as a scan would find): scanning per column made wide
+    // relations quadratic.
+    let by_name = FirstUnused::new(b.columns.iter().map(|c| c.name.clone()));
     for (ai, ac) in a.columns.iter().enumerate() {
         let Some(from) = ac.renamed_from.as_deref().filter(|_| !a_used[ai]) else {
             continue;
         };
-        if let Some(bi) = (0..b.columns.len()).find(|&bi| !b_used[bi] && b.columns[bi].name == from)
-        {
+        if let Some(bi) = by_name.find(from, &b_used) {
             pairs.push((bi, ai, Pairing::Renamed));
             b_used[bi] = true;
             a_used[ai] = true;
         }
     }
     // Case-only differences: the same column if the warehouse folds both to one identifier.
+    let by_lower = FirstUnused::new(b.columns.iter().map(|c| c.name.to_lowercase()));
     for (ai, ac) in a.columns.iter().enumerate() {
         if a_used[ai] {
             continue;
         }
-        let lower = ac.name.to_lowercase();
-        if let Some(bi) = (0..b.columns.len())
-            .find(|&bi| !b_used[bi] && b.columns[bi].name.to_lowercase() == lower)
-        {
+        if let Some(bi) = by_lower.find(&ac.name.to_lowercase(), &b_used) {
             let bc = &b.columns[bi];
             let pairing =
                 if d.physical_name(&bc.name, bc.quote) == d.physical_name(&ac.name, ac.quote) {
@@ -248,23 +248,67 @@ fn rename_hints(
     };
     let rs: Vec<_> = removed.iter().map(|c| sig(b, c, &cx.before)).collect();
     let as_: Vec<_> = added.iter().map(|c| sig(a, c, &cx.after)).collect();
+    // A hint needs a signature that exactly one removed and exactly one added column have:
+    // counted once per signature, so this stays linear however many columns changed.
+    let mut added_by_sig: HashMap<_, (usize, usize)> = HashMap::new();
+    for (ai, s) in as_.iter().enumerate() {
+        added_by_sig.entry(s).or_insert((0, ai)).0 += 1;
+    }
+    let mut removed_count: HashMap<_, usize> = HashMap::new();
+    for s in &rs {
+        *removed_count.entry(s).or_default() += 1;
+    }
+    let (b_pos, a_pos) = (first_positions(b), first_positions(a));
+    let mut hints: HashMap<String, Vec<Hint>> = HashMap::new();
     for (ri, r) in removed.iter().enumerate() {
-        let cands: Vec<usize> = (0..added.len()).filter(|&ai| as_[ai] == rs[ri]).collect();
-        let [ai] = cands[..] else { continue };
-        let back = (0..removed.len()).filter(|&rj| rs[rj] == as_[ai]).count();
-        if back != 1 {
+        let Some(&(1, ai)) = added_by_sig.get(&rs[ri]) else {
+            continue;
+        };
+        if removed_count.get(&as_[ai]) != Some(&1) {
             continue;
         }
-        let same_pos = b.columns.iter().position(|c| c.name == r.name)
-            == a.columns.iter().position(|c| c.name == added[ai].name);
-        em.hint(
-            &r.name,
-            Hint::PossibleRename {
+        let same_pos = b_pos.get(r.name.as_str()) == a_pos.get(added[ai].name.as_str());
+        hints
+            .entry(r.name.clone())
+            .or_default()
+            .push(Hint::PossibleRename {
                 from: r.name.clone(),
                 to: added[ai].name.clone(),
                 confidence: if same_pos { "medium" } else { "low" }.to_string(),
-            },
-        );
+            });
+    }
+    em.hint_removed(hints);
+}
+
+/// Each column name's first position, as `position` over the columns would find it.
+fn first_positions(r: &Relation) -> HashMap<&str, usize> {
+    let mut first = HashMap::new();
+    for (i, c) in r.columns.iter().enumerate() {
+        first.entry(c.name.as_str()).or_insert(i);
+    }
+    first
+}
+
+/// The first column of a name not yet paired, by an index of the name's positions.
+struct FirstUnused {
+    positions: HashMap<String, Vec<usize>>,
+}
+
+impl FirstUnused {
+    fn new(names: impl Iterator<Item = String>) -> FirstUnused {
+        let mut positions: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, name) in names.enumerate() {
+            positions.entry(name).or_default().push(i);
+        }
+        FirstUnused { positions }
+    }
+
+    fn find(&self, name: &str, used: &[bool]) -> Option<usize> {
+        self.positions
+            .get(name)?
+            .iter()
+            .copied()
+            .find(|&i| !used[i])
     }
 }
 

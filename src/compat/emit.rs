@@ -1,5 +1,7 @@
 //! Collects the findings of one relation pair before severities are finalised.
 
+use std::collections::HashMap;
+
 use crate::contract::Relation;
 
 use super::finding::{Confidence, Finding, Hint};
@@ -120,13 +122,20 @@ impl<'a> Emitter<'a> {
         self.emit(rule, strength, path, bs, as_, what);
     }
 
-    pub fn hint(&mut self, path: &str, hint: Hint) {
-        if let Some(f) = self
-            .findings
-            .iter_mut()
-            .find(|f| f.path == path && f.rule.starts_with("column_removed"))
-        {
-            f.hints.push(hint);
+    /// Attaches hints to the first removal finding of each path, in one pass over the findings.
+    pub fn hint_removed(&mut self, mut by_path: HashMap<String, Vec<Hint>>) {
+        if by_path.is_empty() {
+            return;
+        }
+        for f in &mut self.findings {
+            if f.rule.starts_with("column_removed")
+                && let Some(hints) = by_path.remove(&f.path)
+            {
+                f.hints.extend(hints);
+                if by_path.is_empty() {
+                    return;
+                }
+            }
         }
     }
 }

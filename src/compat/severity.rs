@@ -1,6 +1,8 @@
 //! Turns raw findings into final ones: policy and per-rule overrides, the relation's mode,
 //! dbt's unversioned preset, inline ignores and waivers.
 
+use std::collections::{BTreeSet, HashMap, HashSet};
+
 use crate::contract::{Project, Relation, ResourceType};
 
 use super::finding::Finding;
@@ -14,6 +16,7 @@ pub(crate) fn finalize(
     after: &Project,
     s: &Settings,
 ) -> Vec<Finding> {
+    let ignores = Ignores::of(&findings, before, after);
     findings
         .into_iter()
         .filter_map(|mut f| {
@@ -37,7 +40,7 @@ pub(crate) fn finalize(
             {
                 f.severity = Level::Warn;
             }
-            f.ignored = is_ignored(&f, b, a);
+            f.ignored = ignores.ignored(&f, b, a);
             f.waived_by = waiver_for(&f, s);
             Some(f)
         })
@@ -88,14 +91,52 @@ fn apply_rule_override(f: &mut Finding, s: &Settings) -> bool {
     live > 0
 }
 
-fn is_ignored(f: &Finding, b: Option<&Relation>, a: Option<&Relation>) -> bool {
-    let col = f.path.split(['.', '[', '{']).next().unwrap_or("");
-    [b, a].into_iter().flatten().any(|r| {
-        r.ignore.iter().any(|i| i == f.rule)
-            || (!col.is_empty()
-                && r.column(col)
-                    .is_some_and(|c| c.ignore.iter().any(|i| i == f.rule)))
-    })
+/// The inline ignores (`meta.tessera.ignore`) of the columns of relations that have findings,
+/// indexed once: looking a column up by name in a relation is linear, and doing it per finding
+/// made a relation with 80,000 changed columns quadratic.
+struct Ignores<'a> {
+    /// (relation key, column name) → the rules ignored on that column; only columns with some.
+    columns: HashMap<(&'a str, &'a str), Vec<&'a [String]>>,
+}
+
+impl<'a> Ignores<'a> {
+    fn of(findings: &[Finding], before: &'a Project, after: &'a Project) -> Ignores<'a> {
+        let keys: BTreeSet<String> = findings.iter().map(relation_key).collect();
+        let mut columns = HashMap::new();
+        for key in &keys {
+            for side in [before, after] {
+                let Some((k, r)) = side.relations.get_key_value(key) else {
+                    continue;
+                };
+                // The first column of a name on each side counts, as `Relation::column` finds it.
+                let mut seen = HashSet::new();
+                for c in &r.columns {
+                    if seen.insert(c.name.as_str()) && !c.ignore.is_empty() {
+                        columns
+                            .entry((k.as_str(), c.name.as_str()))
+                            .or_insert_with(Vec::new)
+                            .push(c.ignore.as_slice());
+                    }
+                }
+            }
+        }
+        Ignores { columns }
+    }
+
+    fn ignored(&self, f: &Finding, b: Option<&Relation>, a: Option<&Relation>) -> bool {
+        let col = f.path.split(['.', '[', '{']).next().unwrap_or("");
+        let key = relation_key(f);
+        let on_column = !col.is_empty()
+            && self
+                .columns
+                .get(&(key.as_str(), col))
+                .is_some_and(|lists| lists.iter().any(|l| l.iter().any(|i| i == f.rule)));
+        on_column
+            || [b, a]
+                .into_iter()
+                .flatten()
+                .any(|r| r.ignore.iter().any(|i| i == f.rule))
+    }
 }
 
 fn waiver_for(f: &Finding, s: &Settings) -> Option<String> {

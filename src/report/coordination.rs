@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::escape::{self, terminal};
 use super::markdown::{cell, code, column_and_change, text};
 use super::{RenderInput, plural, relation_label};
 use crate::compat::Finding;
@@ -57,9 +58,14 @@ pub struct Gate {
     pub unplaced: usize,
 }
 
-/// The command a team runs to approve.
+/// The command a team runs to approve, quoted for a POSIX shell: a name is one word, whatever
+/// it holds.
 pub fn ack_command(id: &str, team: &str) -> String {
-    format!("tessera ack {id} --team {team} --approve")
+    format!(
+        "tessera ack {} --team {} --approve",
+        escape::shell(id),
+        escape::shell(team)
+    )
 }
 
 fn waiting_teams(proposals: &[ProposalView]) -> Vec<String> {
@@ -213,20 +219,21 @@ pub fn human(proposals: &[ProposalView], gate: &Gate) -> String {
         let _ = writeln!(
             out,
             "proposal {} · {} ({}) · {}",
-            p.id,
-            p.node,
-            p.asset,
+            terminal(p.id),
+            terminal(p.node),
+            terminal(p.asset),
             status_word(p)
         );
         for (team, state) in &p.teams {
             let word = state_word(*state, p);
-            let _ = write!(out, "  {team:<16} {word}");
+            let team_shown = terminal(team);
+            let _ = write!(out, "  {team_shown:<16} {word}");
             if !state.approves() || p.outdated {
                 let _ = write!(out, "    → {}", ack_command(p.id, team));
             }
             out.push('\n');
             if let Some(c) = team_comment(p, team) {
-                let _ = writeln!(out, "  {:<16} “{c}”", "");
+                let _ = writeln!(out, "  {:<16} “{}”", "", terminal(c));
             }
         }
         for a in p.acks.iter().filter(|a| !a.counts) {
@@ -234,15 +241,19 @@ pub fn human(proposals: &[ProposalView], gate: &Gate) -> String {
                 out,
                 "  rejected ack #{} by {} for {}: {}",
                 a.id,
-                a.signer,
-                a.team,
-                a.reason.as_deref().unwrap_or("")
+                terminal(&a.signer),
+                terminal(&a.team),
+                terminal(a.reason.as_deref().unwrap_or(""))
             );
         }
         out.push('\n');
     }
     let word = if gate.passes { "pass" } else { "blocked" };
-    let _ = writeln!(out, "gate: {word} · {}", verdict(proposals, gate));
+    let _ = writeln!(
+        out,
+        "gate: {word} · {}",
+        terminal(&verdict(proposals, gate))
+    );
     out
 }
 
@@ -322,13 +333,20 @@ pub fn markdown(input: &RenderInput, proposals: &[ProposalView], gate: &Gate, al
                 p.teams
                     .iter()
                     .filter(|(_, s)| !s.approves() || p.outdated || p.status.is_none())
-                    .map(|(t, _)| format!("# {t}: {} ({})\n{}", p.node, p.id, ack_command(p.id, t)))
+                    .map(|(t, _)| {
+                        format!(
+                            "# {}: {} ({})\n{}",
+                            terminal(t),
+                            terminal(p.node),
+                            terminal(p.id),
+                            ack_command(p.id, t)
+                        )
+                    })
             })
             .collect();
         if !commands.is_empty() {
-            out.push_str("\n**Acknowledge**: each impacted team runs, with its own SSH key (`--block` or `--migrating YYYY-MM-DD` instead of `--approve` to object or ask for time):\n\n```sh\n");
-            out.push_str(&commands.join("\n"));
-            out.push_str("\n```\n");
+            out.push_str("\n**Acknowledge**: each impacted team runs, with its own SSH key (`--block` or `--migrating YYYY-MM-DD` instead of `--approve` to object or ask for time):\n\n");
+            out.push_str(&escape::md_fence("sh", &commands.join("\n")));
         }
     }
     if !input.report.findings.is_empty() {

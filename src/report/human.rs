@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use comfy_table::{Attribute, Cell, Color};
 
+use super::escape::terminal;
 use super::{
     RenderInput, Status, UNKNOWN_CONSUMERS, blocks, change, hints, impacted, modes, relation_label,
     status, summary,
@@ -17,10 +18,10 @@ pub(super) fn render(input: &RenderInput) -> String {
     for group in by_asset(&input.report.findings) {
         let first = group[0];
         let label = relation_label(first);
-        let mut heading = label.clone();
+        let mut heading = terminal(&label).into_owned();
         if first.asset != label {
             heading.push_str(" · ");
-            heading.push_str(&first.asset);
+            heading.push_str(&terminal(&first.asset));
         }
         let mut t = output::table(&["severity", "rule", "column", "before → after", "message"]);
         if input.color {
@@ -32,25 +33,25 @@ pub(super) fn render(input: &RenderInput) -> String {
                 severity_cell(f, input.color),
                 Cell::new(f.rule),
                 Cell::new(if f.path.is_empty() {
-                    "(relation)"
+                    "(relation)".into()
                 } else {
-                    &f.path
+                    terminal(&f.path)
                 }),
-                Cell::new(change(f)),
+                Cell::new(terminal(&change(f))),
                 Cell::new(message(f)),
             ]);
         }
         let _ = writeln!(out, "{heading} · {}\n{t}\n", first.mode);
     }
 
-    let code = |s: &str| format!("`{s}`");
-    let text = |s: &str| s.to_string();
+    let code = |s: &str| format!("`{}`", terminal(s));
+    let text = |s: &str| terminal(s).into_owned();
     section(&mut out, "hints", &hints(input, &code, &text));
     match impacted(input) {
         Some(rows) => {
             let lines: Vec<String> = rows
                 .iter()
-                .map(|(f, teams)| format!("{}: {teams}", f.display_path()))
+                .map(|(f, teams)| format!("{}: {}", terminal(&f.display_path()), terminal(teams)))
                 .collect();
             section(&mut out, "impacted teams", &lines);
         }
@@ -66,7 +67,7 @@ pub(super) fn render(input: &RenderInput) -> String {
     }
     let mode_lines: Vec<String> = modes(input)
         .into_iter()
-        .map(|(m, assets)| format!("{} ({})", m.explain(), assets.join(", ")))
+        .map(|(m, assets)| format!("{} ({})", m.explain(), terminal(&assets.join(", "))))
         .collect();
     let title = if mode_lines.len() == 1 {
         "mode"
@@ -129,12 +130,12 @@ fn level_color(level: Level) -> Color {
 }
 
 fn message(f: &Finding) -> String {
-    let mut m = f.message.clone();
+    let mut m = terminal(&f.message).into_owned();
     if let Some(against) = &f.against {
-        let _ = write!(m, "\n(against {against})");
+        let _ = write!(m, "\n(against {})", terminal(against));
     }
     if let Status::Waived(reason) = status(f) {
-        let _ = write!(m, "\nwaived: {reason}");
+        let _ = write!(m, "\nwaived: {}", terminal(reason));
     }
     m
 }

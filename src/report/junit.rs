@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use super::escape::{xml_attr as attr, xml_text as text};
 use super::{RenderInput, Status, UNKNOWN_CONSUMERS, blocks, change, location, status, teams};
 use crate::compat::Finding;
 
@@ -97,33 +98,6 @@ fn details(input: &RenderInput, f: &Finding) -> String {
     };
     let _ = write!(s, "\nimpacted teams: {impacted}");
     s
-}
-
-/// Element text: the markup characters, and the control characters XML 1.0 cannot carry at all.
-fn text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\t' | '\n' | '\r' => out.push(ch),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Attribute values also escape quotes, and whitespace characters that attribute-value
-/// normalisation would otherwise turn into spaces.
-fn attr(s: &str) -> String {
-    text(s)
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
-        .replace('\n', "&#10;")
-        .replace('\r', "&#13;")
-        .replace('\t', "&#9;")
 }
 
 #[cfg(test)]

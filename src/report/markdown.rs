@@ -8,6 +8,8 @@ use super::{
 };
 use crate::compat::{Finding, Level, Verdict};
 
+pub(super) use super::escape::{md_cell as cell, md_code as code, md_text as text};
+
 pub(super) fn render(input: &RenderInput) -> String {
     let mut out = String::new();
     let (verdict, detail) = summary(input);
@@ -123,23 +125,6 @@ fn list(out: &mut String, title: &str, lines: &[String]) {
     }
 }
 
-/// Prose from data: backslash-escape whatever markdown or HTML would interpret. Pipes are left
-/// to [`cell`], which knows whether the text sits in a table.
-pub(super) fn text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '~' | '&' | '#' => {
-                out.push('\\');
-                out.push(ch);
-            }
-            '\n' | '\r' => out.push(' '),
-            _ => out.push(ch),
-        }
-    }
-    out
-}
-
 /// Engine messages quote identifiers in backticks; keep those as code spans when they pair up,
 /// and fall back to plain escaped text when a name's own backtick unbalances them. Either way
 /// each piece is escaped, so a mispairing can only misplace formatting, never break the table.
@@ -153,33 +138,6 @@ pub(super) fn message(s: &str) -> String {
         .enumerate()
         .map(|(i, p)| if i % 2 == 1 { code(p) } else { text(p) })
         .collect()
-}
-
-/// A code span that survives any content: the fence is longer than the longest backtick run
-/// inside, and padded when the content starts or ends with a backtick or a space.
-pub(super) fn code(s: &str) -> String {
-    let s = s.replace(['\n', '\r'], " ");
-    if s.is_empty() {
-        return String::new();
-    }
-    let longest = s
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or_default();
-    let fence = "`".repeat(longest + 1);
-    let pad = if s.starts_with(['`', ' ']) || s.ends_with(['`', ' ']) {
-        " "
-    } else {
-        ""
-    };
-    format!("{fence}{pad}{s}{pad}{fence}")
-}
-
-/// GitHub splits table rows on every unescaped `|`, even inside code spans, and unescapes `\|`
-/// before it parses the cell, so escaping here is right for text and code alike.
-pub(super) fn cell(s: &str) -> String {
-    s.replace('|', "\\|")
 }
 
 #[cfg(test)]

@@ -1,10 +1,11 @@
 //! SARIF 2.1.0, for GitHub code scanning and other static-analysis dashboards. Waived and ignored
 //! findings stay in the log as suppressed results, so dashboards show them as closed, not gone.
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{RenderInput, Status, blocks, location, pretty, status};
-use crate::compat::{Finding, Level, rule};
+use crate::compat::{Finding, Level, Mode, rule};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -27,28 +28,135 @@ pub(super) fn render(input: &RenderInput) -> String {
             })
         })
         .collect();
-    let results: Vec<Value> = findings
+    let results: Vec<SarifResult> = findings
         .iter()
         .map(|f| {
             let index = ids.iter().position(|id| *id == f.rule).unwrap_or_default();
             result(input, f, index)
         })
         .collect();
-    pretty(&json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "tessera",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "results": results,
+    pretty(&Doc {
+        schema: SCHEMA,
+        runs: [Run {
+            results,
+            tool: Tool {
+                driver: Driver {
+                    name: "tessera",
+                    rules,
+                    version: env!("CARGO_PKG_VERSION"),
+                },
+            },
         }],
-    }))
+        version: "2.1.0",
+    })
 }
 
-fn result(input: &RenderInput, f: &Finding, rule_index: usize) -> Value {
+// Typed documents rather than `serde_json::Value`: at 80,000 findings, building and dropping a
+// tree of maps per result was most of the run. Fields are in alphabetical order, the order a
+// `Value` map prints them in, so the output is unchanged.
+
+#[derive(Serialize)]
+struct Doc {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [Run; 1],
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Run {
+    results: Vec<SarifResult>,
+    tool: Tool,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+struct Driver {
+    name: &'static str,
+    rules: Vec<Value>,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult {
+    level: &'static str,
+    locations: [SarifLocation; 1],
+    message: Text,
+    partial_fingerprints: Fingerprints,
+    properties: Properties,
+    rule_id: &'static str,
+    rule_index: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<[Suppression; 1]>,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Fingerprints {
+    #[serde(rename = "tesseraFinding/v1")]
+    v1: String,
+}
+
+#[derive(Serialize)]
+struct Properties {
+    asset: String,
+    blocking: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    impacted: Option<Vec<String>>,
+    mode: Mode,
+    path: String,
+}
+
+#[derive(Serialize)]
+struct Suppression {
+    justification: String,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifLocation {
+    logical_locations: [Logical; 1],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    physical_location: Option<Physical>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Logical {
+    fully_qualified_name: String,
+    name: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Physical {
+    artifact_location: Uri,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+struct Uri {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
+}
+
+fn result(input: &RenderInput, f: &Finding, rule_index: usize) -> SarifResult {
     let level = match f.severity {
         Level::Err => "error",
         Level::Warn => "warning",
@@ -59,49 +167,49 @@ fn result(input: &RenderInput, f: &Finding, rule_index: usize) -> Value {
     } else {
         format!("{}.{}", f.asset, f.path)
     };
-    let mut loc = json!({
-        "logicalLocations": [{ "name": f.asset, "fullyQualifiedName": fqn }],
-    });
     let (file, line) = location(input, f);
-    if let Some(file) = file {
-        let mut physical = json!({ "artifactLocation": { "uri": uri(&file) } });
-        if let Some(line) = line {
-            physical["region"] = json!({ "startLine": line });
-        }
-        loc["physicalLocation"] = physical;
-    }
-    let mut properties = json!({
-        "asset": f.asset,
-        "path": f.path,
-        "mode": f.mode,
-        "blocking": blocks(f, input.fail_on),
+    let physical_location = file.map(|file| Physical {
+        artifact_location: Uri { uri: uri(&file) },
+        region: line.map(|start_line| Region { start_line }),
     });
-    if input.consumers_known {
-        properties["impacted"] = json!(f.impacted);
-    }
-    let mut out = json!({
-        "ruleId": f.rule,
-        "ruleIndex": rule_index,
-        "level": level,
-        "message": { "text": f.message },
-        "locations": [loc],
+    let suppression = match status(f) {
+        Status::Waived(reason) => Some(Suppression {
+            justification: reason.to_string(),
+            kind: "external",
+        }),
+        Status::Ignored => Some(Suppression {
+            justification: "meta.tessera.ignore".to_string(),
+            kind: "inSource",
+        }),
+        Status::Counts => None,
+    };
+    SarifResult {
+        level,
         // Lets dashboards track one finding across runs even when its line moves.
-        "partialFingerprints": {
-            "tesseraFinding/v1": format!("{}:{}:{}", f.rule, fqn, f.against.as_deref().unwrap_or("")),
+        partial_fingerprints: Fingerprints {
+            v1: format!("{}:{}:{}", f.rule, fqn, f.against.as_deref().unwrap_or("")),
         },
-        "properties": properties,
-    });
-    match status(f) {
-        Status::Waived(reason) => {
-            out["suppressions"] = json!([{ "kind": "external", "justification": reason }]);
-        }
-        Status::Ignored => {
-            out["suppressions"] =
-                json!([{ "kind": "inSource", "justification": "meta.tessera.ignore" }]);
-        }
-        Status::Counts => {}
+        locations: [SarifLocation {
+            logical_locations: [Logical {
+                fully_qualified_name: fqn,
+                name: f.asset.clone(),
+            }],
+            physical_location,
+        }],
+        message: Text {
+            text: f.message.clone(),
+        },
+        properties: Properties {
+            asset: f.asset.clone(),
+            blocking: blocks(f, input.fail_on),
+            impacted: input.consumers_known.then(|| f.impacted.clone()),
+            mode: f.mode,
+            path: f.path.clone(),
+        },
+        rule_id: f.rule,
+        rule_index,
+        suppressions: suppression.map(|s| [s]),
     }
-    out
 }
 
 /// A relative path as a URI reference: forward slashes, and everything outside RFC 3986's path

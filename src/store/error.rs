@@ -91,6 +91,33 @@ pub enum StoreError {
     )]
     Busy { path: PathBuf },
 
+    #[error("the store at {} is read-only, so tessera could not {operation}", path.display())]
+    #[diagnostic(
+        code(tessera::store::read_only),
+        help(
+            "reading commands (assets, consumers, graph, status, verify, proposals list) work on a \
+             read-only store; to write, run where the file and its directory are writable (check \
+             the permissions, a read-only mount, or a cache restored read-only)"
+        )
+    )]
+    ReadOnly {
+        path: PathBuf,
+        operation: &'static str,
+    },
+
+    #[error("the disk holding the store at {} is full, so tessera could not {operation}", path.display())]
+    #[diagnostic(
+        code(tessera::store::disk_full),
+        help(
+            "free space on that filesystem and run again; nothing was half-written (the \
+             transaction was rolled back)"
+        )
+    )]
+    Full {
+        path: PathBuf,
+        operation: &'static str,
+    },
+
     #[error("the store at {} could not {operation}", path.display())]
     #[diagnostic(
         code(tessera::store::backend),

@@ -6,6 +6,8 @@ mod claims;
 mod gate;
 mod guidance;
 mod newcomer;
+mod output;
+mod store_access;
 mod support;
 
 use support::{

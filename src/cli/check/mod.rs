@@ -255,6 +255,8 @@ fn open_store(
         super::store::Location::Sqlite(p) if p.exists() => {
             Ok(Some(super::store::open(&loc, false)?))
         }
+        // An unknown scheme is a mistake to report, not a store to go without.
+        super::store::Location::Unsupported { .. } => Ok(Some(super::store::open(&loc, false)?)),
         // The store's own error says where it looked and how to create one.
         _ if require_store => Ok(Some(super::store::open(&loc, false)?)),
         _ => {
@@ -373,7 +375,8 @@ pub(crate) fn render(
             modes.push((f.asset.clone(), f.mode));
         }
     }
-    let locate = |f: &compat::Finding| head_side.locate(f);
+    let locator = head_side.locator();
+    let locate = |f: &compat::Finding| locator.locate(f);
     let pinned = crate::env::pinned_today();
     let placed = |f: &compat::Finding| placed_by(f, (base_side, head_side));
     let input = RenderInput {

@@ -1,8 +1,10 @@
 //! The two sides of a change: dbt property files (and hand-declared assets) at a git revision or
 //! in the working tree, optionally enriched by manifests; or two manifests on their own.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use crate::compat::Finding;
 use crate::config::{self, Config};
@@ -60,29 +62,75 @@ impl Side {
         }
     }
 
-    /// The file and line a finding points at, for annotations: the column's (or relation's)
-    /// `name:` line in the property file that declares it.
+    /// Finds the file and line findings point at, reading each property file once.
+    pub fn locator(&self) -> Locator<'_> {
+        Locator {
+            side: self,
+            files: RefCell::new(HashMap::new()),
+        }
+    }
+}
+
+/// The file and line a finding points at, for annotations: the column's (or relation's) `name:`
+/// line in the property file that declares it. Each file is read and indexed by name once, so
+/// locating every finding stays linear in their number (it was a read and a scan per finding).
+pub struct Locator<'a> {
+    side: &'a Side,
+    /// Repository-relative path → the 0-based lines of each `name:` value, ascending; `None`
+    /// when the file cannot be read.
+    files: RefCell<HashMap<String, Option<Rc<NameLines>>>>,
+}
+
+type NameLines = HashMap<String, Vec<usize>>;
+
+impl Locator<'_> {
     pub fn locate(&self, f: &Finding) -> Option<(String, usize)> {
         let file = f.file.as_deref()?;
-        let rel_path = join(&self.project_dir, file);
-        let text = std::fs::read_to_string(self.disk_root.as_ref()?.join(&rel_path)).ok()?;
+        let rel_path = join(&self.side.project_dir, file);
+        let names = self.names(&rel_path)?;
         let relation_name = f.node.rsplit('.').next().unwrap_or(&f.node);
         let column = f.path.split(['.', '[', '{']).next().unwrap_or("");
-        let line_of = |name: &str, from: usize| {
-            text.lines().enumerate().skip(from).find(|(_, l)| {
-                let t = l.trim_start().trim_start_matches("- ").trim_start();
-                t.strip_prefix("name:")
-                    .is_some_and(|v| v.trim().trim_matches(['"', '\'']) == name)
-            })
-        };
-        let (rel_line, _) = line_of(relation_name, 0)?;
+        let rel_line = *names.get(relation_name)?.first()?;
         let line = if column.is_empty() {
             rel_line
         } else {
-            line_of(column, rel_line + 1).map_or(rel_line, |(i, _)| i)
+            // The first declaration of the column after its relation's.
+            names
+                .get(column)
+                .and_then(|lines| lines.get(lines.partition_point(|l| *l <= rel_line)))
+                .copied()
+                .unwrap_or(rel_line)
         };
         Some((rel_path, line + 1))
     }
+
+    fn names(&self, rel_path: &str) -> Option<Rc<NameLines>> {
+        if let Some(cached) = self.files.borrow().get(rel_path) {
+            return cached.clone();
+        }
+        let index = self
+            .side
+            .disk_root
+            .as_ref()
+            .and_then(|root| std::fs::read_to_string(root.join(rel_path)).ok())
+            .map(|text| Rc::new(name_lines(&text)));
+        self.files
+            .borrow_mut()
+            .insert(rel_path.to_string(), index.clone());
+        index
+    }
+}
+
+fn name_lines(text: &str) -> NameLines {
+    let mut out: NameLines = HashMap::new();
+    for (i, l) in text.lines().enumerate() {
+        let t = l.trim_start().trim_start_matches("- ").trim_start();
+        if let Some(v) = t.strip_prefix("name:") {
+            let name = v.trim().trim_matches(['"', '\'']);
+            out.entry(name.to_string()).or_default().push(i);
+        }
+    }
+    out
 }
 
 fn join(dir: &str, file: &str) -> String {

@@ -5,6 +5,13 @@
 
 mod workspace;
 
+/// `println!` through [`crate::output::print`]: `tessera demo | head` must not panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = crate::output::print(&format!("{}\n", format_args!($($arg)*)));
+    }};
+}
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -59,7 +66,7 @@ impl Demo {
         expect: u8,
     ) -> crate::error::Result<()> {
         self.step += 1;
-        println!("\n== {}. {title}", self.step);
+        say!("\n== {}. {title}", self.step);
         let shown: Vec<String> = args
             .iter()
             .map(|a| {
@@ -70,7 +77,7 @@ impl Demo {
                 }
             })
             .collect();
-        println!("{dir}$ tessera {}", shown.join(" "));
+        say!("{dir}$ tessera {}", shown.join(" "));
         flush();
         let mut cmd = Command::new(&self.exe);
         cmd.args(args).current_dir(self.root.join(dir));
@@ -92,7 +99,7 @@ impl Demo {
             2 => "error",
             _ => "interrupted",
         };
-        println!("(exit {code}: {meaning})");
+        say!("(exit {code}: {meaning})");
         if code != i32::from(expect) {
             return Err(Error::Usage {
                 message: format!("demo step {} (`tessera {}`) exited {code}, expected {expect}", self.step, args.join(" ")),
@@ -104,7 +111,7 @@ impl Demo {
     }
 
     fn note(&self, text: &str) {
-        println!("\n{text}");
+        say!("\n{text}");
         flush();
     }
 
@@ -142,12 +149,10 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         root: root.clone(),
         step: 0,
     };
-    println!("Tessera demo in {}", root.display());
-    println!("  shop/  the producer: team-shop's dbt project with the orders and customers marts");
-    println!(
-        "  bi/    the consumer: team-bi's dbt project, which reads the marts through dbt sources"
-    );
-    println!("  tessera.db  the coordination store (SQLite)");
+    say!("Tessera demo in {}", root.display());
+    say!("  shop/  the producer: team-shop's dbt project with the orders and customers marts");
+    say!("  bi/    the consumer: team-bi's dbt project, which reads the marts through dbt sources");
+    say!("  tessera.db  the coordination store (SQLite)");
 
     workspace::write_examples(&root)?;
     let (key, public) = workspace::throwaway_key(&root)?;
@@ -156,7 +161,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     shop.commit_all("The shop's marts")?;
     let bi = workspace::Git::init(&root.join("bi"), "bo@example.com", "Bo Chen")?;
     bi.commit_all("Revenue reporting on the shop's marts")?;
-    println!("  id_ed25519  a throwaway SSH key, registered for Bo (team-bi) in bi/tessera.yaml");
+    say!("  id_ed25519  a throwaway SSH key, registered for Bo (team-bi) in bi/tessera.yaml");
 
     demo.run(
         "The consumer registers what it reads: its dbt sources and the columns its SQL uses",
@@ -226,15 +231,15 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     )?;
     check_published(&demo, &id)?;
 
-    println!(
+    say!(
         "\nThe loop is closed: break detected, consumer named, signed acknowledgment, merge, v2.0.0 published."
     );
     match &args.keep {
-        Some(_) => println!(
+        Some(_) => say!(
             "The repositories and the store are in {}; try `tessera proposals show {id}` in shop/.",
             root.display()
         ),
-        None => println!("Run `tessera demo --keep DIR` to keep the repositories and explore."),
+        None => say!("Run `tessera demo --keep DIR` to keep the repositories and explore."),
     }
     Ok(ExitStatus::Success)
 }

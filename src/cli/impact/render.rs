@@ -58,7 +58,8 @@ pub fn print(
             modes.push((f.asset.clone(), f.mode));
         }
     }
-    let locate = |f: &compat::Finding| analysis.after.locate(f);
+    let locator = analysis.after.locator();
+    let locate = |f: &compat::Finding| locator.locate(f);
     let pinned = crate::env::pinned_today();
     let placed = |f: &compat::Finding| {
         super::super::check::placed_by(f, (&analysis.before, &analysis.after))

@@ -13,6 +13,7 @@ pub use declare::{asset_key, is_placed, key_from_name};
 use crate::contract::Relation;
 use crate::error::Error;
 use crate::exit::ExitStatus;
+use crate::report::escape::terminal;
 use crate::store::{self, ProposalFilter, ProposalStatus, Store, Timestamp, kinds};
 
 use super::check::sides;
@@ -272,13 +273,20 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
                 forced.is_some(),
             );
             for (id, asset, version) in &published {
-                text.push_str(&format!("  proposal {id} published: {asset} v{version}\n"));
+                text.push_str(&format!(
+                    "  proposal {} published: {} v{}\n",
+                    terminal(id),
+                    terminal(asset),
+                    terminal(version)
+                ));
             }
             if let Some((by, reason)) = &forced
                 && !unacknowledged.is_empty()
             {
                 text.push_str(&format!(
-                    "  forced by {by}: {reason} (recorded in the event log)\n"
+                    "  forced by {}: {} (recorded in the event log)\n",
+                    terminal(by),
+                    terminal(reason)
                 ));
             }
             // They protect nobody until a producer syncs that key, so they are always shown.
@@ -429,19 +437,30 @@ fn summary(
     forced: bool,
 ) -> String {
     let mut s = String::new();
+    let (project, store) = (terminal(project), terminal(store));
     if !o.changed {
         return format!("{project}: already in sync with {store}; nothing changed\n");
     }
     s.push_str(&format!("{project} → {store}\n"));
-    // A first sync can register thousands of things: name a few, count the rest.
-    let list = |label: &str, items: &[String]| match items.len() {
-        0 => String::new(),
-        n if n <= 8 => format!("  {label}: {}\n", items.join(", ")),
-        n => format!(
-            "  {label}: {} … and {} more (--format json lists them all)\n",
-            items[..8].join(", "),
-            n - 8
-        ),
+    // A first sync can register thousands of things: name a few, count the rest. Each item is
+    // one line of names from repositories, so it is escaped for the terminal as a whole.
+    let list = |label: &str, items: &[String]| {
+        let shown = |items: &[String]| {
+            items
+                .iter()
+                .map(|i| terminal(i))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match items.len() {
+            0 => String::new(),
+            n if n <= 8 => format!("  {label}: {}\n", shown(items)),
+            n => format!(
+                "  {label}: {} … and {} more (--format json lists them all)\n",
+                shown(&items[..8]),
+                n - 8
+            ),
+        }
     };
     s.push_str(&list("assets added", &o.assets.created));
     s.push_str(&list("assets updated", &o.assets.updated));
@@ -492,7 +511,7 @@ fn summary(
         s.push_str(&format!(
             "\n{} breaking change(s) without an approved proposal were {how}: {}\n",
             unacknowledged.len(),
-            unacknowledged.join(", ")
+            terminal(&unacknowledged.join(", "))
         ));
     }
     s

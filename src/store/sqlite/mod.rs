@@ -89,7 +89,16 @@ impl SqliteStore {
             path: path.to_path_buf(),
             source,
         })?;
-        let (conn, journal_mode) = open::open(&path, options)?;
+        let (conn, journal_mode) = match open::open(&path, options) {
+            // A store that may not be written still serves every reading command; a write then
+            // fails with the same read-only error.
+            Err(e @ StoreError::ReadOnly { .. }) => match open::open_read_only(&path) {
+                Ok(opened) => opened,
+                Err(StoreError::Backend { .. } | StoreError::NotFound { .. }) => return Err(e),
+                Err(other) => return Err(other),
+            },
+            other => other?,
+        };
         Ok(SqliteStore {
             path,
             journal_mode,
@@ -170,6 +179,17 @@ fn classify(e: rusqlite::Error, path: &Path, operation: &'static str) -> StoreEr
     let path = path.to_path_buf();
     match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy { path },
+        Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path, operation },
+        Some(ErrorCode::DiskFull) => StoreError::Full { path, operation },
+        // A full disk often surfaces as an I/O error (growing the WAL index, syncing the log).
+        Some(ErrorCode::SystemIoFailure) if open::no_space_left(&path) => {
+            StoreError::Full { path, operation }
+        }
+        // SQLite cannot open the file or create its journal beside it: on a store that is there
+        // but may not be written, that is a read-only store, not a mystery.
+        Some(ErrorCode::CannotOpen) if path.exists() && !open::writable(&path) => {
+            StoreError::ReadOnly { path, operation }
+        }
         Some(ErrorCode::DatabaseCorrupt) => StoreError::Corrupt {
             path,
             detail: e.to_string(),

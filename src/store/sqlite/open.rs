@@ -40,10 +40,7 @@ pub(super) fn open(path: &Path, options: &OpenOptions) -> Result<(Connection, St
         }
         Found::Absent => {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                fs::create_dir_all(dir).map_err(|source| StoreError::Io {
-                    path: path.to_path_buf(),
-                    source,
-                })?;
+                fs::create_dir_all(dir).map_err(|source| io_error(path, "create it", source))?;
             }
         }
         Found::Empty => {}
@@ -79,6 +76,115 @@ pub(super) fn open(path: &Path, options: &OpenOptions) -> Result<(Connection, St
     let mode = setup(&conn).map_err(at("configure the connection"))?;
     migrations::migrate(&mut conn).map_err(at("migrate its schema"))?;
     Ok((conn, mode))
+}
+
+/// Opens an existing store for reading only, for when it may not be written (a read-only file,
+/// directory or mount). Nothing is migrated or reconfigured. A store in WAL mode needs its
+/// shared-memory file, which a read-only directory cannot hold; with no pending log the file is
+/// then read as immutable, which takes no locks and creates nothing.
+pub(super) fn open_read_only(path: &Path) -> Result<(Connection, String), StoreError> {
+    if inspect(path)? != Found::Tessera {
+        return Err(StoreError::NotFound {
+            path: path.to_path_buf(),
+        });
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let opened = connect(path, flags).and_then(|conn| {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+        let version = migrations::user_version(&conn)?;
+        Ok((conn, mode, version))
+    });
+    let (conn, mode, version) = opened.map_err(|e| classify(e, path, "open it for reading"))?;
+    if version < SCHEMA_VERSION {
+        // An older schema must be migrated before this tessera can read it, and that writes.
+        return Err(StoreError::ReadOnly {
+            path: path.to_path_buf(),
+            operation: "upgrade its schema (a reading command run once with write access does it)",
+        });
+    }
+    Ok((conn, format!("{} (read-only)", mode.to_ascii_lowercase())))
+}
+
+/// Whether the write-ahead log beside the store holds changes not yet in the main file.
+fn wal_pending(path: &Path) -> bool {
+    fs::metadata(wal_path(path)).is_ok_and(|m| m.len() > 0)
+}
+
+/// A file path as the path part of an SQLite `file:` URI.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for b in path.to_string_lossy().bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Whether this process may write the file (or, when it does not exist, its directory).
+/// `access(2)` answers for the real user and knows about read-only mounts.
+pub(super) fn writable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let can = |p: &Path| {
+            std::ffi::CString::new(p.as_os_str().as_bytes())
+                // SAFETY: a NUL-terminated path that outlives the call.
+                .is_ok_and(|c| unsafe { libc::access(c.as_ptr(), libc::W_OK) } == 0)
+        };
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        can(path) && dir.is_none_or(can)
+    }
+    #[cfg(not(unix))]
+    {
+        fs::metadata(path).is_ok_and(|m| !m.permissions().readonly())
+    }
+}
+
+/// Whether the filesystem holding the store has (next to) no room left for an unprivileged
+/// writer: less than a few pages.
+pub(super) fn no_space_left(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let Ok(c_dir) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+            return false;
+        };
+        let mut buf = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+        // SAFETY: `c_dir` is NUL-terminated and outlives the call; `buf` is read only after
+        // statvfs reported success, which means it filled the struct.
+        if unsafe { libc::statvfs(c_dir.as_ptr(), buf.as_mut_ptr()) } != 0 {
+            return false;
+        }
+        let st = unsafe { buf.assume_init() };
+        #[allow(clippy::unnecessary_cast)]
+        let free = st.f_bavail as u64 * st.f_frsize as u64;
+        free < 64 * 1024
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
+}
+
+/// An I/O error while creating the store, named when the user can act on it.
+fn io_error(path: &Path, operation: &'static str, source: std::io::Error) -> StoreError {
+    let path = path.to_path_buf();
+    match source.kind() {
+        std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied => {
+            StoreError::ReadOnly { path, operation }
+        }
+        std::io::ErrorKind::StorageFull => StoreError::Full { path, operation },
+        _ => StoreError::Io { path, source },
+    }
 }
 
 /// Switching the journal mode needs the file to itself for a moment, and SQLite reports a
@@ -156,7 +262,7 @@ fn inspect(path: &Path) -> Result<Found, StoreError> {
         }
     }
     let read = |flags| -> rusqlite::Result<(i64, i64, i64)> {
-        let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        let conn = connect(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         // One read transaction: a store being created at this moment must not be seen half
         // before and half after its migration commits.
@@ -196,6 +302,36 @@ fn inspect(path: &Path) -> Result<Found, StoreError> {
         path: path.to_path_buf(),
         detail,
     })
+}
+
+/// Opens `path` with `flags`; a read-only open that SQLite refuses because it cannot create the
+/// WAL index beside a store that may not be written, with no pending log, is retried as
+/// immutable.
+fn connect(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
+    let probe = |conn: Connection| -> rusqlite::Result<Connection> {
+        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+            r.get::<_, i64>(0)
+        })?;
+        Ok(conn)
+    };
+    let first = Connection::open_with_flags(path, flags).and_then(probe);
+    match first {
+        Err(e)
+            if flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY)
+                && matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+                )
+                && !writable(path)
+                && !wal_pending(path) =>
+        {
+            let uri = format!("file:{}?immutable=1", uri_path(path));
+            Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
+                .and_then(probe)
+                .map_err(|_| e)
+        }
+        other => other,
+    }
 }
 
 /// `SQLITE_READONLY_RECOVERY`, `_CANTINIT` and `_ROLLBACK`: the read-only connection met a
