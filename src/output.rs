@@ -95,3 +95,14 @@ pub fn table(header: &[&str]) -> Table {
     t.set_header(header.iter().copied());
     t
 }
+
+/// Keeps the cells of `columns` on one line: identifiers (rule ids, column names, teams, keys)
+/// broken mid-word (`customer_lifet|ime_value`) can't be read or copied; the prose columns wrap
+/// instead to fit the width.
+pub fn keep_whole(t: &mut Table, columns: &[usize]) {
+    for &i in columns {
+        if let Some(c) = t.column_mut(i) {
+            c.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+        }
+    }
+}

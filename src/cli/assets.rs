@@ -57,6 +57,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
                 "version",
                 "consumers",
             ]);
+            output::keep_whole(&mut t, &[0, 1, 2, 3]);
             for (a, v, n) in &rows {
                 let key = if a.retired {
                     format!("{} (retired)", terminal(&a.key))

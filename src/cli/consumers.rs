@@ -34,6 +34,7 @@ fn unmatched(store: &dyn Store, format: Format) -> crate::error::Result<ExitStat
         }))?,
         Format::Human => {
             let mut t = output::table(&["team", "project", "reads", "via", "nearest assets"]);
+            output::keep_whole(&mut t, &[0, 1, 3]);
             for u in &found {
                 t.add_row(vec![
                     u.team.clone(),
@@ -125,6 +126,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
                 })
                 .unwrap_or_else(|| format!("{} (no project declares it yet)", terminal(&key)));
             let mut t = output::table(&["team", "project", "columns", "via", "purpose"]);
+            output::keep_whole(&mut t, &[0, 1, 3]);
             for c in &consumers {
                 let cols = match &c.columns {
                     Some(cols) => terminal(&cols.join(", ")).into_owned(),

@@ -178,6 +178,7 @@ fn print_list(format: Format, store: &dyn Store, list: &[Proposal]) -> crate::er
             }
             let mut t =
                 crate::output::table(&["id", "asset", "status", "impacted", "change", "updated"]);
+            crate::output::keep_whole(&mut t, &[0, 1, 2]);
             for (p, impacted) in list.iter().zip(&impacted) {
                 t.add_row(vec![
                     terminal(&p.id).into_owned(),

@@ -45,6 +45,7 @@ pub fn run(args: &Args) -> crate::error::Result<ExitStatus> {
         }
         Format::Human => {
             let mut t = output::table(&["rule", "FORWARD", "BACKWARD", "meaning"]);
+            output::keep_whole(&mut t, &[0, 1, 2]);
             for r in RULES {
                 t.add_row(vec![r.id, r.fwd.label(), r.bwd.label(), r.meaning]);
             }

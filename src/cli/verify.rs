@@ -83,6 +83,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
         Format::Human => {
             let mut t =
                 crate::output::table(&["proposal", "ack", "team", "signer", "decision", "result"]);
+            crate::output::keep_whole(&mut t, &[0, 1, 2, 3, 4]);
             for r in &rows {
                 t.add_row(vec![
                     terminal(&r.proposal).into_owned(),

@@ -24,6 +24,7 @@ pub(super) fn render(input: &RenderInput) -> String {
             heading.push_str(&terminal(&first.asset));
         }
         let mut t = output::table(&["severity", "rule", "column", "before → after", "message"]);
+        output::keep_whole(&mut t, &[0, 1, 2]);
         if input.color {
             // comfy-table drops styling off a terminal; the caller already decided colour is wanted.
             t.enforce_styling();

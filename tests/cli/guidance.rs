@@ -107,3 +107,27 @@ fn color_flag_wins_over_the_terminal_and_concise_prints_one_line_per_finding() {
         "{out}"
     );
 }
+
+#[test]
+fn tables_never_split_an_identifier_to_fit_the_width() {
+    let repo = shop();
+    let long = "customer_lifetime_value_in_reporting_currency_after_refunds";
+    let schema = SHOP_ORDERS.replace(
+        STATUS,
+        &format!("      - name: {long}\n        data_type: text\n"),
+    );
+    repo.write("models/schema.yml", &schema);
+    repo.write(
+        "models/orders.sql",
+        &format!("select 1 as id, 'x' as {long}, 1.0 as amount\n"),
+    );
+    repo.commit("a long column name");
+    repo.write("models/schema.yml", SHOP_ORDERS);
+    repo.write("models/orders.sql", SHOP_ORDERS_SQL);
+    let o = repo.run(&["check"]);
+    let out = stdout(&o);
+    assert!(
+        out.lines().any(|l| l.contains(long)),
+        "the identifier stays on one line:\n{out}"
+    );
+}
