@@ -6,7 +6,7 @@ mod claims;
 mod gate;
 mod guidance;
 mod newcomer;
-mod support;
+pub mod support;
 
 use support::{
     Agent, BO, ORDERS_ORDER_DATE, ORDERS_ORDER_ID, World, edit, json, keygen, ssh_keygen_y,

@@ -12,6 +12,7 @@ mod guidance;
 mod impact;
 mod precommit;
 mod rules;
+mod serve;
 mod sync;
 mod vectors_e2e;
 mod yaml_vs_manifest;

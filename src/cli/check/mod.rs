@@ -215,6 +215,14 @@ fn impact(
         super::store::Location::Sqlite(p) if p.exists() => super::store::open(&loc, false)?,
         // The store's own error says where it looked and how to create one.
         _ if require_store => super::store::open(&loc, false)?,
+        // A server that cannot be reached leaves the consumers unknown, as a missing file does.
+        super::store::Location::Remote(_) => match super::store::open(&loc, false) {
+            Ok(store) => store,
+            Err(e) => {
+                ctx.warn(&format!("{e}: the consumer list is unknown"));
+                return Ok((report, None));
+            }
+        },
         _ => {
             ctx.warn(&format!("no coordination store at {}: the consumer list is unknown (run `tessera sync` on main to create it)", loc.describe()));
             return Ok((report, None));

@@ -1,0 +1,107 @@
+//! The coordination loop against `tessera serve`: sync producer and consumer, `check` naming the
+//! consumer, `impact --propose`, a signed ack, `verify`, and the merge publishing the proposal.
+
+use super::support::{Server, served_world};
+use crate::common::{code, stderr, stdout};
+use crate::coordination::support::{BO, World, json, tools_present};
+
+fn the_loop(w: &World) {
+    // `check` on the branch names the consumer the server knows.
+    let o = w.run(&w.shop, &["check", "--base", "main", "--format", "json"]);
+    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    let v = json(&o);
+    let f = &v["findings"][0];
+    assert_eq!(f["rule"], "column_removed", "{v}");
+    assert_eq!(f["impacted"], serde_json::json!(["team-bi"]), "{v}");
+
+    let id = w.propose_id();
+    assert_eq!(w.gate(&[]), 1, "the gate waits for team-bi");
+    let (o, ack) = w.ack(&id, &["--approve", "--key", &w.key()]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(ack["counts"], true, "{ack}");
+    assert_eq!(ack["signer"], BO, "{ack}");
+    assert_eq!(w.gate(&[]), 0, "team-bi approved");
+
+    let (status, acks) = w.verify(&[]);
+    assert_eq!(status, 0);
+    assert_eq!(acks.len(), 1);
+    assert_eq!(acks[0]["valid"], true, "{acks:?}");
+
+    // The merge, then `sync` on main publishes the proposal.
+    w.shop.git(&["checkout", "-q", "main"]);
+    w.shop.git(&["merge", "-q", "--ff-only", "drop-status"]);
+    let o = w.run(&w.shop, &["sync", "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["published"][0]["proposal"], id.as_str(), "{v}");
+    assert_eq!(v["published"][0]["version"], "2.0.0", "{v}");
+
+    // The server wrote the same store file a local run would have.
+    let (status, version): (String, Option<String>) = w
+        .db()
+        .query_row(
+            "SELECT status, published_version FROM proposals WHERE id = ?1",
+            [&id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("the proposal is in the file");
+    assert_eq!(
+        (status.as_str(), version.as_deref()),
+        ("published", Some("2.0.0"))
+    );
+    assert_eq!(w.stored_acks(), 1);
+}
+
+#[test]
+fn the_loop_runs_the_same_against_a_local_file() {
+    if !tools_present() {
+        return;
+    }
+    the_loop(&World::new());
+}
+
+#[test]
+fn the_loop_runs_against_tessera_serve_in_dev_mode() {
+    if !tools_present() {
+        return;
+    }
+    let (w, _server) = served_world(false);
+    the_loop(&w);
+}
+
+#[test]
+fn the_loop_runs_against_tessera_serve_with_team_keys() {
+    if !tools_present() {
+        return;
+    }
+    let (w, server) = served_world(true);
+    the_loop(&w);
+    // SIGTERM is a clean stop, and every request was logged with its id.
+    let (status, log) = server.stop();
+    assert_eq!(status, Some(0), "{log}");
+    assert!(log.contains("request{id=r"), "{log}");
+    assert!(log.contains("stopped"), "{log}");
+}
+
+#[test]
+fn a_server_that_cannot_be_reached_is_a_clear_error_with_exit_2() {
+    if !tools_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let server = Server::start(&dir.path().join("s.db"), &["--dev"], &[]);
+    let url = server.url.clone();
+    let _ = server.stop();
+    let o = crate::common::tessera()
+        .current_dir(dir.path())
+        .args(["--store", &url, "status"])
+        .output()
+        .expect("runs");
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("tessera::store::unreachable"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains(&url), "{}", stderr(&o));
+}
