@@ -170,6 +170,7 @@ pub fn may_commit(c: &Caller, store: &dyn Store, batch: &Batch) -> Result<(), Ap
                     "each team acks with its own key (and its members' SSH signatures)",
                 ));
             }
+            signed_by_a_member(store, ack)?;
             acked.insert(&ack.proposal);
         }
     }
@@ -197,6 +198,39 @@ pub fn may_commit(c: &Caller, store: &dyn Store, batch: &Batch) -> Result<(), Ap
         }
     }
     Ok(())
+}
+
+/// A team's key does not replace its members' signatures: the ack must be signed by a member
+/// of the team, with a key the team's owning project registered, over this proposal. Whether it
+/// still matches the proposal's current breaking set is left to the batch's guard and to
+/// `verify`, as on a local store.
+fn signed_by_a_member(store: &dyn Store, ack: &crate::store::Ack) -> Result<(), ApiError> {
+    let Some(proposal) = store.proposal(&ack.proposal)? else {
+        return Err(crate::store::StoreError::ProposalNotFound {
+            id: ack.proposal.clone(),
+        }
+        .into());
+    };
+    let fail = |e: miette::Report| ApiError::internal(format!("could not check the ack: {e}"));
+    let members = crate::cli::coord::trusted_members(store).map_err(fail)?;
+    let impacted = crate::cli::coord::impacted_now(store, &proposal).map_err(fail)?;
+    let checked = crate::cli::coord::check_acks(&proposal, vec![ack.clone()], &impacted, &members);
+    match checked.first().map(|c| &c.verdict) {
+        Some(Err(reason)) if !matches!(reason.code(), "stale_digest" | "team_not_impacted") => {
+            Err(ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "tessera::server::ack_rejected",
+                format!(
+                    "the ack for team `{}` is not signed by one of its members: {reason} ({})",
+                    ack.team,
+                    reason.code()
+                ),
+                "sign with `tessera ack` and a key registered under your entry in the tessera.yaml \
+                 of the project that owns your team",
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 pub fn may_append_event(c: &Caller, store: &dyn Store, e: &Event) -> Result<(), ApiError> {

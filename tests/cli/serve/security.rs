@@ -227,6 +227,16 @@ fn keys_and_scopes_refuse_who_may_not_write() {
         Some(ack.to_string()),
     );
     assert_eq!(s, 403);
+    // Team bi's own key does not replace a member's signature.
+    let (s, v) = call(
+        &server,
+        "POST",
+        "/api/v1/commit",
+        Some(&bi),
+        Some(ack_batch(&id, "team-bi")),
+    );
+    assert_eq!(s, 403, "{v}");
+    refused(&v, "tessera::server::ack_rejected");
     // Nor may team bi change the producer's proposal.
     let (s, _) = call(
         &server,
