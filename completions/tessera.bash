@@ -1551,7 +1551,7 @@ _tessera() {
             return 0
             ;;
         tessera__subcmd__serve)
-            opts="-h -V --listen --dev --max-body --timeout --config --store --color --help --version"
+            opts="-h -V --listen --dev --demo --max-body --timeout --config --store --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -314,6 +314,7 @@ set edit:completion:arg-completer[tessera] = {|@words|
             cand --store 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)'
             cand --color 'When to use colour'
             cand --dev 'Run without API keys, for trying the API on one machine; refuses anything but loopback'
+            cand --demo 'Serve a throwaway store seeded with the shipped examples (the `tessera demo` loop: shop, bi, a published proposal and its signed ack), without keys, on loopback; --store is ignored'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'

@@ -288,6 +288,7 @@ complete -c tessera -n "__fish_tessera_using_subcommand serve" -l color -d 'When
 always\t''
 never\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand serve" -l dev -d 'Run without API keys, for trying the API on one machine; refuses anything but loopback'
+complete -c tessera -n "__fish_tessera_using_subcommand serve" -l demo -d 'Serve a throwaway store seeded with the shipped examples (the `tessera demo` loop: shop, bi, a published proposal and its signed ack), without keys, on loopback; --store is ignored'
 complete -c tessera -n "__fish_tessera_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c tessera -n "__fish_tessera_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c tessera -n "__fish_tessera_using_subcommand keys; and not __fish_seen_subcommand_from create list revoke help" -l format -d 'Output format' -r -f -a "human\t''

@@ -1,6 +1,7 @@
 //! `tessera serve`: flags and environment to [`crate::server::Options`].
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::error::Error;
@@ -22,7 +23,8 @@ create --team TEAM --scope admin`.
 
 Examples:
   tessera serve --store sqlite:/var/lib/tessera/tessera.db --listen 0.0.0.0:8080
-  tessera serve --dev --store sqlite:/tmp/try.db     # no keys, 127.0.0.1 only")]
+  tessera serve --dev --store sqlite:/tmp/try.db     # no keys, 127.0.0.1 only
+  tessera serve --demo                                # the examples' data, to try with curl")]
 pub struct Args {
     /// Address and port to listen on (port 0: any free port, printed at start)
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
@@ -30,6 +32,10 @@ pub struct Args {
     /// Run without API keys, for trying the API on one machine; refuses anything but loopback
     #[arg(long)]
     pub dev: bool,
+    /// Serve a throwaway store seeded with the shipped examples (the `tessera demo` loop: shop,
+    /// bi, a published proposal and its signed ack), without keys, on loopback; --store is ignored
+    #[arg(long)]
+    pub demo: bool,
     /// Largest request body accepted, in MiB (a larger one is answered 413)
     #[arg(long, default_value_t = 8, value_name = "MIB")]
     pub max_body: usize,
@@ -39,6 +45,56 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
+    // The demo's directory lives until the server stops.
+    let (store, _demo_dir) = if args.demo {
+        let (dir, store) = seed_demo()?;
+        (store, Some(dir))
+    } else {
+        (configured_store(ctx)?, None)
+    };
+    crate::server::run(crate::server::Options {
+        listen: args.listen,
+        store,
+        dev: args.dev || args.demo,
+        bootstrap: std::env::var(BOOTSTRAP).ok(),
+        max_body: args.max_body.saturating_mul(1024 * 1024),
+        timeout: Duration::from_secs(args.timeout.max(1)),
+    })?;
+    Ok(ExitStatus::Success)
+}
+
+/// Runs `tessera demo --keep` into a temporary directory (its output discarded) and returns the
+/// directory and the store it filled.
+fn seed_demo() -> crate::error::Result<(tempfile::TempDir, PathBuf)> {
+    let fail = |what: String| Error::Usage {
+        message: what,
+        help: "run `tessera demo` to see which step fails".into(),
+    };
+    let exe = std::env::current_exe()
+        .map_err(|e| fail(format!("cannot find the tessera binary: {e}")))?;
+    let dir = tempfile::Builder::new()
+        .prefix("tessera-serve-demo")
+        .tempdir()
+        .map_err(|e| fail(format!("cannot create a temporary directory: {e}")))?;
+    let keep = dir.path().join("demo");
+    let status = std::process::Command::new(exe)
+        .arg("demo")
+        .arg("--keep")
+        .arg(&keep)
+        .env_remove("TESSERA_STORE")
+        .env_remove("TESSERA_CONFIG")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map_err(|e| fail(format!("cannot run the demo to seed the store: {e}")))?;
+    if !status.success() {
+        return Err(fail("seeding the demo store failed".into()).into());
+    }
+    Ok((dir, keep.join("tessera.db")))
+}
+
+fn configured_store(ctx: &Context) -> crate::error::Result<PathBuf> {
     let cfg = ctx.config()?;
     let store = match super::store::location(ctx, &cfg) {
         Location::Sqlite(path) => path,
@@ -50,13 +106,5 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
             .into());
         }
     };
-    crate::server::run(crate::server::Options {
-        listen: args.listen,
-        store,
-        dev: args.dev,
-        bootstrap: std::env::var(BOOTSTRAP).ok(),
-        max_body: args.max_body.saturating_mul(1024 * 1024),
-        timeout: Duration::from_secs(args.timeout.max(1)),
-    })?;
-    Ok(ExitStatus::Success)
+    Ok(store)
 }

@@ -3,7 +3,7 @@
 //! way of forging or misusing an ack is rejected by `verify` and keeps the merge gate closed.
 
 mod claims;
-mod gate;
+pub mod gate;
 mod guidance;
 mod newcomer;
 pub mod support;

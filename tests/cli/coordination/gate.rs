@@ -365,19 +365,24 @@ fn concurrent_acks_and_impacts_never_undo_an_approval() {
     if !tools_present() {
         return;
     }
-    let w = World::new();
+    concurrent_acks_and_impacts(&World::new());
+}
+
+/// Twelve impacts race six acks on one proposal; once approved, it never goes back to pending.
+/// Also run against `tessera serve` (tests/cli/serve), where the store's conflicts cross HTTP.
+pub fn concurrent_acks_and_impacts(w: &World) {
     let day = "2026-12-01";
-    let id = propose_on(&w, day);
+    let id = propose_on(w, day);
     let key = w.key();
     std::thread::scope(|s| {
         let impacts = s.spawn(|| {
             for _ in 0..12 {
-                let o = at(&w, &w.shop, day, &["impact", "--base", "main", "--propose"]);
+                let o = at(w, &w.shop, day, &["impact", "--base", "main", "--propose"]);
                 assert!(matches!(code(&o), 0 | 1), "{}", stderr(&o));
             }
         });
         for _ in 0..6 {
-            let o = at(&w, &w.bi, day, &["ack", &id, "--approve", "--key", &key]);
+            let o = at(w, &w.bi, day, &["ack", &id, "--approve", "--key", &key]);
             assert_eq!(code(&o), 0, "{}", stderr(&o));
         }
         impacts.join().expect("impacts");

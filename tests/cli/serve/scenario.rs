@@ -105,3 +105,53 @@ fn a_server_that_cannot_be_reached_is_a_clear_error_with_exit_2() {
     );
     assert!(stderr(&o).contains(&url), "{}", stderr(&o));
 }
+
+#[test]
+fn racing_acks_and_impacts_through_the_server_lose_no_approval() {
+    if !tools_present() {
+        return;
+    }
+    let (w, _server) = served_world(true);
+    crate::coordination::gate::concurrent_acks_and_impacts(&w);
+}
+
+#[test]
+fn serve_demo_answers_with_the_examples_data() {
+    if !tools_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    // --demo ignores --store: the given file stays absent.
+    let unused = dir.path().join("unused.db");
+    let server = Server::start(&unused, &["--demo"], &[]);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(std::time::Duration::from_secs(30)))
+        .build()
+        .into();
+    let get = |path: &str| -> serde_json::Value {
+        agent
+            .get(format!("{}{path}", server.url))
+            .call()
+            .expect("answers")
+            .body_mut()
+            .read_json()
+            .expect("json")
+    };
+    let health = get("/health");
+    assert_eq!(health["auth"], false, "{health}");
+    let assets = get("/api/v1/assets");
+    let keys: Vec<&str> = assets
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|a| a["key"].as_str())
+        .collect();
+    assert!(keys.contains(&"marts.orders"), "{assets}");
+    let proposals = get("/api/v1/proposals");
+    assert_eq!(proposals[0]["status"], "published", "{proposals}");
+    let consumers = get("/api/v1/consumers?asset=marts.orders");
+    assert_eq!(consumers[0]["team"], "team-bi", "{consumers}");
+    assert!(!unused.exists());
+    let (status, log) = server.stop();
+    assert_eq!(status, Some(0), "{log}");
+}
