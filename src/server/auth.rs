@@ -138,6 +138,7 @@ impl FromRequestParts<Arc<App>> for Caller {
         if let Some(boot) = &app.bootstrap
             && same(&token, boot)
         {
+            tracing::Span::current().record("caller", tracing::field::display("bootstrap"));
             return Ok(Caller::Bootstrap);
         }
         let id = token
@@ -166,6 +167,7 @@ impl FromRequestParts<Arc<App>> for Caller {
         })
         .await
         .map_err(|e| ApiError::internal(format!("checking the key failed: {e}")))??;
+        tracing::Span::current().record("caller", tracing::field::display(caller.describe()));
         Ok(caller)
     }
 }

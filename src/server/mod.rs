@@ -165,6 +165,7 @@ async fn request_id(req: Request, next: Next) -> Response {
         id = %id,
         method = %req.method(),
         path = %req.uri().path(),
+        caller = tracing::field::Empty,
     );
     async move {
         let start = Instant::now();

@@ -97,7 +97,12 @@ async fn health(State(app): State<Arc<App>>) -> Answer<Health> {
         status: "ok".into(),
         api: wire::API_VERSION.into(),
         version: env!("CARGO_PKG_VERSION").into(),
-        store: status.location,
+        // Without keys anyone may ask; the file's path is for authenticated `GET status`.
+        store: if app.dev {
+            status.location
+        } else {
+            status.location.split(':').next().unwrap_or("").to_string()
+        },
         schema_version: status.schema_version,
         auth: app.auth_required(),
     }))

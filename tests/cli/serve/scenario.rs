@@ -80,6 +80,9 @@ fn the_loop_runs_against_tessera_serve_with_team_keys() {
     let (status, log) = server.stop();
     assert_eq!(status, Some(0), "{log}");
     assert!(log.contains("request{id=r"), "{log}");
+    // Who asked is on the request's log lines.
+    assert!(log.contains("caller=key k"), "{log}");
+    assert!(log.contains("(team-bi)"), "{log}");
     assert!(log.contains("stopped"), "{log}");
 }
 
