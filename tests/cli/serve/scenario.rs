@@ -158,3 +158,51 @@ fn serve_demo_answers_with_the_examples_data() {
     let (status, log) = server.stop();
     assert_eq!(status, Some(0), "{log}");
 }
+
+#[test]
+fn check_without_its_server_still_reports_the_break_and_says_consumers_are_unknown() {
+    if !tools_present() {
+        return;
+    }
+    let w = World::new();
+    let dir = tempfile::tempdir().expect("tmp");
+    let server = Server::start(&dir.path().join("s.db"), &["--dev"], &[]);
+    let url = server.url.clone();
+    let _ = server.stop();
+    let o = w
+        .cmd(&w.shop)
+        .env("TESSERA_STORE", &url)
+        .args(["check", "--base", "main", "--format", "json"])
+        .output()
+        .expect("runs");
+    // The break still blocks; only who it hurts is unknown.
+    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stderr(&o).contains("could not reach the store server"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("the consumer list is unknown"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(json(&o)["findings"][0]["rule"], "column_removed");
+}
+
+#[test]
+fn plain_http_is_refused_off_loopback_before_any_request() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let o = crate::common::tessera()
+        .current_dir(dir.path())
+        .args(["--store", "http://192.0.2.1:8080", "status"])
+        .output()
+        .expect("runs");
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("plain http on a non-loopback host"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("https://"), "{}", stderr(&o));
+}

@@ -437,3 +437,23 @@ fn bodies_and_identifiers_are_checked_before_anything_is_written() {
         "no refused request changed the store"
     );
 }
+
+#[test]
+fn dev_mode_refuses_to_listen_beyond_loopback() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("s.db");
+    let o = tessera()
+        .current_dir(dir.path())
+        .args(["serve", "--dev", "--listen", "0.0.0.0:0"])
+        .args(["--store", &format!("sqlite:{}", db.display())])
+        .output()
+        .expect("runs");
+    assert_eq!(code(&o), 2, "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stderr(&o).contains("listens only on loopback"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stdout(&o).contains("listening"), "{}", stdout(&o));
+    assert!(!db.exists(), "nothing was created");
+}
