@@ -206,3 +206,27 @@ fn plain_http_is_refused_off_loopback_before_any_request() {
     );
     assert!(stderr(&o).contains("https://"), "{}", stderr(&o));
 }
+
+#[test]
+fn store_in_tessera_yaml_may_be_the_server() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let server = Server::start(&dir.path().join("s.db"), &["--dev"], &[]);
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).expect("mkdir");
+    std::fs::write(
+        repo.join("tessera.yaml"),
+        format!("project: shop\nstore: {}/\n", server.url),
+    )
+    .expect("write");
+    let o = crate::common::tessera()
+        .current_dir(&repo)
+        .args(["status", "--format", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v = json(&o);
+    let location = v["location"].as_str().expect("location");
+    assert!(location.starts_with(&server.url), "{v}");
+    assert!(location.contains("serving sqlite:"), "{v}");
+    assert_eq!(v["schema_version"], 4, "{v}");
+}
