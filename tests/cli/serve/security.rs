@@ -457,3 +457,24 @@ fn dev_mode_refuses_to_listen_beyond_loopback() {
     assert!(!stdout(&o).contains("listening"), "{}", stdout(&o));
     assert!(!db.exists(), "nothing was created");
 }
+
+#[test]
+fn a_stalled_request_is_cut_off_at_the_timeout_and_the_server_keeps_serving() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().expect("tmp");
+    let server = Server::start(&dir.path().join("s.db"), &["--dev", "--timeout", "1"], &[]);
+    let addr = server.url.trim_start_matches("http://");
+    let mut conn = std::net::TcpStream::connect(addr).expect("connect");
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .expect("read timeout");
+    // Headers promise a body that never comes.
+    conn.write_all(
+        b"POST /api/v1/commit HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
+    )
+    .expect("send");
+    let mut answer = String::new();
+    let _ = conn.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer:?}");
+    let (s, _) = call(&server, "GET", "/health", None, None);
+    assert_eq!(s, 200);
+}
