@@ -156,12 +156,14 @@ impl HttpStore {
         }))
     }
 
-    /// Sends one request and decodes the answer; `Ok(None)` for a 404 of a lookup.
+    /// Sends one request and decodes the answer; `Ok(None)` for a 404 of a `lookup` (elsewhere
+    /// a 404 is the server's refusal, with its message).
     fn exchange<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
         body: Option<&impl Serialize>,
+        lookup: bool,
     ) -> Result<Option<T>> {
         let body = match body {
             Some(b) => Some(serde_json::to_vec(b).map_err(|e| {
@@ -181,7 +183,7 @@ impl HttpStore {
                         std::thread::sleep(BACKOFF * 2u32.pow(attempt - 1));
                         continue;
                     }
-                    return self.answer(status, resp.body_mut());
+                    return self.answer(status, resp.body_mut(), lookup);
                 }
                 Err(e) if !last && retryable(&e) => {
                     std::thread::sleep(BACKOFF * 2u32.pow(attempt - 1));
@@ -213,7 +215,12 @@ impl HttpStore {
         }
     }
 
-    fn answer<T: DeserializeOwned>(&self, status: u16, body: &mut ureq::Body) -> Result<Option<T>> {
+    fn answer<T: DeserializeOwned>(
+        &self,
+        status: u16,
+        body: &mut ureq::Body,
+        lookup: bool,
+    ) -> Result<Option<T>> {
         let text = body
             .with_config()
             .limit(MAX_ANSWER)
@@ -230,7 +237,8 @@ impl HttpStore {
             });
         }
         let refusal = serde_json::from_str::<ErrorEnvelope>(&text).ok();
-        if status == 404
+        if lookup
+            && status == 404
             && refusal
                 .as_ref()
                 .is_some_and(|r| r.error.code == wire::NOT_FOUND)
@@ -269,7 +277,7 @@ impl HttpStore {
         path: &str,
         body: Option<&impl Serialize>,
     ) -> Result<T> {
-        self.exchange(method, path, body)?.ok_or_else(|| {
+        self.exchange(method, path, body, false)?.ok_or_else(|| {
             self.remote(
                 Some(404),
                 wire::NOT_FOUND,
@@ -284,7 +292,7 @@ impl HttpStore {
     }
 
     fn lookup<T: DeserializeOwned>(&self, path: &str) -> Result<Option<T>> {
-        self.exchange(Method::GET, path, None::<&()>)
+        self.exchange(Method::GET, path, None::<&()>, true)
     }
 }
 

@@ -88,6 +88,11 @@ fn only_admin_keys_manage_keys() {
         assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
         assert!(stderr(&o).contains("not an admin key"), "{}", stderr(&o));
     }
+    // An unknown key id is the server's 404, in its words.
+    let admin = server.key(BOOTSTRAP, "platform", "admin");
+    let o = keys(&server, &admin, &["revoke", "knothere"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("no key `knothere`"), "{}", stderr(&o));
     // No key at all.
     let o = keys(&server, "", &["list"]);
     assert_eq!(code(&o), 2);
