@@ -44,6 +44,8 @@ Register-ArgumentCompleter -Native -CommandName 'tessera' -ScriptBlock {
             [CompletionResult]::new('consumers', 'consumers', [CompletionResultType]::ParameterValue, 'Who reads an asset, and which columns')
             [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'The lineage around an asset: producers, assets and consumer teams (Mermaid, DOT, JSON)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Where the store is, its schema version and what it holds')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the coordination store as an HTTP server for many repositories and CI runners')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Create, list and revoke the API keys of a `tessera serve` (needs an admin key)')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List every compatibility rule with its forward/backward defaults and meaning')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for a shell (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) to stdout')
@@ -373,6 +375,95 @@ Register-ArgumentCompleter -Native -CommandName 'tessera' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'tessera;serve' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to listen on (port 0: any free port, printed at start)')
+            [CompletionResult]::new('--max-body', '--max-body', [CompletionResultType]::ParameterName, 'Largest request body accepted, in MiB (a larger one is answered 413)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds one request may take before it is answered 503')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to tessera.yaml (default: found by walking up to the git top level)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)')
+            [CompletionResult]::new('--profiles-dir', '--profiles-dir', [CompletionResultType]::ParameterName, 'Where dbt''s profiles.yml is (default: the dbt project''s directory, then ~/.dbt)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--dev', '--dev', [CompletionResultType]::ParameterName, 'Run without API keys, for trying the API on one machine; refuses anything but loopback')
+            [CompletionResult]::new('--demo', '--demo', [CompletionResultType]::ParameterName, 'Serve a throwaway store seeded with the shipped examples (the `tessera demo` loop: shop, bi, a published proposal and its signed ack), without keys, on loopback; --store is ignored')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tessera;keys' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to tessera.yaml (default: found by walking up to the git top level)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)')
+            [CompletionResult]::new('--profiles-dir', '--profiles-dir', [CompletionResultType]::ParameterName, 'Where dbt''s profiles.yml is (default: the dbt project''s directory, then ~/.dbt)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a key for a team; its secret is printed this once and never stored')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every key (never their secrets)')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a key by its id; requests with it are refused from then on')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tessera;keys;create' {
+            [CompletionResult]::new('--team', '--team', [CompletionResultType]::ParameterName, 'The team the key acts for')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'read: read only; write: also sync, propose and ack for the team; admin: anything, and keys')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to tessera.yaml (default: found by walking up to the git top level)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)')
+            [CompletionResult]::new('--profiles-dir', '--profiles-dir', [CompletionResultType]::ParameterName, 'Where dbt''s profiles.yml is (default: the dbt project''s directory, then ~/.dbt)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tessera;keys;list' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to tessera.yaml (default: found by walking up to the git top level)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)')
+            [CompletionResult]::new('--profiles-dir', '--profiles-dir', [CompletionResultType]::ParameterName, 'Where dbt''s profiles.yml is (default: the dbt project''s directory, then ~/.dbt)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tessera;keys;revoke' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to tessera.yaml (default: found by walking up to the git top level)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)')
+            [CompletionResult]::new('--profiles-dir', '--profiles-dir', [CompletionResultType]::ParameterName, 'Where dbt''s profiles.yml is (default: the dbt project''s directory, then ~/.dbt)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tessera;keys;help' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a key for a team; its secret is printed this once and never stored')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every key (never their secrets)')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a key by its id; requests with it are refused from then on')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tessera;keys;help;create' {
+            break
+        }
+        'tessera;keys;help;list' {
+            break
+        }
+        'tessera;keys;help;revoke' {
+            break
+        }
+        'tessera;keys;help;help' {
+            break
+        }
         'tessera;rules' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to tessera.yaml (default: found by walking up to the git top level)')
@@ -423,6 +514,8 @@ Register-ArgumentCompleter -Native -CommandName 'tessera' -ScriptBlock {
             [CompletionResult]::new('consumers', 'consumers', [CompletionResultType]::ParameterValue, 'Who reads an asset, and which columns')
             [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'The lineage around an asset: producers, assets and consumer teams (Mermaid, DOT, JSON)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Where the store is, its schema version and what it holds')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the coordination store as an HTTP server for many repositories and CI runners')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Create, list and revoke the API keys of a `tessera serve` (needs an admin key)')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List every compatibility rule with its forward/backward defaults and meaning')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for a shell (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) to stdout')
@@ -492,6 +585,24 @@ Register-ArgumentCompleter -Native -CommandName 'tessera' -ScriptBlock {
             break
         }
         'tessera;help;status' {
+            break
+        }
+        'tessera;help;serve' {
+            break
+        }
+        'tessera;help;keys' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a key for a team; its secret is printed this once and never stored')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List every key (never their secrets)')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a key by its id; requests with it are refused from then on')
+            break
+        }
+        'tessera;help;keys;create' {
+            break
+        }
+        'tessera;help;keys;list' {
+            break
+        }
+        'tessera;help;keys;revoke' {
             break
         }
         'tessera;help;rules' {

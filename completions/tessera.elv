@@ -41,6 +41,8 @@ set edit:completion:arg-completer[tessera] = {|@words|
             cand consumers 'Who reads an asset, and which columns'
             cand graph 'The lineage around an asset: producers, assets and consumer teams (Mermaid, DOT, JSON)'
             cand status 'Where the store is, its schema version and what it holds'
+            cand serve 'Run the coordination store as an HTTP server for many repositories and CI runners'
+            cand keys 'Create, list and revoke the API keys of a `tessera serve` (needs an admin key)'
             cand rules 'List every compatibility rule with its forward/backward defaults and meaning'
             cand completions 'Print the completion script for a shell (bash, zsh, fish, powershell, elvish)'
             cand man 'Print the man page (roff) to stdout'
@@ -338,6 +340,85 @@ set edit:completion:arg-completer[tessera] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'tessera;serve'= {
+            cand --listen 'Address and port to listen on (port 0: any free port, printed at start)'
+            cand --max-body 'Largest request body accepted, in MiB (a larger one is answered 413)'
+            cand --timeout 'Seconds one request may take before it is answered 503'
+            cand --config 'Path to tessera.yaml (default: found by walking up to the git top level)'
+            cand --store 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)'
+            cand --profiles-dir 'Where dbt''s profiles.yml is (default: the dbt project''s directory, then ~/.dbt)'
+            cand --color 'When to use colour'
+            cand --dev 'Run without API keys, for trying the API on one machine; refuses anything but loopback'
+            cand --demo 'Serve a throwaway store seeded with the shipped examples (the `tessera demo` loop: shop, bi, a published proposal and its signed ack), without keys, on loopback; --store is ignored'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tessera;keys'= {
+            cand --format 'Output format'
+            cand --config 'Path to tessera.yaml (default: found by walking up to the git top level)'
+            cand --store 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)'
+            cand --profiles-dir 'Where dbt''s profiles.yml is (default: the dbt project''s directory, then ~/.dbt)'
+            cand --color 'When to use colour'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand create 'Create a key for a team; its secret is printed this once and never stored'
+            cand list 'List every key (never their secrets)'
+            cand revoke 'Revoke a key by its id; requests with it are refused from then on'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tessera;keys;create'= {
+            cand --team 'The team the key acts for'
+            cand --scope 'read: read only; write: also sync, propose and ack for the team; admin: anything, and keys'
+            cand --format 'Output format'
+            cand --config 'Path to tessera.yaml (default: found by walking up to the git top level)'
+            cand --store 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)'
+            cand --profiles-dir 'Where dbt''s profiles.yml is (default: the dbt project''s directory, then ~/.dbt)'
+            cand --color 'When to use colour'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tessera;keys;list'= {
+            cand --format 'Output format'
+            cand --config 'Path to tessera.yaml (default: found by walking up to the git top level)'
+            cand --store 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)'
+            cand --profiles-dir 'Where dbt''s profiles.yml is (default: the dbt project''s directory, then ~/.dbt)'
+            cand --color 'When to use colour'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tessera;keys;revoke'= {
+            cand --format 'Output format'
+            cand --config 'Path to tessera.yaml (default: found by walking up to the git top level)'
+            cand --store 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)'
+            cand --profiles-dir 'Where dbt''s profiles.yml is (default: the dbt project''s directory, then ~/.dbt)'
+            cand --color 'When to use colour'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tessera;keys;help'= {
+            cand create 'Create a key for a team; its secret is printed this once and never stored'
+            cand list 'List every key (never their secrets)'
+            cand revoke 'Revoke a key by its id; requests with it are refused from then on'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tessera;keys;help;create'= {
+        }
+        &'tessera;keys;help;list'= {
+        }
+        &'tessera;keys;help;revoke'= {
+        }
+        &'tessera;keys;help;help'= {
+        }
         &'tessera;rules'= {
             cand --format 'Output format'
             cand --config 'Path to tessera.yaml (default: found by walking up to the git top level)'
@@ -385,6 +466,8 @@ set edit:completion:arg-completer[tessera] = {|@words|
             cand consumers 'Who reads an asset, and which columns'
             cand graph 'The lineage around an asset: producers, assets and consumer teams (Mermaid, DOT, JSON)'
             cand status 'Where the store is, its schema version and what it holds'
+            cand serve 'Run the coordination store as an HTTP server for many repositories and CI runners'
+            cand keys 'Create, list and revoke the API keys of a `tessera serve` (needs an admin key)'
             cand rules 'List every compatibility rule with its forward/backward defaults and meaning'
             cand completions 'Print the completion script for a shell (bash, zsh, fish, powershell, elvish)'
             cand man 'Print the man page (roff) to stdout'
@@ -434,6 +517,19 @@ set edit:completion:arg-completer[tessera] = {|@words|
         &'tessera;help;graph'= {
         }
         &'tessera;help;status'= {
+        }
+        &'tessera;help;serve'= {
+        }
+        &'tessera;help;keys'= {
+            cand create 'Create a key for a team; its secret is printed this once and never stored'
+            cand list 'List every key (never their secrets)'
+            cand revoke 'Revoke a key by its id; requests with it are refused from then on'
+        }
+        &'tessera;help;keys;create'= {
+        }
+        &'tessera;help;keys;list'= {
+        }
+        &'tessera;help;keys;revoke'= {
         }
         &'tessera;help;rules'= {
         }

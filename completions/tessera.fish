@@ -47,6 +47,8 @@ complete -c tessera -n "__fish_tessera_needs_command" -f -a "assets" -d 'List th
 complete -c tessera -n "__fish_tessera_needs_command" -f -a "consumers" -d 'Who reads an asset, and which columns'
 complete -c tessera -n "__fish_tessera_needs_command" -f -a "graph" -d 'The lineage around an asset: producers, assets and consumer teams (Mermaid, DOT, JSON)'
 complete -c tessera -n "__fish_tessera_needs_command" -f -a "status" -d 'Where the store is, its schema version and what it holds'
+complete -c tessera -n "__fish_tessera_needs_command" -f -a "serve" -d 'Run the coordination store as an HTTP server for many repositories and CI runners'
+complete -c tessera -n "__fish_tessera_needs_command" -f -a "keys" -d 'Create, list and revoke the API keys of a `tessera serve` (needs an admin key)'
 complete -c tessera -n "__fish_tessera_needs_command" -f -a "rules" -d 'List every compatibility rule with its forward/backward defaults and meaning'
 complete -c tessera -n "__fish_tessera_needs_command" -f -a "completions" -d 'Print the completion script for a shell (bash, zsh, fish, powershell, elvish)'
 complete -c tessera -n "__fish_tessera_needs_command" -f -a "man" -d 'Print the man page (roff) to stdout'
@@ -312,6 +314,71 @@ always\t''
 never\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand status" -s h -l help -d 'Print help'
 complete -c tessera -n "__fish_tessera_using_subcommand status" -s V -l version -d 'Print version'
+complete -c tessera -n "__fish_tessera_using_subcommand serve" -l listen -d 'Address and port to listen on (port 0: any free port, printed at start)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand serve" -l max-body -d 'Largest request body accepted, in MiB (a larger one is answered 413)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand serve" -l timeout -d 'Seconds one request may take before it is answered 503' -r
+complete -c tessera -n "__fish_tessera_using_subcommand serve" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
+complete -c tessera -n "__fish_tessera_using_subcommand serve" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand serve" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
+complete -c tessera -n "__fish_tessera_using_subcommand serve" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand serve" -l dev -d 'Run without API keys, for trying the API on one machine; refuses anything but loopback'
+complete -c tessera -n "__fish_tessera_using_subcommand serve" -l demo -d 'Serve a throwaway store seeded with the shipped examples (the `tessera demo` loop: shop, bi, a published proposal and its signed ack), without keys, on loopback; --store is ignored'
+complete -c tessera -n "__fish_tessera_using_subcommand serve" -s h -l help -d 'Print help'
+complete -c tessera -n "__fish_tessera_using_subcommand serve" -s V -l version -d 'Print version'
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and not __fish_seen_subcommand_from create list revoke help" -l format -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and not __fish_seen_subcommand_from create list revoke help" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and not __fish_seen_subcommand_from create list revoke help" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and not __fish_seen_subcommand_from create list revoke help" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and not __fish_seen_subcommand_from create list revoke help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and not __fish_seen_subcommand_from create list revoke help" -s h -l help -d 'Print help'
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and not __fish_seen_subcommand_from create list revoke help" -s V -l version -d 'Print version'
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and not __fish_seen_subcommand_from create list revoke help" -f -a "create" -d 'Create a key for a team; its secret is printed this once and never stored'
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and not __fish_seen_subcommand_from create list revoke help" -f -a "list" -d 'List every key (never their secrets)'
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and not __fish_seen_subcommand_from create list revoke help" -f -a "revoke" -d 'Revoke a key by its id; requests with it are refused from then on'
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and not __fish_seen_subcommand_from create list revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and __fish_seen_subcommand_from create" -l team -d 'The team the key acts for' -r
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and __fish_seen_subcommand_from create" -l scope -d 'read: read only; write: also sync, propose and ack for the team; admin: anything, and keys' -r -f -a "read\t''
+write\t''
+admin\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and __fish_seen_subcommand_from create" -l format -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and __fish_seen_subcommand_from create" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and __fish_seen_subcommand_from create" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and __fish_seen_subcommand_from create" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and __fish_seen_subcommand_from create" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and __fish_seen_subcommand_from list" -l format -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and __fish_seen_subcommand_from list" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and __fish_seen_subcommand_from list" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and __fish_seen_subcommand_from list" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l format -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l store -d 'The coordination store: sqlite:PATH or https://… (default: `store:` in tessera.yaml)' -r
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l profiles-dir -d 'Where dbt\'s profiles.yml is (default: the dbt project\'s directory, then ~/.dbt)' -r -F
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and __fish_seen_subcommand_from revoke" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and __fish_seen_subcommand_from revoke" -s V -l version -d 'Print version'
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a key for a team; its secret is printed this once and never stored'
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "list" -d 'List every key (never their secrets)'
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a key by its id; requests with it are refused from then on'
+complete -c tessera -n "__fish_tessera_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tessera -n "__fish_tessera_using_subcommand rules" -l format -d 'Output format' -r -f -a "human\t''
 json\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand rules" -l config -d 'Path to tessera.yaml (default: found by walking up to the git top level)' -r -F
@@ -338,27 +405,32 @@ always\t''
 never\t''"
 complete -c tessera -n "__fish_tessera_using_subcommand man" -s h -l help -d 'Print help'
 complete -c tessera -n "__fish_tessera_using_subcommand man" -s V -l version -d 'Print version'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status rules completions man help" -f -a "demo" -d 'Walk the whole loop on the shipped examples: sync, break, check, impact, signed ack, merge, publish'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status rules completions man help" -f -a "check" -d 'Compare the working tree (or --head) with --base and classify every contract change'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status rules completions man help" -f -a "impact" -d 'Diff a pull request from its merge-base, open proposals for breaking changes, and gate the merge on acks'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status rules completions man help" -f -a "replay" -d 'Replay first-parent history commit by commit through `check --base C^ --head C`, and sum up what would have been blocked'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status rules completions man help" -f -a "ack" -d 'Sign and record your team\'s decision on a proposal (approve, block, or migrating until a date)'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status rules completions man help" -f -a "verify" -d 'Re-check every acknowledgment\'s signature and binding, and say why each bad one is rejected'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status rules completions man help" -f -a "proposals" -d 'List, show and withdraw proposals'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status rules completions man help" -f -a "signers" -d 'Export the registered signing keys as an OpenSSH allowed_signers file'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status rules completions man help" -f -a "init" -d 'Write a first tessera.yaml from this repository\'s dbt project, git user and SSH key'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status rules completions man help" -f -a "hook" -d 'Install a plain git pre-commit hook that runs `tessera check`'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status rules completions man help" -f -a "sync" -d 'Write this repository\'s declarations (assets, owners, consumers) to the store'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status rules completions man help" -f -a "assets" -d 'List the assets in the store'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status rules completions man help" -f -a "consumers" -d 'Who reads an asset, and which columns'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status rules completions man help" -f -a "graph" -d 'The lineage around an asset: producers, assets and consumer teams (Mermaid, DOT, JSON)'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status rules completions man help" -f -a "status" -d 'Where the store is, its schema version and what it holds'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status rules completions man help" -f -a "rules" -d 'List every compatibility rule with its forward/backward defaults and meaning'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status rules completions man help" -f -a "completions" -d 'Print the completion script for a shell (bash, zsh, fish, powershell, elvish)'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status rules completions man help" -f -a "man" -d 'Print the man page (roff) to stdout'
-complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status rules completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status serve keys rules completions man help" -f -a "demo" -d 'Walk the whole loop on the shipped examples: sync, break, check, impact, signed ack, merge, publish'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status serve keys rules completions man help" -f -a "check" -d 'Compare the working tree (or --head) with --base and classify every contract change'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status serve keys rules completions man help" -f -a "impact" -d 'Diff a pull request from its merge-base, open proposals for breaking changes, and gate the merge on acks'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status serve keys rules completions man help" -f -a "replay" -d 'Replay first-parent history commit by commit through `check --base C^ --head C`, and sum up what would have been blocked'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status serve keys rules completions man help" -f -a "ack" -d 'Sign and record your team\'s decision on a proposal (approve, block, or migrating until a date)'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status serve keys rules completions man help" -f -a "verify" -d 'Re-check every acknowledgment\'s signature and binding, and say why each bad one is rejected'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status serve keys rules completions man help" -f -a "proposals" -d 'List, show and withdraw proposals'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status serve keys rules completions man help" -f -a "signers" -d 'Export the registered signing keys as an OpenSSH allowed_signers file'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status serve keys rules completions man help" -f -a "init" -d 'Write a first tessera.yaml from this repository\'s dbt project, git user and SSH key'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status serve keys rules completions man help" -f -a "hook" -d 'Install a plain git pre-commit hook that runs `tessera check`'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status serve keys rules completions man help" -f -a "sync" -d 'Write this repository\'s declarations (assets, owners, consumers) to the store'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status serve keys rules completions man help" -f -a "assets" -d 'List the assets in the store'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status serve keys rules completions man help" -f -a "consumers" -d 'Who reads an asset, and which columns'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status serve keys rules completions man help" -f -a "graph" -d 'The lineage around an asset: producers, assets and consumer teams (Mermaid, DOT, JSON)'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status serve keys rules completions man help" -f -a "status" -d 'Where the store is, its schema version and what it holds'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status serve keys rules completions man help" -f -a "serve" -d 'Run the coordination store as an HTTP server for many repositories and CI runners'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status serve keys rules completions man help" -f -a "keys" -d 'Create, list and revoke the API keys of a `tessera serve` (needs an admin key)'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status serve keys rules completions man help" -f -a "rules" -d 'List every compatibility rule with its forward/backward defaults and meaning'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status serve keys rules completions man help" -f -a "completions" -d 'Print the completion script for a shell (bash, zsh, fish, powershell, elvish)'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status serve keys rules completions man help" -f -a "man" -d 'Print the man page (roff) to stdout'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and not __fish_seen_subcommand_from demo check impact replay ack verify proposals signers init hook sync assets consumers graph status serve keys rules completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tessera -n "__fish_tessera_using_subcommand help; and __fish_seen_subcommand_from proposals" -f -a "list" -d 'Open proposals (the default), or all of them'
 complete -c tessera -n "__fish_tessera_using_subcommand help; and __fish_seen_subcommand_from proposals" -f -a "show" -d 'One proposal: its findings, each team\'s acknowledgment, and its history'
 complete -c tessera -n "__fish_tessera_using_subcommand help; and __fish_seen_subcommand_from proposals" -f -a "withdraw" -d 'Close a proposal: the change was abandoned'
 complete -c tessera -n "__fish_tessera_using_subcommand help; and __fish_seen_subcommand_from signers" -f -a "export" -d 'Write an allowed_signers file of every registered key (namespace tessera-ack)'
 complete -c tessera -n "__fish_tessera_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "install" -d 'Write .git/hooks/pre-commit, which runs `tessera check` on the staged files'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "create" -d 'Create a key for a team; its secret is printed this once and never stored'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "list" -d 'List every key (never their secrets)'
+complete -c tessera -n "__fish_tessera_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "revoke" -d 'Revoke a key by its id; requests with it are refused from then on'

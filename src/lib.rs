@@ -13,6 +13,7 @@ pub mod git;
 pub mod impact;
 pub mod output;
 pub mod report;
+pub mod server;
 pub mod sign;
 pub mod store;
 pub mod suggest;

@@ -106,3 +106,37 @@ pub fn keep_whole(t: &mut Table, columns: &[usize]) {
         }
     }
 }
+
+/// What a long command is doing, on one line of stderr that each step overwrites and the end
+/// clears: only on a terminal, so logs and pipes get nothing.
+pub struct Progress {
+    label: &'static str,
+    on: bool,
+}
+
+impl Progress {
+    pub fn new(label: &'static str) -> Progress {
+        Progress {
+            label,
+            on: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        }
+    }
+
+    pub fn step(&self, what: &str) {
+        if self.on {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2K{}: {what}…", self.label);
+            let _ = err.flush();
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if self.on {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2K");
+            let _ = err.flush();
+        }
+    }
+}

@@ -13,10 +13,12 @@ pub mod graph;
 pub mod hook;
 pub mod impact;
 pub mod init;
+pub mod keys;
 pub mod man;
 pub mod proposals;
 pub mod replay;
 pub mod rules;
+pub mod serve;
 pub mod settings;
 pub mod signers;
 pub mod status;
@@ -93,6 +95,10 @@ pub enum Command {
     Graph(graph::Args),
     /// Where the store is, its schema version and what it holds
     Status(status::Args),
+    /// Run the coordination store as an HTTP server for many repositories and CI runners
+    Serve(serve::Args),
+    /// Create, list and revoke the API keys of a `tessera serve` (needs an admin key)
+    Keys(keys::Args),
     /// List every compatibility rule with its forward/backward defaults and meaning
     Rules(rules::Args),
     /// Print the completion script for a shell (bash, zsh, fish, powershell, elvish)
@@ -126,6 +132,8 @@ pub fn run(cli: Cli) -> crate::error::Result<ExitStatus> {
         Command::Consumers(args) => consumers::run(&args, &ctx),
         Command::Graph(args) => graph::run(&args, &ctx),
         Command::Status(args) => status::run(&args, &ctx),
+        Command::Serve(args) => serve::run(&args, &ctx),
+        Command::Keys(args) => keys::run(&args, &ctx),
         Command::Sync(args) => sync::run(&args, &ctx),
         Command::Completions(args) => completions::run(&args),
         Command::Man(args) => man::run(&args),

@@ -1,11 +1,12 @@
 //! Where the coordination store is, and opening it: `--store`, `TESSERA_STORE`, then `store:` in
-//! tessera.yaml, then `sqlite:.tessera/tessera.db` next to the configuration.
+//! tessera.yaml, then `sqlite:.tessera/tessera.db` next to the configuration. An `http://` or
+//! `https://` store is a `tessera serve`, reached with the API key in `TESSERA_TOKEN`.
 
 use std::path::{Path, PathBuf};
 
 use crate::config;
 use crate::error::Error;
-use crate::store::{SqliteStore, Store};
+use crate::store::{HttpStore, SqliteStore, Store};
 
 use super::context::{Context, LoadedConfig};
 
@@ -89,17 +90,35 @@ pub fn open(loc: &Location, create: bool) -> crate::error::Result<Box<dyn Store>
             }
             Ok(Box::new(store))
         }
-        Location::Remote(url) => Err(Error::Usage {
-            message: format!("the remote store {url} is not supported by this build"),
-            help: "use a SQLite store (`store: sqlite:.tessera/tessera.db`, or --store sqlite:PATH) until `tessera serve` ships".into(),
-        }
-        .into()),
+        Location::Remote(url) => Ok(Box::new(open_remote(url)?)),
         Location::Unsupported { value, scheme } => Err(Error::Usage {
             message: format!("`{}` is not a store tessera can open: it does not know the `{}` scheme", crate::report::escape::terminal(value), crate::report::escape::terminal(scheme)),
             help: "use `sqlite:PATH` or a plain path for a SQLite file (e.g. `--store sqlite:.tessera/tessera.db`); `https://…` is a `tessera serve` server".into(),
         }
         .into()),
     }
+}
+
+/// The environment variable holding the API key for an HTTP store.
+pub const TOKEN: &str = "TESSERA_TOKEN";
+
+/// Connects to a `tessera serve` with the key in `TESSERA_TOKEN`. Plain `http://` is accepted
+/// only on loopback: anywhere else the key would cross the network in the clear.
+pub fn open_remote(url: &str) -> crate::error::Result<HttpStore> {
+    if let Some(rest) = url.strip_prefix("http://") {
+        let host = rest.split(['/', '?']).next().unwrap_or("");
+        let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+        let loopback =
+            matches!(host, "localhost" | "127.0.0.1" | "[::1]") || host.starts_with("127.");
+        if !loopback {
+            return Err(Error::Usage {
+                message: format!("the store {url} is plain http on a non-loopback host"),
+                help: "use https:// for a server on another machine (put TLS in front of `tessera serve`); plain http is for 127.0.0.1".into(),
+            }
+            .into());
+        }
+    }
+    Ok(HttpStore::open(url, std::env::var(TOKEN).ok())?)
 }
 
 /// The SQLite file must never be committed: git holds declarations, the store coordination.

@@ -206,6 +206,11 @@ pub enum StoreError {
         )
     )]
     Conflict { id: String, what: String },
+
+    /// A `tessera serve` refused or could not be reached; carries the server's own code.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Remote(Box<super::http::RemoteError>),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

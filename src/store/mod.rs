@@ -7,12 +7,15 @@
 
 mod claims;
 mod error;
+pub mod http;
 mod model;
 pub mod sqlite;
 mod time;
+pub mod wire;
 
 pub use claims::{ClaimChange, Repository, Takeover, TeamClaim};
 pub use error::{BoxError, Result, StoreError};
+pub use http::{HttpStore, RemoteError};
 pub use model::*;
 pub use sqlite::{Journal, OpenOptions, SqliteStore};
 pub use time::{Timestamp, TimestampError};

@@ -131,3 +131,37 @@ fn tables_never_split_an_identifier_to_fit_the_width() {
         "the identifier stays on one line:\n{out}"
     );
 }
+
+#[test]
+fn sync_shows_progress_on_a_terminal_and_nothing_when_piped() {
+    if !crate::common::have_tool("script") {
+        return;
+    }
+    let repo = shop();
+    repo.write(
+        "tessera.yaml",
+        "project: shop\nowner: team-shop\nteams: [{name: team-shop}]\ndbt:\n  target: {schema: analytics}\n",
+    );
+    repo.commit("tessera.yaml");
+    let o = repo.run(&["sync"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        !stderr(&o).contains("reading the dbt project") && !stderr(&o).contains('\r'),
+        "nothing when piped: {}",
+        stderr(&o)
+    );
+    // `script` gives the command a terminal; each step overwrites one line there.
+    let bin = env!("CARGO_BIN_EXE_tessera");
+    let o = std::process::Command::new("script")
+        .args(["-qec", &format!("{bin} sync"), "/dev/null"])
+        .current_dir(repo.path())
+        .env("TESSERA_TODAY", "2026-06-01")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("script runs");
+    let seen = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        seen.contains("sync: reading the dbt project") && seen.contains("\r\x1b[2K"),
+        "{seen:?}"
+    );
+}

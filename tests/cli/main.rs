@@ -17,6 +17,7 @@ mod inputs;
 mod precommit;
 mod replayed;
 mod rules;
+mod serve;
 mod sql_contract;
 mod sync;
 mod vectors_e2e;

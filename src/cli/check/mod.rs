@@ -259,6 +259,14 @@ fn open_store(
         super::store::Location::Unsupported { .. } => Ok(Some(super::store::open(&loc, false)?)),
         // The store's own error says where it looked and how to create one.
         _ if require_store => Ok(Some(super::store::open(&loc, false)?)),
+        // A server that cannot be reached leaves the consumers unknown, as a missing file does.
+        super::store::Location::Remote(_) => match super::store::open(&loc, false) {
+            Ok(store) => Ok(Some(store)),
+            Err(e) => {
+                ctx.warn(&format!("{e}: the consumer list is unknown"));
+                Ok(None)
+            }
+        },
         _ => {
             ctx.warn(&format!("no coordination store at {}: the consumer list is unknown (run `tessera sync` on main to create it)", loc.describe()));
             Ok(None)

@@ -86,6 +86,8 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     let cfg = ctx.config()?;
     let repo = preflight(args, ctx, &cfg)?;
     let today = ctx.today()?;
+    let progress = crate::output::Progress::new("sync");
+    progress.step("reading the dbt project");
     let mut side = sides::head_side(ctx, &cfg, args.head.as_deref())?;
     let project = cfg
         .config
@@ -100,10 +102,15 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     let settings = super::settings::compat_settings(&cfg.config, warehouse, today);
     let d = warehouse.dialect;
     // The stored contract is the compared one: columns from the SQL, types from YAML or SQL.
+    progress.step(&format!(
+        "deriving the output columns of {} models",
+        side.models.len()
+    ));
     super::check::output_columns::one(&mut side, d);
     if let Some(path) = super::check::output_columns::catalog_path(None, ctx, &cfg) {
         crate::dbt::columns::Catalog::read(&path)?.apply(&mut side.project);
     }
+    progress.step("opening the store");
     let loc = super::store::location(ctx, &cfg);
     let store = super::store::open(&loc, true)?;
     // Where each model lands: the manifest's word first, then the files (already applied), then
@@ -219,7 +226,13 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     };
     let commit = side.commit.clone();
     let now = super::coord::now(today);
+    progress.step(&format!(
+        "writing {} assets and {} registrations",
+        declaration.assets.len(),
+        declaration.consumers.len()
+    ));
     let outcome = store.sync_project(&declaration, now, commit.as_deref())?;
+    drop(progress);
     let took_over = outcome
         .claims
         .iter()

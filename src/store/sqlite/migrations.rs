@@ -19,7 +19,7 @@ pub const APPLICATION_ID: i64 = 0x5445_5353;
 /// The schema version this binary writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-const MIGRATIONS: &[&str] = &[V1, V2, V3_CLAIMS, V4_IDENTITY];
+const MIGRATIONS: &[&str] = &[V1, V2, V3_CLAIMS, V4_IDENTITY, V5_API_KEYS];
 
 /// Everything the store holds. Registrations, proposals and events name assets by key, without
 /// a foreign key, because they may exist before (or outlive) the asset row.
@@ -196,6 +196,23 @@ WHERE p.owner IS NOT NULL AND NOT EXISTS (
 /// unknown), so `assets` can say how far its key can be trusted.
 const V4_IDENTITY: &str = r#"
 ALTER TABLE assets ADD COLUMN identity_source TEXT;
+"#;
+
+/// API keys of `tessera serve`: per team, with a scope, kept as a hash of the secret. A key is
+/// revoked, never deleted, so the event log's "key k… did it" always names a known key.
+const V5_API_KEYS: &str = r#"
+CREATE TABLE api_keys (
+    id         TEXT PRIMARY KEY,
+    team       TEXT NOT NULL,
+    scope      TEXT NOT NULL CHECK (scope IN ('read', 'write', 'admin')),
+    hash       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    revoked_at INTEGER
+);
+CREATE INDEX api_keys_by_team ON api_keys (team);
+CREATE TRIGGER api_keys_no_delete BEFORE DELETE ON api_keys
+BEGIN SELECT RAISE(ABORT, 'api keys are revoked, not deleted'); END;
 "#;
 
 /// Brings the schema to [`SCHEMA_VERSION`]. The version is read again under the write lock, so

@@ -7,6 +7,7 @@
 //! wait out); with a 10 s busy timeout, concurrent syncs queue instead of failing.
 
 mod coord;
+mod keys;
 mod migrations;
 mod open;
 mod read;

@@ -28,11 +28,24 @@ pub struct World {
     pub bi: TestRepo,
     /// Bo's private key; its `.pub` sits beside it.
     pub bo_key: PathBuf,
+    /// A `tessera serve` on this world's store file, instead of the file itself.
+    pub remote: Option<Remote>,
+}
+
+/// Where a served world's commands go, and the API key each repository's CI would hold.
+pub struct Remote {
+    pub url: String,
+    pub shop_token: Option<String>,
+    pub bi_token: Option<String>,
 }
 
 impl World {
     pub fn new() -> World {
-        let dir = tempfile::tempdir().expect("tmp");
+        World::at(tempfile::tempdir().expect("tmp"), None)
+    }
+
+    /// A world in `dir` (its store is `dir/store.db`), reached through `remote` when given.
+    pub fn at(dir: tempfile::TempDir, remote: Option<Remote>) -> World {
         std::fs::create_dir(dir.path().join("home")).expect("mkdir home");
         let (bo_key, bo_pub) = keygen(dir.path(), "bo", BO);
         let world = World {
@@ -40,6 +53,7 @@ impl World {
             bi: example_repo("bi"),
             dir,
             bo_key,
+            remote,
         };
         edit(
             &world.bi,
@@ -51,12 +65,17 @@ impl World {
         world.sync(&world.bi);
         world.sync(&world.shop);
         world.shop.git(&["checkout", "-q", "-b", "drop-status"]);
+        // The model stops selecting `status` and its YAML entry goes with it: a real drop.
+        edit(&world.shop, "models/marts/orders.sql", "    status,\n", "");
         world.drop_column(ORDERS_STATUS);
         world
     }
 
     pub fn store(&self) -> String {
-        format!("sqlite:{}", self.db_path().display())
+        match &self.remote {
+            Some(r) => r.url.clone(),
+            None => format!("sqlite:{}", self.db_path().display()),
+        }
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -102,6 +121,16 @@ impl World {
             .env("TESSERA_STORE", self.store())
             .env("HOME", self.dir.path().join("home"))
             .env_remove("SSH_AUTH_SOCK");
+        if let Some(remote) = &self.remote {
+            let token = if repo.path() == self.bi.path() {
+                &remote.bi_token
+            } else {
+                &remote.shop_token
+            };
+            if let Some(token) = token {
+                cmd.env("TESSERA_TOKEN", token);
+            }
+        }
         cmd
     }
 

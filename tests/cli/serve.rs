@@ -1,0 +1,8 @@
+//! `tessera serve` as a real child process on 127.0.0.1, and the CLI's HTTP store against it:
+//! the whole coordination loop behaves as it does on a local file, and the API keys enforce the
+//! claims (every refusal leaves the store as it was).
+
+mod keys;
+mod scenario;
+mod security;
+mod support;
