@@ -1,42 +1,9 @@
 use crate::common::{
-    SHOP_ORDERS as ORDERS, SHOP_ORDERS_SQL, SHOP_PROJECT as PROJECT, TestRepo, code, fixtures,
-    scrub, snapshot, stderr, stdout, tessera,
+    SHOP_ORDERS as ORDERS, SHOP_ORDERS_SQL, TestRepo, code, fixtures, json, rules, scrub, snapshot,
+    stderr, stdout, tessera,
 };
 
-fn shop() -> TestRepo {
-    let repo = TestRepo::new();
-    repo.write("dbt_project.yml", PROJECT)
-        .write("models/orders.sql", SHOP_ORDERS_SQL)
-        .write("models/schema.yml", ORDERS);
-    repo.commit("orders");
-    repo
-}
-
-fn json(o: &std::process::Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(o), stderr(o)))
-}
-
-fn rules(v: &serde_json::Value) -> Vec<String> {
-    let mut r: Vec<String> = v["findings"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|f| {
-                    format!(
-                        "{} {}.{} {}",
-                        f["rule"].as_str().unwrap_or(""),
-                        f["node"].as_str().unwrap_or(""),
-                        f["path"].as_str().unwrap_or(""),
-                        f["severity"].as_str().unwrap_or("")
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    r.sort();
-    r
-}
+use crate::common::shop_repo as shop;
 
 #[test]
 fn an_unchanged_tree_is_compatible() {

@@ -193,3 +193,40 @@ models:
       - name: amount
         data_type: numeric(12,2)
 ";
+
+/// stdout parsed as JSON, or a panic that shows what was printed instead.
+pub fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(o), stderr(o)))
+}
+
+/// `rule node.path SEVERITY` for every finding of a JSON report, sorted: a verdict in one line
+/// per finding, easy to compare.
+pub fn rules(v: &serde_json::Value) -> Vec<String> {
+    let mut out: Vec<String> = v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            format!(
+                "{} {}.{} {}",
+                f["rule"].as_str().unwrap_or("?"),
+                f["node"].as_str().unwrap_or("?"),
+                f["path"].as_str().unwrap_or(""),
+                f["severity"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// A repository holding the one-model shop project (`SHOP_*`), committed.
+pub fn shop_repo() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("dbt_project.yml", SHOP_PROJECT)
+        .write("models/orders.sql", SHOP_ORDERS_SQL)
+        .write("models/schema.yml", SHOP_ORDERS);
+    repo.commit("orders");
+    repo
+}

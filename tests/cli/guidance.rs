@@ -1,16 +1,9 @@
 //! Messages that tell a newcomer what to do: the blocked check's next steps, a `column_removed`
 //! hint whose syntax works, a PATH that names no file, and examples in `--help`.
 
-use crate::common::{SHOP_ORDERS, SHOP_ORDERS_SQL, SHOP_PROJECT, TestRepo, code, stderr, stdout};
+use crate::common::{SHOP_ORDERS, SHOP_ORDERS_SQL, code, stderr, stdout};
 
-fn shop() -> TestRepo {
-    let repo = TestRepo::new();
-    repo.write("dbt_project.yml", SHOP_PROJECT)
-        .write("models/orders.sql", SHOP_ORDERS_SQL)
-        .write("models/schema.yml", SHOP_ORDERS);
-    repo.commit("shop");
-    repo
-}
+use crate::common::shop_repo as shop;
 
 const STATUS: &str = "      - name: status\n        data_type: text\n";
 /// The model's SQL without `status`: the column is gone from what the model outputs.

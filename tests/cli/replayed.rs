@@ -1,43 +1,11 @@
 //! Verdicts that replaying a real project's history showed wrong (issue 13, "fixes found on the
 //! same history"), each through the built binary on a real git repository.
 
-use crate::common::{SHOP_ORDERS, SHOP_ORDERS_SQL, SHOP_PROJECT, TestRepo, code, stderr, stdout};
-
-fn json(o: &std::process::Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(o), stderr(o)))
-}
-
-/// `rule node.column SEVERITY` for every finding, sorted.
-fn rules(v: &serde_json::Value) -> Vec<String> {
-    let mut out: Vec<String> = v["findings"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|f| {
-            format!(
-                "{} {}.{} {}",
-                f["rule"].as_str().unwrap_or("?"),
-                f["node"].as_str().unwrap_or("?"),
-                f["path"].as_str().unwrap_or(""),
-                f["severity"].as_str().unwrap_or("?")
-            )
-        })
-        .collect();
-    out.sort();
-    out
-}
+use crate::common::{SHOP_ORDERS, SHOP_ORDERS_SQL, code, json, rules, stderr, stdout};
 
 const OWNER: &str = "project: shop\nowner: team-shop\nteams: [{name: team-shop}]\n";
 
-fn shop() -> TestRepo {
-    let repo = TestRepo::new();
-    repo.write("dbt_project.yml", SHOP_PROJECT)
-        .write("models/orders.sql", SHOP_ORDERS_SQL)
-        .write("models/schema.yml", SHOP_ORDERS);
-    repo.commit("orders");
-    repo
-}
+use crate::common::shop_repo as shop;
 
 #[test]
 fn the_dict_forms_of_config_are_read() {

@@ -1,28 +1,11 @@
 //! A model's contract is what its SQL outputs: breaks made only in SQL are caught, and edits
 //! to the YAML documentation alone do not block. Real git repositories, the built binary.
 
-use crate::common::{SHOP_PROJECT as PROJECT, TestRepo, code, stderr, stdout};
+use crate::common::{SHOP_PROJECT as PROJECT, TestRepo, code, stderr};
 
 /// `(rule node.path severity)` of every finding, sorted.
 fn findings(o: &std::process::Output) -> Vec<String> {
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(o), stderr(o)));
-    let mut r: Vec<String> = v["findings"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|f| {
-            format!(
-                "{} {}.{} {}",
-                f["rule"].as_str().unwrap_or(""),
-                f["node"].as_str().unwrap_or(""),
-                f["path"].as_str().unwrap_or(""),
-                f["severity"].as_str().unwrap_or("")
-            )
-        })
-        .collect();
-    r.sort();
-    r
+    crate::common::rules(&crate::common::json(o))
 }
 
 fn enforced(name: &str, columns: &[&str]) -> String {
