@@ -48,13 +48,8 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     let url = match super::store::location(ctx, &cfg) {
         Location::Remote(url) => url,
         // Opening it says what is wrong with the scheme.
-        unsupported @ Location::Unsupported { .. } => {
-            super::store::open(&unsupported, false)?;
-            return Err(Error::Usage {
-                message: "the store location is not one tessera knows".into(),
-                help: "point --store (or TESSERA_STORE) at the server's https:// URL".into(),
-            }
-            .into());
+        Location::Unsupported { value, scheme } => {
+            return Err(super::store::unsupported(&value, &scheme).into());
         }
         Location::Sqlite(path) => {
             return Err(Error::Usage {

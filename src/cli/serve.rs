@@ -99,13 +99,8 @@ fn configured_store(ctx: &Context) -> crate::error::Result<PathBuf> {
     let store = match super::store::location(ctx, &cfg) {
         Location::Sqlite(path) => path,
         // Opening it says what is wrong with the scheme.
-        unsupported @ Location::Unsupported { .. } => {
-            super::store::open(&unsupported, false)?;
-            return Err(Error::Usage {
-                message: "the store location is not one tessera knows".into(),
-                help: "pass --store sqlite:PATH".into(),
-            }
-            .into());
+        Location::Unsupported { value, scheme } => {
+            return Err(super::store::unsupported(&value, &scheme).into());
         }
         Location::Remote(url) => {
             return Err(Error::Usage {

@@ -91,11 +91,7 @@ pub fn open(loc: &Location, create: bool) -> crate::error::Result<Box<dyn Store>
             Ok(Box::new(store))
         }
         Location::Remote(url) => Ok(Box::new(open_remote(url)?)),
-        Location::Unsupported { value, scheme } => Err(Error::Usage {
-            message: format!("`{}` is not a store tessera can open: it does not know the `{}` scheme", crate::report::escape::terminal(value), crate::report::escape::terminal(scheme)),
-            help: "use `sqlite:PATH` or a plain path for a SQLite file (e.g. `--store sqlite:.tessera/tessera.db`); `https://…` is a `tessera serve` server".into(),
-        }
-        .into()),
+        Location::Unsupported { value, scheme } => Err(unsupported(value, scheme).into()),
     }
 }
 
@@ -131,5 +127,17 @@ fn keep_out_of_git(db: &Path) {
                 "# The coordination store is not for git.\n*.db\n*.db-*\n",
             );
         }
+    }
+}
+
+/// A store location whose scheme tessera does not know (`mysql://…`): never a file by that name.
+pub fn unsupported(value: &str, scheme: &str) -> Error {
+    Error::Usage {
+        message: format!(
+            "`{}` is not a store tessera can open: it does not know the `{}` scheme",
+            crate::report::escape::terminal(value),
+            crate::report::escape::terminal(scheme)
+        ),
+        help: "use `sqlite:PATH` or a plain path for a SQLite file (e.g. `--store sqlite:.tessera/tessera.db`); `https://…` is a `tessera serve` server".into(),
     }
 }

@@ -107,7 +107,7 @@ fn a_consumer_that_registers_after_the_approval_is_asked_too() {
         serde_json::json!(["team-bi", "team-ops"]),
         "{v}"
     );
-    // team-ops's own ack is not refused as "not impacted".
+    // The proposal waits again, now for team-ops.
     let o = at(
         &w,
         &w.shop,
