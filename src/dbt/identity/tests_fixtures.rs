@@ -4,22 +4,12 @@
 //! in the manifest's macros) or dbt's built-in one. An override Tessera cannot evaluate must say
 //! so rather than give a name.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::Value as Json;
 
 use super::macros::{self, Naming, Node, Overrides};
 use super::profiles::Target;
-
-fn fixtures_dir() -> PathBuf {
-    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    crate_dir
-        .ancestors()
-        .skip(1)
-        .map(|dir| dir.join("shared/fixtures/dbt"))
-        .find(|dir| dir.is_dir())
-        .unwrap_or_else(|| crate_dir.join("../shared/fixtures/dbt"))
-}
 
 /// `Some(true)`: every root model placed as dbt placed it, under one target name;
 /// `Some(false)`: some model placed elsewhere; `None`: the override is not evaluable.
@@ -103,7 +93,9 @@ fn agrees(manifest: &Json) -> Option<bool> {
 
 #[test]
 fn real_projects_land_where_their_manifests_say() {
-    let dir = fixtures_dir();
+    let Some(dir) = crate::test_shared::shared_path("fixtures/dbt") else {
+        return;
+    };
     let mut agreed = Vec::new();
     let mut named = Vec::new();
     let mut paths: Vec<PathBuf> = walkdir::WalkDir::new(&dir)
