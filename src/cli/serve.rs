@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::error::Error;
 use crate::exit::ExitStatus;
+use crate::server::Backend;
 
 use super::context::Context;
 use super::store::Location;
@@ -15,14 +16,16 @@ pub const BOOTSTRAP: &str = "TESSERA_BOOTSTRAP_KEY";
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
-The store is --store (or TESSERA_STORE, or `store:` in tessera.yaml), a sqlite:PATH the server \
-creates if missing. Every request needs an API key (`Authorization: Bearer KEY`), except \
+The store is --store (or TESSERA_STORE, or `store:` in tessera.yaml): a sqlite:PATH the server \
+creates if missing, or a postgres://USER@HOST:PORT/DATABASE that several replicas may share (the \
+database must exist; the server migrates its schema at start; the password goes in PGPASSWORD). Every request needs an API key (`Authorization: Bearer KEY`), except \
 GET /health. To give a new server its first admin key, start it with TESSERA_BOOTSTRAP_KEY set to \
 a secret of 16 characters or more, then run `TESSERA_TOKEN=<that secret> tessera --store URL keys \
 create --team TEAM --scope admin`.
 
 Examples:
   tessera serve --store sqlite:/var/lib/tessera/tessera.db --listen 0.0.0.0:8080
+  tessera serve --store postgres://tessera@db.internal:5432/tessera --listen 0.0.0.0:8080
   tessera serve --dev --store sqlite:/tmp/try.db     # no keys, 127.0.0.1 only
   tessera serve --demo                                # the examples' data, to try with curl")]
 pub struct Args {
@@ -48,7 +51,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     // The demo's directory lives until the server stops.
     let (store, _demo_dir) = if args.demo {
         let (dir, store) = seed_demo()?;
-        (store, Some(dir))
+        (Backend::Sqlite(store), Some(dir))
     } else {
         (configured_store(ctx)?, None)
     };
@@ -94,21 +97,23 @@ fn seed_demo() -> crate::error::Result<(tempfile::TempDir, PathBuf)> {
     Ok((dir, keep.join("tessera.db")))
 }
 
-fn configured_store(ctx: &Context) -> crate::error::Result<PathBuf> {
+fn configured_store(ctx: &Context) -> crate::error::Result<Backend> {
     let cfg = ctx.config()?;
-    let store = match super::store::location(ctx, &cfg) {
-        Location::Sqlite(path) => path,
+    match super::store::location(ctx, &cfg) {
+        Location::Sqlite(path) => Ok(Backend::Sqlite(path)),
+        Location::Unsupported { value, .. } if crate::store::postgres::is_url(&value) => {
+            Ok(Backend::Postgres(value))
+        }
         // Opening it says what is wrong with the scheme.
         Location::Unsupported { value, scheme } => {
-            return Err(super::store::unsupported(&value, &scheme).into());
+            Err(super::store::unsupported(&value, &scheme).into())
         }
-        Location::Remote(url) => {
-            return Err(Error::Usage {
-                message: format!("`tessera serve` keeps its store in a SQLite file, not at {url}"),
-                help: "pass --store sqlite:PATH (or set TESSERA_STORE) on the server".into(),
-            }
-            .into());
+        Location::Remote(url) => Err(Error::Usage {
+            message: format!(
+                "`tessera serve` keeps its store in a SQLite file or a PostgreSQL database, not at {url}"
+            ),
+            help: "pass --store sqlite:PATH or --store postgres://USER@HOST:PORT/DATABASE (or set TESSERA_STORE) on the server".into(),
         }
-    };
-    Ok(store)
+        .into()),
+    }
 }

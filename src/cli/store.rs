@@ -14,8 +14,9 @@ use super::context::{Context, LoadedConfig};
 pub enum Location {
     Sqlite(PathBuf),
     Remote(String),
-    /// `--store` named a scheme Tessera does not speak (`mysql://…`): opening it is an error,
-    /// never a SQLite file that happens to be called `mysql:`.
+    /// `--store` named a scheme the CLI does not open (`mysql://…`): opening it is an error,
+    /// never a SQLite file that happens to be called `mysql:`. A `postgres://…` database is one
+    /// too: only `tessera serve` opens it, so every write goes through the server's keys.
     Unsupported {
         value: String,
         scheme: String,
@@ -27,7 +28,7 @@ impl Location {
         match self {
             Location::Sqlite(p) => format!("sqlite:{}", p.display()),
             Location::Remote(u) => u.clone(),
-            Location::Unsupported { value, .. } => value.clone(),
+            Location::Unsupported { value, .. } => crate::store::postgres::redact(value),
         }
     }
 }
@@ -132,12 +133,21 @@ fn keep_out_of_git(db: &Path) {
 
 /// A store location whose scheme tessera does not know (`mysql://…`): never a file by that name.
 pub fn unsupported(value: &str, scheme: &str) -> Error {
+    if crate::store::postgres::is_url(value) {
+        return Error::Usage {
+            message: format!(
+                "`{}` is a PostgreSQL database: the commands reach it through `tessera serve`",
+                crate::report::escape::terminal(&crate::store::postgres::redact(value))
+            ),
+            help: "run `tessera serve --store postgres://…` (several replicas may share the database), then point `store:` in tessera.yaml, --store or TESSERA_STORE at the server's https:// URL, with an API key in TESSERA_TOKEN".into(),
+        };
+    }
     Error::Usage {
         message: format!(
             "`{}` is not a store tessera can open: it does not know the `{}` scheme",
             crate::report::escape::terminal(value),
             crate::report::escape::terminal(scheme)
         ),
-        help: "use `sqlite:PATH` or a plain path for a SQLite file (e.g. `--store sqlite:.tessera/tessera.db`); `https://…` is a `tessera serve` server".into(),
+        help: "use `sqlite:PATH` or a plain path for a SQLite file (e.g. `--store sqlite:.tessera/tessera.db`); `https://…` is a `tessera serve` server, and `postgres://…` a database for `tessera serve`".into(),
     }
 }

@@ -305,7 +305,7 @@ impl<'de> Deserialize<'de> for Store {
             raw.referenced,
             format!("invalid store {}", display_value(s)),
             "not a store address",
-            "write `sqlite:PATH` (e.g. `sqlite:.tessera/tessera.db`) or the URL of a `tessera serve` (e.g. `https://tessera.example.com`)".into(),
+            "write `sqlite:PATH` (e.g. `sqlite:.tessera/tessera.db`) or the URL of a `tessera serve` (e.g. `https://tessera.example.com`); a PostgreSQL database is reached through `tessera serve --store postgres://…`".into(),
         ))
     }
 }

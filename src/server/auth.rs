@@ -148,7 +148,7 @@ impl FromRequestParts<Arc<App>> for Caller {
             .ok_or_else(|| ApiError::unauthorized("the API key is not one this server issued"))?;
         let app = app.clone();
         let caller = tokio::task::spawn_blocking(move || {
-            let record = app.sqlite.api_key(&id).map_err(ApiError::from)?;
+            let record = app.store.api_key(&id).map_err(ApiError::from)?;
             match record {
                 Some((key, stored)) if same(&hash(&token), &stored) => {
                     if key.revoked_at.is_some() {

@@ -28,7 +28,7 @@ async fn list(State(app): State<Arc<App>>, c: Caller) -> Result<Json<Vec<KeyInfo
         ));
     }
     c.admin()?;
-    Ok(Json(blocking(&app, |a| Ok(a.sqlite.api_keys()?)).await?))
+    Ok(Json(blocking(&app, |a| Ok(a.store.api_keys()?)).await?))
 }
 
 async fn create(
@@ -49,7 +49,7 @@ async fn create(
     };
     let hash = auth::hash(&token);
     let stored = key.clone();
-    blocking(&app, move |a| Ok(a.sqlite.add_api_key(&stored, &hash)?)).await?;
+    blocking(&app, move |a| Ok(a.store.add_api_key(&stored, &hash)?)).await?;
     tracing::info!(key = %key.id, team = %key.team, scope = key.scope.name(), by = %key.created_by, "key created");
     Ok(Json(CreatedKey { key, token }))
 }
@@ -68,7 +68,7 @@ async fn revoke(
     c.admin()?;
     let by = c.describe();
     let key = blocking(&app, move |a| {
-        a.sqlite
+        a.store
             .revoke_api_key(&id, Timestamp::now(), &by)?
             .ok_or_else(|| ApiError::not_found(format!("no key `{id}`")))
     })

@@ -26,13 +26,12 @@ use tower_http::timeout::TimeoutLayer;
 use tracing::Instrument;
 
 use crate::error::Error;
-use crate::store::{SqliteStore, Store};
+use crate::store::{KeyStore, PostgresStore, SqliteStore};
 
 /// Shared by every request.
 pub struct App {
-    pub store: Arc<dyn Store>,
-    /// The same store, for what only the server keeps in it (API keys).
-    pub sqlite: Arc<SqliteStore>,
+    /// The coordination state and the API keys, in SQLite or PostgreSQL.
+    pub store: Arc<dyn KeyStore>,
     /// No keys (`--dev`); the server then listens on loopback only.
     pub dev: bool,
     /// `TESSERA_BOOTSTRAP_KEY`: accepted to create keys, nothing else.
@@ -45,10 +44,36 @@ impl App {
     }
 }
 
+/// Where the server keeps its store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file, created when missing: one server.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database (`postgres://…`), migrated at start: any number of replicas.
+    Postgres(String),
+}
+
+impl Backend {
+    /// For logs: the path, or the URL without its password.
+    pub fn describe(&self) -> String {
+        match self {
+            Backend::Sqlite(path) => format!("sqlite:{}", path.display()),
+            Backend::Postgres(url) => crate::store::postgres::redact(url),
+        }
+    }
+
+    pub fn open(&self) -> crate::store::Result<Arc<dyn KeyStore>> {
+        Ok(match self {
+            Backend::Sqlite(path) => Arc::new(SqliteStore::open(path, true)?),
+            Backend::Postgres(url) => Arc::new(PostgresStore::open(url)?),
+        })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Options {
     pub listen: SocketAddr,
-    pub store: PathBuf,
+    pub store: Backend,
     pub dev: bool,
     pub bootstrap: Option<String>,
     /// Largest request body, in bytes.
@@ -72,10 +97,8 @@ pub fn run(opts: Options) -> crate::error::Result<()> {
         .into());
     }
     init_logs();
-    let sqlite = Arc::new(SqliteStore::open(&opts.store, true)?);
     let app = Arc::new(App {
-        store: sqlite.clone(),
-        sqlite,
+        store: opts.store.open()?,
         dev: opts.dev,
         bootstrap: opts.bootstrap.clone().filter(|b| b.trim().len() >= 16),
     });
@@ -89,7 +112,12 @@ pub fn run(opts: Options) -> crate::error::Result<()> {
             message: format!("could not start the server's runtime: {e}"),
             help: "check the process limits (threads, open files)".into(),
         })?;
-    runtime.block_on(serve(app, opts))
+    let served = runtime.block_on(serve(app.clone(), opts));
+    // The last handle on the store goes here, outside the runtime: the blocking PostgreSQL
+    // client closes its connections with a runtime of its own, which cannot start inside one.
+    drop(runtime);
+    drop(app);
+    served
 }
 
 async fn serve(app: Arc<App>, opts: Options) -> crate::error::Result<()> {
@@ -104,7 +132,7 @@ async fn serve(app: Arc<App>, opts: Options) -> crate::error::Result<()> {
     crate::output::print(&format!(
         "tessera serve: listening on http://{local}{mode}\n"
     ))?;
-    tracing::info!(%local, store = %opts.store.display(), dev = app.dev, "listening");
+    tracing::info!(%local, store = %opts.store.describe(), dev = app.dev, "listening");
     let router = routes::router(app)
         .layer(DefaultBodyLimit::max(opts.max_body))
         .layer(TimeoutLayer::with_status_code(

@@ -207,6 +207,28 @@ pub enum StoreError {
     )]
     Conflict { id: String, what: String },
 
+    #[error("could not reach the PostgreSQL store at {location}: {detail}")]
+    #[diagnostic(
+        code(tessera::store::unreachable),
+        help(
+            "check that PostgreSQL runs and accepts TCP connections at that host and port, and \
+             that the URL's user and database are right (postgres://USER@HOST:PORT/DATABASE); \
+             create the database first if it does not exist (`createdb`), and give the password \
+             in PGPASSWORD rather than in the URL"
+        )
+    )]
+    Unreachable { location: String, detail: String },
+
+    #[error("`{location}` is not a PostgreSQL URL tessera can use: {detail}")]
+    #[diagnostic(
+        code(tessera::store::bad_location),
+        help(
+            "write postgres://USER@HOST:PORT/DATABASE, e.g. \
+             postgres://tessera@127.0.0.1:5432/tessera, and give the password in PGPASSWORD"
+        )
+    )]
+    BadLocation { location: String, detail: String },
+
     /// A `tessera serve` refused or could not be reached; carries the server's own code.
     #[error(transparent)]
     #[diagnostic(transparent)]

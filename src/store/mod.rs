@@ -1,14 +1,17 @@
 //! The coordination store: who owns what, who consumes what, which contract versions exist, and
 //! the proposals, acknowledgments and events of coordinating a break.
 //!
-//! [`Store`] is the interface every command uses; [`SqliteStore`] is the embedded backend, and
-//! the HTTP client of `tessera serve` implements the same trait. Nothing in the trait mentions
+//! [`Store`] is the interface every command uses; [`SqliteStore`] is the embedded backend,
+//! [`PostgresStore`] the one several `tessera serve` replicas share, and the HTTP client of
+//! `tessera serve` implements the same trait. Nothing in the trait mentions
 //! SQL, so commands cannot come to depend on one backend.
 
 mod claims;
 mod error;
 pub mod http;
+mod keys;
 mod model;
+pub mod postgres;
 pub mod sqlite;
 mod time;
 pub mod wire;
@@ -16,7 +19,9 @@ pub mod wire;
 pub use claims::{ClaimChange, Repository, Takeover, TeamClaim};
 pub use error::{BoxError, Result, StoreError};
 pub use http::{HttpStore, RemoteError};
+pub use keys::{KEY_CREATED, KEY_REVOKED, KeyStore};
 pub use model::*;
+pub use postgres::PostgresStore;
 pub use sqlite::{Journal, OpenOptions, SqliteStore};
 pub use time::{Timestamp, TimestampError};
 

@@ -365,7 +365,7 @@ pub(super) fn commit(conn: &Connection, batch: &Batch) -> Result<Committed, Fail
     Ok(done)
 }
 
-fn describe_change(saw: Option<&SeenState>, now: Option<&SeenState>) -> String {
+pub(crate) fn describe_change(saw: Option<&SeenState>, now: Option<&SeenState>) -> String {
     match (saw, now) {
         (None, Some(_)) => "it was created".into(),
         (Some(_), None) => "it was removed".into(),

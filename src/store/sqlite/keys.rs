@@ -1,16 +1,13 @@
-//! API keys of `tessera serve`, kept in the store they guard. Only the server uses these; they
-//! are not part of the [`crate::store::Store`] trait, which the CLI sees.
+//! API keys of `tessera serve` in the SQLite store ([`crate::store::KeyStore`]).
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{Fail, SqliteStore, invalid};
+use crate::store::KeyStore;
 use crate::store::error::Result;
+use crate::store::keys::{KEY_CREATED, KEY_REVOKED};
 use crate::store::time::Timestamp;
 use crate::store::wire::{KeyInfo, KeyScope};
-
-/// Event kinds of key management, in the same log as everything else.
-pub const KEY_CREATED: &str = "key.created";
-pub const KEY_REVOKED: &str = "key.revoked";
 
 const COLUMNS: &str = "id, team, scope, created_at, created_by, revoked_at, hash";
 
@@ -41,9 +38,8 @@ fn all(conn: &Connection) -> Result<Vec<KeyInfo>, Fail> {
     Ok(out)
 }
 
-impl SqliteStore {
-    /// The key and its stored hash.
-    pub fn api_key(&self, id: &str) -> Result<Option<(KeyInfo, String)>> {
+impl KeyStore for SqliteStore {
+    fn api_key(&self, id: &str) -> Result<Option<(KeyInfo, String)>> {
         self.read("read an API key", |c| {
             let mut stmt = c.prepare(&format!("SELECT {COLUMNS} FROM api_keys WHERE id = ?1"))?;
             let mut rows = stmt.query([id])?;
@@ -54,12 +50,11 @@ impl SqliteStore {
         })
     }
 
-    pub fn api_keys(&self) -> Result<Vec<KeyInfo>> {
+    fn api_keys(&self) -> Result<Vec<KeyInfo>> {
         self.read("read API keys", all)
     }
 
-    /// Records a new key (its hash only) and a `key.created` event.
-    pub fn add_api_key(&self, key: &KeyInfo, hash: &str) -> Result<()> {
+    fn add_api_key(&self, key: &KeyInfo, hash: &str) -> Result<()> {
         self.write("record the API key", |tx| {
             tx.execute(
                 "INSERT INTO api_keys (id, team, scope, hash, created_at, created_by)
@@ -88,8 +83,7 @@ impl SqliteStore {
         })
     }
 
-    /// Revokes a key; `None` when there is no such key. Revoking twice keeps the first time.
-    pub fn revoke_api_key(&self, id: &str, now: Timestamp, by: &str) -> Result<Option<KeyInfo>> {
+    fn revoke_api_key(&self, id: &str, now: Timestamp, by: &str) -> Result<Option<KeyInfo>> {
         self.write("revoke the API key", |tx| {
             let team: Option<String> = tx
                 .query_row("SELECT team FROM api_keys WHERE id = ?1", [id], |r| {

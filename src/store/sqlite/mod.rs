@@ -6,12 +6,12 @@
 //! has to upgrade a read lock (an upgrade can fail with `SQLITE_BUSY` that `busy_timeout` cannot
 //! wait out); with a 10 s busy timeout, concurrent syncs queue instead of failing.
 
-mod coord;
+pub(crate) mod coord;
 mod keys;
 mod migrations;
 mod open;
 mod read;
-mod sync;
+pub(crate) mod sync;
 
 #[cfg(test)]
 mod testkit;

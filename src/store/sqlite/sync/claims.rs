@@ -95,7 +95,7 @@ pub(super) fn project(
     Ok(true)
 }
 
-fn change(kind: &str, subject: &str, summary: String) -> ClaimChange {
+pub(crate) fn change(kind: &str, subject: &str, summary: String) -> ClaimChange {
     ClaimChange {
         kind: kind.to_string(),
         subject: subject.to_string(),
@@ -103,7 +103,7 @@ fn change(kind: &str, subject: &str, summary: String) -> ClaimChange {
     }
 }
 
-fn project_help(project: &str, incoming: &Repository) -> String {
+pub(crate) fn project_help(project: &str, incoming: &Repository) -> String {
     let mut help = format!(
         "a project name stays with the repository that first synced it. If this repository is \
          another project, give it its own `project:` name in tessera.yaml; if `{project}` really \

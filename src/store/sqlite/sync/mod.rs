@@ -2,7 +2,7 @@
 //! differences, so an unchanged declaration writes nothing at all.
 
 mod assets;
-mod claims;
+pub(crate) mod claims;
 mod parties;
 
 use std::collections::{BTreeMap, HashSet};
@@ -17,16 +17,17 @@ use crate::store::error::StoreError;
 use crate::store::model::*;
 use crate::store::time::Timestamp;
 
-/// A validated declaration with its registrations merged and normalised.
-pub(super) struct Prepared<'a> {
-    decl: &'a Declaration,
-    digest: String,
-    consumers: Vec<Consumer>,
+/// A validated declaration with its registrations merged and normalised. Every backend syncs
+/// from this, so they validate and normalise alike.
+pub(crate) struct Prepared<'a> {
+    pub(crate) decl: &'a Declaration,
+    pub(crate) digest: String,
+    pub(crate) consumers: Vec<Consumer>,
 }
 
-type RegistrationKey = (String, String, RegistrationSource);
+pub(crate) type RegistrationKey = (String, String, RegistrationSource);
 
-pub(super) fn prepare(decl: &Declaration) -> Result<Prepared<'_>, StoreError> {
+pub(crate) fn prepare(decl: &Declaration) -> Result<Prepared<'_>, StoreError> {
     let bad = |message: String, help: &str| StoreError::InvalidDeclaration {
         project: decl.project.clone(),
         message,
