@@ -213,3 +213,30 @@ async fn request_id(req: Request, next: Next) -> Response {
     .instrument(span)
     .await
 }
+
+/// Serves `store` without keys on 127.0.0.1, on a port the system picks, from a thread of its
+/// own that lives as long as the test process; returns the server's base URL. For the tests
+/// that run the same store behaviour over HTTP as over the backends themselves.
+#[cfg(test)]
+pub(crate) fn serve_for_tests(store: Arc<dyn KeyStore>) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    let addr = listener.local_addr().expect("local address");
+    listener.set_nonblocking(true).expect("non-blocking");
+    let app = Arc::new(App {
+        store,
+        dev: true,
+        bootstrap: None,
+    });
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+            let _ = axum::serve(listener, routes::router(app)).await;
+        });
+    });
+    format!("http://{addr}")
+}

@@ -7,6 +7,8 @@
 //! SQL, so commands cannot come to depend on one backend.
 
 mod claims;
+#[cfg(test)]
+mod conformance;
 mod error;
 pub mod http;
 mod keys;

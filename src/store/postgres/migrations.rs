@@ -207,7 +207,13 @@ CREATE TRIGGER api_keys_no_truncate BEFORE TRUNCATE ON api_keys
 /// The last migration applied; 0 for a database without Tessera's tables.
 pub(super) fn version(client: &mut impl postgres::GenericClient) -> Result<i64, Fail> {
     let exists: bool = client
-        .query_one("SELECT to_regclass('tessera_schema') IS NOT NULL", &[])?
+        // A plain query, not `to_regclass`: its catalog lookup may predate the migration lock,
+        // and a replica that waited for another's migration would not see its table.
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_tables
+                            WHERE schemaname = current_schema() AND tablename = 'tessera_schema')",
+            &[],
+        )?
         .try_get(0)?;
     if !exists {
         return Ok(0);

@@ -379,33 +379,4 @@ impl Store for PostgresStore {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn passwords_never_reach_messages() {
-        assert_eq!(
-            redact("postgres://ana:s3cret@db.example.com:5432/tessera"),
-            "postgres://ana@db.example.com:5432/tessera"
-        );
-        assert_eq!(
-            redact("postgresql://ana@h/db?sslmode=disable&password=s3cret"),
-            "postgresql://ana@h/db?sslmode=disable"
-        );
-        assert_eq!(redact("postgres://h/db?password=x"), "postgres://h/db");
-        assert_eq!(redact("postgres://h:5/db"), "postgres://h:5/db");
-    }
-
-    #[test]
-    fn a_refused_connection_names_the_url_without_its_password() {
-        // Port 9 on loopback (discard) has no PostgreSQL: the connection is refused at once.
-        let err = PostgresStore::open("postgres://ana:s3cret@127.0.0.1:9/tessera").unwrap_err();
-        let text = format!("{err} {:?}", miette::Report::new(err));
-        assert!(
-            text.contains("postgres://ana@127.0.0.1:9/tessera"),
-            "{text}"
-        );
-        assert!(text.contains("tessera::store::unreachable"), "{text}");
-        assert!(!text.contains("s3cret"), "{text}");
-    }
-}
+mod tests;

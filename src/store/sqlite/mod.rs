@@ -14,13 +14,9 @@ mod read;
 pub(crate) mod sync;
 
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_claims;
-#[cfg(test)]
-mod tests_coord;
 #[cfg(test)]
 mod tests_reliability;
 

@@ -1,13 +1,8 @@
-//! Claims through the `Store` trait: what any backend must enforce on sync.
+//! Claims: what any backend must enforce on sync.
 
-use super::testkit::{bi, now};
-use crate::store::{EventFilter, Repository, SqliteStore, Store, StoreError, Takeover, kinds};
-
-fn store() -> (tempfile::TempDir, SqliteStore) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("s.db"), true).unwrap();
-    (dir, store)
-}
+use super::Backend;
+use crate::store::sqlite::testkit::{bi, now};
+use crate::store::{EventFilter, Repository, Store, StoreError, Takeover, kinds};
 
 fn repo(root: &str, url: Option<&str>) -> Repository {
     Repository {
@@ -16,7 +11,7 @@ fn repo(root: &str, url: Option<&str>) -> Repository {
     }
 }
 
-fn events(store: &SqliteStore, kind: &str) -> usize {
+fn events(store: &dyn Store, kind: &str) -> usize {
     store
         .events(&EventFilter {
             kind_prefix: Some(kind.into()),
@@ -26,13 +21,12 @@ fn events(store: &SqliteStore, kind: &str) -> usize {
         .len()
 }
 
-#[test]
-fn a_project_name_stays_with_its_repository_until_taken_over() {
-    let (_dir, store) = store();
+pub(super) fn a_project_name_stays_with_its_repository_until_taken_over(b: &dyn Backend) {
+    let store = b.store();
     let mut decl = bi();
     decl.repository = repo("aaa", Some("github.com/org/bi"));
     store.sync_project(&decl, now(), None).unwrap();
-    assert_eq!(events(&store, kinds::PROJECT_CLAIMED), 1);
+    assert_eq!(events(store, kinds::PROJECT_CLAIMED), 1);
 
     // A fork: same root commit, another remote. Refused, and nothing written.
     let mut fork = bi();
@@ -52,7 +46,7 @@ fn a_project_name_stays_with_its_repository_until_taken_over() {
         reason: "moved".into(),
     });
     store.sync_project(&fork, now(), None).unwrap();
-    assert_eq!(events(&store, kinds::PROJECT_TAKEOVER), 1);
+    assert_eq!(events(store, kinds::PROJECT_TAKEOVER), 1);
     let p = store.projects().unwrap();
     assert_eq!(p[0].repository, fork.repository);
     // The takeover is not part of the declaration: the same sync again is a no-op.
@@ -60,9 +54,8 @@ fn a_project_name_stays_with_its_repository_until_taken_over() {
     assert!(!store.sync_project(&fork, now(), None).unwrap().changed);
 }
 
-#[test]
-fn a_team_belongs_to_the_first_project_that_owns_it_until_released() {
-    let (_dir, store) = store();
+pub(super) fn a_team_belongs_to_the_first_project_that_owns_it_until_released(b: &dyn Backend) {
+    let store = b.store();
     store.sync_project(&bi(), now(), None).unwrap();
     let mut other = bi();
     other.project = "other".into();
@@ -76,19 +69,20 @@ fn a_team_belongs_to_the_first_project_that_owns_it_until_released() {
     let mut released = bi();
     released.owner = None;
     store.sync_project(&released, now(), None).unwrap();
-    assert_eq!(events(&store, kinds::TEAM_RELEASED), 1);
+    assert_eq!(events(store, kinds::TEAM_RELEASED), 1);
     store.sync_project(&other, now(), None).unwrap();
     let claims = store.team_claims().unwrap();
     assert_eq!(
         (claims[0].team.as_str(), claims[0].project.as_str()),
         ("team-bi", "other")
     );
-    assert_eq!(events(&store, kinds::TEAM_CLAIMED), 2);
+    assert_eq!(events(store, kinds::TEAM_CLAIMED), 2);
 }
 
-#[test]
-fn names_that_are_not_team_names_or_emails_are_refused_by_the_store_itself() {
-    let (_dir, store) = store();
+pub(super) fn names_that_are_not_team_names_or_emails_are_refused_by_the_store_itself(
+    b: &dyn Backend,
+) {
+    let store = b.store();
     let mut decl = bi();
     decl.users[0].teams.push("team-bi\n```".into());
     let err = store.sync_project(&decl, now(), None).unwrap_err();

@@ -1,8 +1,7 @@
 //! Proposals, acknowledgments and the event log.
 
-use rusqlite::Connection;
-
-use super::testkit::*;
+use super::Backend;
+use crate::store::sqlite::testkit::*;
 use crate::store::*;
 
 fn proposal(id: &str, digest: &str) -> Proposal {
@@ -24,15 +23,14 @@ fn proposal(id: &str, digest: &str) -> Proposal {
     }
 }
 
-#[test]
-fn proposals_acks_and_events() {
-    let (_dir, path, store) = fresh();
+pub(super) fn proposals_acks_and_events(b: &dyn Backend) {
+    let store = b.store();
     store.sync_project(&shop(), now(), None).unwrap();
     assert!(store.put_proposal(&proposal("p1", "sha256:x")).unwrap());
-    let events = event_count(&store);
+    let events = event_count(store);
     assert!(!store.put_proposal(&proposal("p1", "sha256:x")).unwrap());
     assert_eq!(
-        event_count(&store),
+        event_count(store),
         events,
         "an unchanged proposal records nothing"
     );
@@ -148,14 +146,6 @@ fn proposals_acks_and_events() {
         store.append_event(&bad),
         Err(StoreError::InvalidDeclaration { .. })
     ));
-
-    // Evidence cannot be rewritten, not even by hand.
-    let conn = Connection::open(&path).unwrap();
-    assert!(
-        conn.execute("UPDATE acks SET decision = 'approve'", [])
-            .is_err()
-    );
-    assert!(conn.execute("DELETE FROM events", []).is_err());
 }
 
 fn ack_for(id: &str) -> Ack {
@@ -172,9 +162,8 @@ fn ack_for(id: &str) -> Ack {
     }
 }
 
-#[test]
-fn a_batch_lands_whole_only_while_what_its_author_saw_holds() {
-    let (_dir, path, store) = fresh();
+pub(super) fn a_batch_lands_whole_only_while_what_its_author_saw_holds(b: &dyn Backend) {
+    let store = b.store();
     store.sync_project(&shop(), now(), None).unwrap();
     store.put_proposal(&proposal("p1", "sha256:x")).unwrap();
     let seen = Seen::of("p1", store.proposal("p1").unwrap().as_ref(), 0);
@@ -198,7 +187,7 @@ fn a_batch_lands_whole_only_while_what_its_author_saw_holds() {
     );
 
     // A second writer that read the proposal before that ack is refused, and writes nothing.
-    let before = dump(&path);
+    let before = b.dump();
     let stale = Batch {
         seen: vec![seen],
         writes: vec![Write::Status {
@@ -212,7 +201,7 @@ fn a_batch_lands_whole_only_while_what_its_author_saw_holds() {
         matches!(&err, StoreError::Conflict { id, what } if id == "p1" && what.contains("acknowledgment")),
         "{err}"
     );
-    assert_eq!(dump(&path), before);
+    assert_eq!(b.dump(), before);
 
     // A write that fails half-way takes the ones before it back with it.
     let broken = Batch {
@@ -230,6 +219,72 @@ fn a_batch_lands_whole_only_while_what_its_author_saw_holds() {
         store.commit(&broken).unwrap_err(),
         StoreError::ProposalNotFound { .. }
     ));
-    assert_eq!(dump(&path), before, "nothing of the failed batch remains");
+    assert_eq!(b.dump(), before, "nothing of the failed batch remains");
     assert!(store.proposal("p2").unwrap().is_none());
+}
+
+/// Acks and the event log refuse every change and deletion in the database itself, whoever
+/// connects; API keys may be revoked, never deleted.
+pub(super) fn evidence_cannot_be_rewritten_behind_the_stores_back(b: &dyn Backend) {
+    let store = b.store();
+    store.sync_project(&shop(), now(), None).unwrap();
+    store.put_proposal(&proposal("p1", "sha256:x")).unwrap();
+    store.add_ack(&ack_for("p1")).unwrap();
+    b.exec(
+        "INSERT INTO api_keys (id, team, scope, hash, created_at, created_by)
+         VALUES ('k1', 'team-bi', 'read', 'h', 1, 'test')",
+    )
+    .unwrap();
+    let before = b.dump();
+    for (sql, refusal) in [
+        ("UPDATE acks SET decision = 'approve'", "append-only"),
+        ("DELETE FROM acks", "append-only"),
+        ("UPDATE events SET kind = 'x'", "append-only"),
+        ("DELETE FROM events", "append-only"),
+        ("DELETE FROM api_keys", "revoked, not deleted"),
+    ] {
+        let err = b.exec(sql).expect_err(sql);
+        assert!(err.contains(refusal), "{sql}: {err}");
+    }
+    assert_eq!(b.dump(), before);
+    assert_eq!(store.acks("p1").unwrap().len(), 1);
+}
+
+/// Two authors who saw the same proposal race to ack it: one lands, the other is told it
+/// conflicted, and nothing of the loser is written.
+pub(super) fn concurrent_acks_on_one_proposal_serialise(b: &dyn Backend) {
+    let store = b.store();
+    store.sync_project(&shop(), now(), None).unwrap();
+    store.put_proposal(&proposal("p1", "sha256:x")).unwrap();
+    let seen = Seen::of("p1", store.proposal("p1").unwrap().as_ref(), 0);
+    let start = std::sync::Barrier::new(8);
+    let results: Vec<Result<Committed, StoreError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let (store, seen, start) = (b.another(), seen.clone(), &start);
+                s.spawn(move || {
+                    start.wait();
+                    store.commit(&Batch {
+                        seen: vec![seen],
+                        writes: vec![Write::Ack(ack_for("p1"))],
+                        now: now(),
+                    })
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("thread"))
+            .collect()
+    });
+    let landed = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(landed, 1, "{results:?}");
+    assert!(
+        results
+            .iter()
+            .filter_map(|r| r.as_ref().err())
+            .all(|e| matches!(e, StoreError::Conflict { .. })),
+        "{results:?}"
+    );
+    assert_eq!(store.acks("p1").unwrap().len(), 1);
 }
