@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by .ci/run (and usable by hand: `source .ci/postgres.sh`): a throwaway PostgreSQL
 # cluster on 127.0.0.1, on a free port, in a temporary directory, with trust auth on loopback
 # only. Exports TESSERA_TEST_POSTGRES_URL and stops and deletes the cluster when the shell exits.

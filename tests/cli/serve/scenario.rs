@@ -1,11 +1,16 @@
 //! The coordination loop against `tessera serve`: sync producer and consumer, `check` naming the
 //! consumer, `impact --propose`, a signed ack, `verify`, and the merge publishing the proposal.
 
-use super::support::{Server, served_world};
+use tessera::store::{
+    AssetFilter, ConsumerFilter, EventFilter, PostgresStore, ProposalFilter, SqliteStore, Store,
+};
+
+use super::support::{Server, served_world, served_world_on};
 use crate::common::{code, stderr, stdout};
 use crate::coordination::support::{BO, World, json, tools_present};
 
-fn the_loop(w: &World) {
+/// Runs the loop; `open` opens the store the commands wrote to, read at the end.
+fn the_loop(w: &World, open: &dyn Fn() -> Box<dyn Store>) -> String {
     // `check` on the branch names the consumer the server knows.
     let o = w.run(&w.shop, &["check", "--base", "main", "--format", "json"]);
     assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
@@ -36,20 +41,75 @@ fn the_loop(w: &World) {
     assert_eq!(v["published"][0]["proposal"], id.as_str(), "{v}");
     assert_eq!(v["published"][0]["version"], "2.0.0", "{v}");
 
-    // The server wrote the same store file a local run would have.
-    let (status, version): (String, Option<String>) = w
-        .db()
-        .query_row(
-            "SELECT status, published_version FROM proposals WHERE id = ?1",
-            [&id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .expect("the proposal is in the file");
+    // The store holds what a local run would have, read from the store itself.
+    let store = open();
+    let p = store
+        .proposal(&id)
+        .expect("read the proposal")
+        .expect("the proposal is stored");
     assert_eq!(
-        (status.as_str(), version.as_deref()),
+        (p.status.name(), p.published_version.as_deref()),
         ("published", Some("2.0.0"))
     );
-    assert_eq!(w.stored_acks(), 1);
+    assert_eq!(store.acks(&id).expect("read acks").len(), 1);
+    summary(store.as_ref())
+}
+
+/// What the loop left in the store, without times and ids: equal summaries mean the backends
+/// recorded the same assets, versions, registrations, proposals, acks and events.
+fn summary(store: &dyn Store) -> String {
+    let mut out = Vec::new();
+    for p in store.projects().expect("projects") {
+        out.push(format!("project {} owner {:?}", p.name, p.owner));
+    }
+    let all = AssetFilter {
+        include_retired: true,
+        ..AssetFilter::default()
+    };
+    for a in store.assets(&all).expect("assets") {
+        out.push(format!(
+            "asset {} of {} retired {}",
+            a.key, a.project, a.retired
+        ));
+        for v in store.contract_versions(&a.key).expect("versions") {
+            out.push(format!("  version {} {}", v.version, v.digest));
+        }
+    }
+    for c in store
+        .registrations(&ConsumerFilter::default())
+        .expect("consumers")
+    {
+        out.push(format!(
+            "consumer {} {} {} {:?}",
+            c.asset, c.project, c.team, c.columns
+        ));
+    }
+    for p in store
+        .proposals(&ProposalFilter::default())
+        .expect("proposals")
+    {
+        out.push(format!(
+            "proposal {} {} {:?} {:?}",
+            p.asset,
+            p.status.name(),
+            p.impacted,
+            p.published_version
+        ));
+        for a in store.acks(&p.id).expect("acks") {
+            out.push(format!("  ack {} {:?} {}", a.team, a.decision, a.signer));
+        }
+    }
+    let events = store.events(&EventFilter::default()).expect("events");
+    out.extend(
+        events
+            .iter()
+            .map(|e| format!("event {} {:?}", e.kind, e.subject)),
+    );
+    out.join("\n")
+}
+
+fn sqlite_at(path: std::path::PathBuf) -> impl Fn() -> Box<dyn Store> {
+    move || Box::new(SqliteStore::open(&path, false).expect("open the store file"))
 }
 
 #[test]
@@ -57,7 +117,8 @@ fn the_loop_runs_the_same_against_a_local_file() {
     if !tools_present() {
         return;
     }
-    the_loop(&World::new());
+    let w = World::new();
+    the_loop(&w, &sqlite_at(w.db_path()));
 }
 
 #[test]
@@ -66,7 +127,46 @@ fn the_loop_runs_against_tessera_serve_in_dev_mode() {
         return;
     }
     let (w, _server) = served_world(false);
-    the_loop(&w);
+    let served = the_loop(&w, &sqlite_at(w.db_path()));
+    let local = World::new();
+    assert_eq!(served, the_loop(&local, &sqlite_at(local.db_path())));
+}
+
+/// `tessera serve` over PostgreSQL records exactly what a local SQLite file does.
+#[test]
+fn the_loop_runs_against_tessera_serve_over_postgres_as_on_a_local_file() {
+    if !tools_present() {
+        return;
+    }
+    let Some(db) = super::postgres::fresh() else {
+        return;
+    };
+    let (w, _server) = served_world_on(Some(&db.url), false);
+    let url = db.url.clone();
+    let served = the_loop(&w, &move || {
+        Box::new(PostgresStore::open(&url).expect("open the database"))
+    });
+    let local = World::new();
+    assert_eq!(served, the_loop(&local, &sqlite_at(local.db_path())));
+    assert!(served.contains("event ack.recorded"), "{served}");
+}
+
+#[test]
+fn the_loop_runs_against_tessera_serve_over_postgres_with_team_keys() {
+    if !tools_present() {
+        return;
+    }
+    let Some(db) = super::postgres::fresh() else {
+        return;
+    };
+    let (w, server) = served_world_on(Some(&db.url), true);
+    let url = db.url.clone();
+    the_loop(&w, &move || {
+        Box::new(PostgresStore::open(&url).expect("open the database"))
+    });
+    let (status, log) = server.stop();
+    assert_eq!(status, Some(0), "{log}");
+    assert!(log.contains("store=postgres://"), "{log}");
 }
 
 #[test]
@@ -75,7 +175,7 @@ fn the_loop_runs_against_tessera_serve_with_team_keys() {
         return;
     }
     let (w, server) = served_world(true);
-    the_loop(&w);
+    the_loop(&w, &sqlite_at(w.db_path()));
     // SIGTERM is a clean stop, and every request was logged with its id.
     let (status, log) = server.stop();
     assert_eq!(status, Some(0), "{log}");

@@ -22,6 +22,12 @@ impl Server {
     /// Starts `tessera serve --listen 127.0.0.1:0 --store sqlite:DB ARGS` and waits for its
     /// "listening on" line.
     pub fn start(db: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
+        Server::start_on(&format!("sqlite:{}", db.display()), db, args, env)
+    }
+
+    /// The same with any `--store` (`postgres://…`); `db` says where the log goes and the server
+    /// runs.
+    pub fn start_on(store: &str, db: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
         let log = db.with_extension("log");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_tessera"));
         for (k, _) in std::env::vars_os() {
@@ -29,8 +35,7 @@ impl Server {
                 cmd.env_remove(k);
             }
         }
-        let store = format!("sqlite:{}", db.display());
-        cmd.args(["serve", "--listen", "127.0.0.1:0", "--store", &store])
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--store", store])
             .args(args)
             .envs(env.iter().copied())
             .current_dir(db.parent().expect("db dir"))
@@ -57,7 +62,11 @@ impl Server {
 
     /// A server with API keys, whose bootstrap secret is [`BOOTSTRAP`].
     pub fn with_keys(db: &Path) -> Server {
-        Server::start(db, &[], &[("TESSERA_BOOTSTRAP_KEY", BOOTSTRAP)])
+        Server::with_keys_on(&format!("sqlite:{}", db.display()), db)
+    }
+
+    pub fn with_keys_on(store: &str, db: &Path) -> Server {
+        Server::start_on(store, db, &[], &[("TESSERA_BOOTSTRAP_KEY", BOOTSTRAP)])
     }
 
     /// Creates a key with `tessera keys create` and returns its token.
@@ -106,10 +115,20 @@ impl Drop for Server {
 /// The coordination world (shop produces, bi consumes) served by a `tessera serve` on its store
 /// file; with `keys`, shop's and bi's commands each carry their own team's write key.
 pub fn served_world(keys: bool) -> (World, Server) {
+    served_world_on(None, keys)
+}
+
+/// The same served from `postgres` (a `postgres://…` URL) when given, else from the world's
+/// store file.
+pub fn served_world_on(postgres: Option<&str>, keys: bool) -> (World, Server) {
     let dir = tempfile::tempdir().expect("tmp");
     let db = dir.path().join("store.db");
+    let store = match postgres {
+        Some(url) => url.to_string(),
+        None => format!("sqlite:{}", db.display()),
+    };
     let (server, remote) = if keys {
-        let server = Server::with_keys(&db);
+        let server = Server::with_keys_on(&store, &db);
         let remote = Remote {
             url: server.url.clone(),
             shop_token: Some(server.key(BOOTSTRAP, "team-shop", "write")),
@@ -117,7 +136,7 @@ pub fn served_world(keys: bool) -> (World, Server) {
         };
         (server, remote)
     } else {
-        let server = Server::start(&db, &["--dev"], &[]);
+        let server = Server::start_on(&store, &db, &["--dev"], &[]);
         let remote = Remote {
             url: server.url.clone(),
             shop_token: None,
