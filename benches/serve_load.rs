@@ -8,6 +8,10 @@
 //! the number of 5xx answers. With TESSERA_LOAD_KILL=1 the server is killed with SIGKILL half-way
 //! and restarted on the same store and port: the file must pass SQLite's integrity check, and an
 //! ack whose answer was lost with the server may be stored or not, but never twice.
+//!
+//! With TESSERA_LOAD_STORE=postgres://USER@HOST:PORT/DATABASE (an existing, empty database) the
+//! servers run over PostgreSQL instead, TESSERA_LOAD_REPLICAS of them (default 2) on one
+//! database, with the clients spread across them; the checks read the database afterwards.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -166,11 +170,10 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[i] as f64 / 1000.0
 }
 
-/// Starts `tessera serve --dev` on `listen` and returns it with its URL.
-fn start(db: &std::path::Path, listen: &str) -> (std::process::Child, String) {
+/// Starts `tessera serve --dev --store STORE` on `listen` and returns it with its URL.
+fn start(store: &str, listen: &str) -> (std::process::Child, String) {
     let mut server = Command::new(env!("CARGO_BIN_EXE_tessera"))
-        .args(["serve", "--dev", "--listen", listen, "--store"])
-        .arg(format!("sqlite:{}", db.display()))
+        .args(["serve", "--dev", "--listen", listen, "--store", store])
         .env("TESSERA_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()
@@ -193,27 +196,43 @@ fn main() {
     let kill = env_or("TESSERA_LOAD_KILL", 0) == 1;
     let dir = tempfile::tempdir().expect("a temporary directory");
     let db = dir.path().join("load.db");
-    let (mut server, url) = start(&db, "127.0.0.1:0");
+    let postgres = std::env::var("TESSERA_LOAD_STORE").ok();
+    let (store, replicas) = match &postgres {
+        Some(url) => (
+            url.clone(),
+            env_or("TESSERA_LOAD_REPLICAS", 2).max(1) as usize,
+        ),
+        None => (format!("sqlite:{}", db.display()), 1),
+    };
+    let mut servers: Vec<(std::process::Child, String)> = (0..replicas)
+        .map(|_| start(&store, "127.0.0.1:0"))
+        .collect();
+    let urls: Vec<String> = servers.iter().map(|(_, url)| url.clone()).collect();
+    println!(
+        "{replicas} server(s) over {}",
+        postgres.as_deref().map_or("SQLite", |_| "PostgreSQL")
+    );
 
     let started = Instant::now();
     let until = started + Duration::from_secs(secs);
     let tallies: Vec<Tally> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..clients)
             .map(|me| {
-                let url = url.clone();
+                let url = urls[me % urls.len()].clone();
                 s.spawn(move || client(&url, me, until))
             })
             .collect();
         if kill {
             std::thread::sleep(Duration::from_secs(secs / 2));
-            let _ = server.kill();
-            let _ = server.wait();
+            let (first, url) = &mut servers[0];
+            let _ = first.kill();
+            let _ = first.wait();
             println!(
-                "killed the server (SIGKILL) at {:.1} s",
+                "killed a server (SIGKILL) at {:.1} s",
                 started.elapsed().as_secs_f64()
             );
             let listen = url.trim_start_matches("http://").to_string();
-            server = start(&db, &listen).0;
+            *first = start(&store, &listen).0;
             println!("restarted it at {:.1} s", started.elapsed().as_secs_f64());
         }
         handles
@@ -222,13 +241,18 @@ fn main() {
             .collect()
     });
     let elapsed = started.elapsed().as_secs_f64();
-    // SAFETY: kill(2) on our own child, not yet reaped.
-    unsafe {
-        libc::kill(server.id() as i32, libc::SIGTERM);
+    for (server, _) in &mut servers {
+        // SAFETY: kill(2) on our own child, not yet reaped.
+        unsafe {
+            libc::kill(server.id() as i32, libc::SIGTERM);
+        }
+        let _ = server.wait();
     }
-    let _ = server.wait();
 
-    let store = SqliteStore::open(&db, false).expect("the store opens after the run");
+    let store: Box<dyn Store> = match &postgres {
+        Some(url) => Box::new(PostgresStore::open(url).expect("the database opens after the run")),
+        None => Box::new(SqliteStore::open(&db, false).expect("the store opens after the run")),
+    };
     let mut lost_or_duplicated = 0;
     for (me, t) in tallies.iter().enumerate() {
         let stored = store.acks(&format!("P-load-{me}")).expect("acks").len() as u64;
@@ -238,9 +262,13 @@ fn main() {
         }
     }
     let projects = store.projects().expect("projects").len();
-    let integrity: String = rusqlite::Connection::open(&db)
-        .and_then(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get(0)))
-        .expect("integrity check");
+    // PostgreSQL checks its pages itself; a SQLite file is checked here.
+    let integrity: String = match &postgres {
+        Some(_) => "ok".into(),
+        None => rusqlite::Connection::open(&db)
+            .and_then(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get(0)))
+            .expect("integrity check"),
+    };
     println!("integrity_check: {integrity}");
     let synced = tallies.iter().filter(|t| t.syncs_ok > 0).count();
 
