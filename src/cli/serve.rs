@@ -16,9 +16,9 @@ pub const BOOTSTRAP: &str = "TESSERA_BOOTSTRAP_KEY";
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
-The store is --store (or TESSERA_STORE, or `store:` in tessera.yaml): a sqlite:PATH the server \
-creates if missing, or a postgres://USER@HOST:PORT/DATABASE that several replicas may share (the \
-database must exist; the server migrates its schema at start; the password goes in PGPASSWORD). Every request needs an API key (`Authorization: Bearer KEY`), except \
+The store is --store or TESSERA_STORE: a sqlite:PATH the server creates if missing (also from \
+`store:` in tessera.yaml), or a postgres://USER@HOST:PORT/DATABASE that several replicas may share \
+(the database must exist; the server migrates its schema at start; the password goes in PGPASSWORD). Every request needs an API key (`Authorization: Bearer KEY`), except \
 GET /health. To give a new server its first admin key, start it with TESSERA_BOOTSTRAP_KEY set to \
 a secret of 16 characters or more, then run `TESSERA_TOKEN=<that secret> tessera --store URL keys \
 create --team TEAM --scope admin`.
