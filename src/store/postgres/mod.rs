@@ -60,9 +60,10 @@ impl std::fmt::Debug for PostgresStore {
 /// Whether `value` names a PostgreSQL database (`postgres://…` or `postgresql://…`).
 pub fn is_url(value: &str) -> bool {
     let v = value.trim();
-    ["postgres://", "postgresql://"]
-        .iter()
-        .any(|p| v.len() >= p.len() && v[..p.len()].eq_ignore_ascii_case(p))
+    ["postgres://", "postgresql://"].iter().any(|p| {
+        v.get(..p.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(p))
+    })
 }
 
 /// `url` without a password, wherever it was given (`user:secret@` or `?password=secret`).

@@ -18,6 +18,13 @@ fn passwords_never_reach_messages() {
 }
 
 #[test]
+fn only_postgres_urls_are_postgres_urls() {
+    assert!(is_url("postgres://h/db") && is_url(" POSTGRESQL://h/db"));
+    // Not a char boundary at the prefix's length: no panic, just no.
+    assert!(!is_url("postgres:/é/db") && !is_url("sqlite:x.db") && !is_url("pg"));
+}
+
+#[test]
 fn a_refused_connection_names_the_url_without_its_password() {
     // Port 9 on loopback (discard) has no PostgreSQL: the connection is refused at once.
     let err = PostgresStore::open("postgres://ana:s3cret@127.0.0.1:9/tessera").unwrap_err();
