@@ -224,7 +224,8 @@ pub fn error_body(e: &StoreError) -> (u16, ErrorBody) {
             422,
             json!({"project": project, "message": message, "help": help}),
         ),
-        StoreError::Busy { .. } => (503, Value::Null),
+        // The server's own database is down or full of waiters: try again later, not a bug.
+        StoreError::Busy { .. } | StoreError::Unreachable { .. } => (503, Value::Null),
         _ => (500, Value::Null),
     };
     let body = ErrorBody {
@@ -292,6 +293,17 @@ pub fn parse_statuses(list: Option<&str>) -> Result<Vec<ProposalStatus>, String>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_database_out_of_reach_is_unavailable_not_an_internal_error() {
+        let e = StoreError::Unreachable {
+            location: "postgres://tessera@db:5432/tessera".into(),
+            detail: "error connecting to server: Connection refused".into(),
+        };
+        let (status, body) = error_body(&e);
+        assert_eq!(status, 503);
+        assert_eq!(body.code, "tessera::store::unreachable");
+    }
 
     #[test]
     fn a_conflict_survives_the_wire() {

@@ -12,6 +12,20 @@ pub struct Database {
     pub url: String,
 }
 
+impl Database {
+    /// Drops the database now, cutting off whoever is connected to it.
+    pub fn drop_now(&self) {
+        let mut admin = postgres::Client::connect(&self.admin, postgres::NoTls)
+            .unwrap_or_else(|e| panic!("cannot connect to {POSTGRES_ENV}: {e}"));
+        admin
+            .batch_execute(&format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.name
+            ))
+            .unwrap_or_else(|e| panic!("cannot drop the test database: {e:?}"));
+    }
+}
+
 impl Drop for Database {
     fn drop(&mut self) {
         if let Ok(mut admin) = postgres::Client::connect(&self.admin, postgres::NoTls) {

@@ -126,3 +126,49 @@ fn two_replicas_share_one_database() {
     let assets = json(&o);
     assert!(assets.to_string().contains("marts.orders"), "{assets}");
 }
+
+/// The database vanishing under a running server: every answer is 503 with the store's code
+/// (never a 500, never a crash), the CLI says it could not reach the store, and the server stops
+/// cleanly.
+#[test]
+fn a_server_whose_database_went_away_answers_503_and_keeps_running() {
+    let Some(db) = super::postgres::fresh() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let server = Server::start_on(&db.url, &dir.path().join("s.db"), &["--dev"], &[]);
+    let health = |url: &str| {
+        let mut answer = ureq::get(format!("{url}/health"))
+            .config()
+            .http_status_as_error(false)
+            .build()
+            .call()
+            .expect("the server answers");
+        let body: serde_json::Value = answer.body_mut().read_json().expect("json");
+        (answer.status().as_u16(), body)
+    };
+    assert_eq!(health(&server.url).0, 200);
+    db.drop_now();
+    for _ in 0..2 {
+        // The first request finds its pooled connection cut, the second cannot connect.
+        let (status, body) = health(&server.url);
+        assert_eq!(status, 503, "{body}");
+        assert_eq!(
+            body["error"]["code"], "tessera::store::unreachable",
+            "{body}"
+        );
+    }
+    let o = tessera()
+        .current_dir(dir.path())
+        .args(["--store", &server.url, "status"])
+        .output()
+        .expect("runs");
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("tessera::store::unreachable"),
+        "{}",
+        stderr(&o)
+    );
+    let (status, log) = server.stop();
+    assert_eq!(status, Some(0), "{log}");
+}
