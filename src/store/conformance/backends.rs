@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::store::sqlite::testkit;
-use crate::store::{HttpStore, PostgresStore, SqliteStore, Store};
+use crate::store::{HttpStore, KeyStore, PostgresStore, SqliteStore, Store};
 
 /// A fresh store, with ways to look at and meddle with its database behind the store's back.
 pub(crate) trait Backend {
@@ -17,6 +17,10 @@ pub(crate) trait Backend {
     fn dump(&self) -> String;
     /// Runs SQL on the database directly, as an operator with the database's password could.
     fn exec(&self, sql: &str) -> Result<(), String>;
+    /// The server's API keys, on the backends `tessera serve` runs on.
+    fn keys(&self) -> Option<&dyn KeyStore> {
+        None
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -75,6 +79,9 @@ impl Backend for SqliteBackend {
     }
     fn exec(&self, sql: &str) -> Result<(), String> {
         sqlite_exec(&self.path, sql)
+    }
+    fn keys(&self) -> Option<&dyn KeyStore> {
+        Some(&self.store)
     }
 }
 
@@ -151,6 +158,9 @@ impl Backend for PostgresBackend {
             e.as_db_error()
                 .map_or_else(|| e.to_string(), |d| d.message().to_string())
         })
+    }
+    fn keys(&self) -> Option<&dyn KeyStore> {
+        Some(&self.store)
     }
 }
 

@@ -11,6 +11,7 @@
 mod backends;
 mod claims;
 mod coord;
+mod keys;
 mod sync;
 
 pub(crate) use backends::{Backend, Kind, fresh_postgres};
@@ -57,3 +58,26 @@ on_every_backend!(
     coord::evidence_cannot_be_rewritten_behind_the_stores_back,
     coord::concurrent_acks_on_one_proposal_serialise,
 );
+
+/// API keys are the server's alone: the backends it runs on keep them alike.
+mod key_store {
+    use super::{Kind, keys::keys_are_hashed_listed_and_revoked_once as test};
+
+    fn run(kind: Kind) {
+        let Some(backend) = kind.make() else {
+            return;
+        };
+        let keys = backend.keys().expect("the server runs on this backend");
+        test(backend.as_ref(), keys);
+    }
+
+    #[test]
+    fn sqlite() {
+        run(Kind::Sqlite);
+    }
+
+    #[test]
+    fn postgres() {
+        run(Kind::Postgres);
+    }
+}
