@@ -149,11 +149,18 @@ impl PostgresStore {
     fn read<T>(
         &self,
         operation: &'static str,
-        f: impl FnOnce(&mut Client) -> Result<T, Fail>,
+        f: impl Fn(&mut Client) -> Result<T, Fail>,
     ) -> Result<T> {
         let run = || -> Result<T, Fail> {
             let mut client = self.pool.get()?;
-            f(&mut client)
+            match f(&mut client) {
+                // The connection was cut while idle: a read may simply be asked again.
+                Err(_) if client.is_closed() => {
+                    drop(client);
+                    f(&mut *self.pool.get_live()?)
+                }
+                done => done,
+            }
         };
         run().map_err(|e| e.at(&self.location, operation))
     }
@@ -165,7 +172,9 @@ impl PostgresStore {
         f: impl FnOnce(&mut Transaction<'_>) -> Result<T, Fail>,
     ) -> Result<T> {
         let run = || -> Result<T, Fail> {
-            let mut client = self.pool.get()?;
+            // Checked first: a write that found its connection dead could not tell whether its
+            // commit landed, so it must never be the one to find out.
+            let mut client = self.pool.get_live()?;
             let mut tx = client.transaction()?;
             tx.batch_execute(&format!(
                 "SET LOCAL lock_timeout = '{}s'; SELECT pg_advisory_xact_lock({WRITE_LOCK})",

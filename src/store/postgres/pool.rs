@@ -11,6 +11,9 @@ use postgres::{Client, Config, NoTls};
 
 use super::Fail;
 
+/// How long an idle connection may take to answer before it counts as dead.
+const LIVENESS: Duration = Duration::from_secs(5);
+
 pub(super) struct Pool {
     config: Config,
     max: usize,
@@ -44,25 +47,51 @@ impl Pool {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// A connection known to be alive: an idle one is asked first (one round trip), and one cut
+    /// while idle (the database restarted, a failover) is dropped for the next, or a new one.
+    /// For writes, whose first statement must not be the one to find the connection dead, and
+    /// for retrying a read that did.
+    pub(super) fn get_live(&self) -> Result<Lent<'_>, Fail> {
+        // Every dead idle connection is discarded on the way, so this ends with a live idle
+        // one or a fresh connection within `max + 1` turns.
+        for _ in 0..=self.max {
+            let (mut lent, fresh) = self.get_fresh()?;
+            if fresh || lent.is_valid(LIVENESS).is_ok() {
+                return Ok(lent);
+            }
+            lent.discard();
+        }
+        Err(Fail::Exhausted)
+    }
+
     pub(super) fn get(&self) -> Result<Lent<'_>, Fail> {
+        Ok(self.get_fresh()?.0)
+    }
+
+    /// A connection, and whether it was made just now.
+    fn get_fresh(&self) -> Result<(Lent<'_>, bool), Fail> {
         let deadline = Instant::now() + self.wait;
         let mut state = self.lock();
         loop {
             if let Some(client) = state.idle.pop() {
-                return Ok(Lent {
+                let lent = Lent {
                     pool: self,
                     client: Some(client),
-                });
+                };
+                return Ok((lent, false));
             }
             if state.open < self.max {
                 state.open += 1;
                 drop(state);
                 // Connecting happens outside the lock, so one slow connect blocks nobody else.
                 return match self.config.connect(NoTls) {
-                    Ok(client) => Ok(Lent {
-                        pool: self,
-                        client: Some(client),
-                    }),
+                    Ok(client) => {
+                        let lent = Lent {
+                            pool: self,
+                            client: Some(client),
+                        };
+                        Ok((lent, true))
+                    }
                     Err(e) => {
                         self.lock().open -= 1;
                         self.freed.notify_one();
@@ -87,6 +116,16 @@ impl Pool {
 pub(super) struct Lent<'p> {
     pool: &'p Pool,
     client: Option<Client>,
+}
+
+impl Lent<'_> {
+    /// Closes this connection instead of handing it back.
+    fn discard(mut self) {
+        if self.client.take().is_some() {
+            self.pool.lock().open -= 1;
+            self.pool.freed.notify_one();
+        }
+    }
 }
 
 impl Deref for Lent<'_> {

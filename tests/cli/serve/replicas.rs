@@ -172,3 +172,47 @@ fn a_server_whose_database_went_away_answers_503_and_keeps_running() {
     let (status, log) = server.stop();
     assert_eq!(status, Some(0), "{log}");
 }
+
+/// Connections cut under a running server (a database restart, a failover) are replaced: the
+/// next write and read succeed, instead of failing once per pooled connection.
+#[test]
+fn connections_cut_under_the_server_are_replaced() {
+    let Some(db) = super::postgres::fresh() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let server = Server::start_on(&db.url, &dir.path().join("s.db"), &["--dev"], &[]);
+    let store = tessera::store::HttpStore::open(&server.url, None).expect("reach the server");
+    let event = |n: u32| tessera::store::Event {
+        id: 0,
+        at: tessera::store::Timestamp(1_780_000_000),
+        kind: "test.note".into(),
+        project: None,
+        subject: Some(format!("n{n}")),
+        detail_json: "{}".into(),
+    };
+    use tessera::store::Store;
+    store.append_event(&event(1)).expect("the first write");
+    let mut admin = postgres::Client::connect(&db.url, postgres::NoTls).expect("connect");
+    let cut: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid()) t",
+            &[],
+        )
+        .expect("terminate the server's connections")
+        .get(0);
+    assert!(cut >= 1, "the server kept a connection");
+    // A POST is never retried by the client: this lands only if the server found a live
+    // connection itself.
+    store
+        .append_event(&event(2))
+        .expect("a write after the cut");
+    let notes = store
+        .events(&tessera::store::EventFilter {
+            kind_prefix: Some("test.".into()),
+            ..tessera::store::EventFilter::default()
+        })
+        .expect("a read after the cut");
+    assert_eq!(notes.len(), 2, "{notes:?}");
+}
