@@ -289,10 +289,10 @@ pub fn head_side(
     Ok(side)
 }
 
-fn manifest_side(path: &Path, m: dbt::Manifest) -> Side {
+fn manifest_side(path: &Path, mut m: dbt::Manifest) -> Side {
     let mut side = Side::empty(path.display().to_string());
     side.adapter = m.adapter_type.clone();
-    side.compiled = dbt::manifest::CompiledCode::from_manifest(&m);
+    side.compiled = dbt::manifest::CompiledCode::take_from(&mut m);
     for r in m.relations.relations.values() {
         if let Some(file) = &r.file {
             side.files.entry(file.clone()).or_default().push(r.key());

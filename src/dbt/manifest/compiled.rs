@@ -33,8 +33,9 @@ struct Model {
 }
 
 impl CompiledCode {
-    /// `None` when no model of the manifest carries compiled SQL (`dbt parse` writes none).
-    pub fn from_manifest(m: &Manifest) -> Option<CompiledCode> {
+    /// `None` when no model of the manifest carries compiled SQL (`dbt parse` writes none). The
+    /// SQL is moved out of `m`, not copied.
+    pub fn take_from(m: &mut Manifest) -> Option<CompiledCode> {
         if !m.nodes.iter().any(|n| n.compiled_code.is_some()) {
             return None;
         }
@@ -44,24 +45,23 @@ impl CompiledCode {
             .iter()
             .filter_map(|(k, r)| Some((r.unique_id.clone()?, k.clone())))
             .collect();
-        let mut relation_names = m
-            .source_relation_names
-            .clone()
-            .into_iter()
-            .collect::<HashMap<_, _>>();
+        let mut relation_names: HashMap<String, String> =
+            std::mem::take(&mut m.source_relation_names)
+                .into_iter()
+                .collect();
         let mut models = HashMap::new();
-        for n in m.nodes.iter().filter(|n| n.enabled) {
+        for n in m.nodes.iter_mut().filter(|n| n.enabled) {
             if let Some(name) = n.relation_name.as_deref().filter(|s| !s.trim().is_empty()) {
                 relation_names.insert(n.unique_id.clone(), name.to_string());
             }
-            let (Some(sql), Some(key)) = (&n.compiled_code, keys.get(&n.unique_id)) else {
+            let (Some(key), Some(sql)) = (keys.get(&n.unique_id), n.compiled_code.take()) else {
                 continue;
             };
             models.insert(
                 key.clone(),
                 Model {
                     unique_id: n.unique_id.clone(),
-                    sql: sql.clone(),
+                    sql,
                     depends_on: n.depends_on.clone(),
                 },
             );
