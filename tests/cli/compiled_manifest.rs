@@ -143,9 +143,6 @@ fn a_truncated_head_fails_closed_while_the_base_is_read_beside_it() {
     let o = compare(&base, &head[..head.len() / 2]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(
-        err.contains("head.json") && err.contains("line 1"),
-        "{err}"
-    );
+    assert!(err.contains("head.json") && err.contains("line 1"), "{err}");
     assert!(crate::common::stdout(&o).is_empty());
 }
