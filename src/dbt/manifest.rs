@@ -7,6 +7,7 @@
 //! exposures, groups) that impact analysis needs.
 
 mod build;
+mod compiled;
 mod datatests;
 mod lenient;
 mod md5;
@@ -23,6 +24,8 @@ use serde::Serialize;
 use crate::contract::Project;
 use lenient::MetaMap;
 use raw::{RawNode, RawSource, TopLevel};
+
+pub use compiled::{CompiledCode, derive_changed};
 
 /// What Tessera takes from one manifest.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
@@ -44,6 +47,9 @@ pub struct Manifest {
     pub exposures: Vec<Exposure>,
     pub groups: Vec<Group>,
     pub counts: Counts,
+    /// Source unique id → its relation name as compiled SQL spells it (`"db"."schema"."t"`);
+    /// filled only when some model carries compiled SQL.
+    pub source_relation_names: BTreeMap<String, String>,
 }
 
 /// Lineage facts of one model, seed or snapshot.
@@ -62,6 +68,9 @@ pub struct NodeInfo {
     /// The model's SQL as written (`raw_code`, `raw_sql` before dbt 1.3); `None` for seeds and
     /// snapshots.
     pub raw_code: Option<String>,
+    /// The model's compiled SQL (`compiled_code`, `compiled_sql` before dbt 1.3), in manifests
+    /// written by `dbt compile`, `build` or `run`; `None` after `dbt parse`.
+    pub compiled_code: Option<String>,
     pub relation_name: Option<String>,
     pub enabled: bool,
 }
@@ -369,6 +378,29 @@ pub fn read_manifest_file(path: &Path) -> Result<Manifest, ManifestError> {
         parse_json(&bytes)
     };
     result.map_err(|e| e.with_path(path))
+}
+
+/// Reads two manifests (a change's base and head) at once, one per thread: reading is most of
+/// a manifest comparison, and the two files do not depend on each other. Each result is what
+/// [`read_manifest_file`] gives for that file.
+pub fn read_manifest_pair(
+    base: &Path,
+    head: &Path,
+) -> (
+    Result<Manifest, ManifestError>,
+    Result<Manifest, ManifestError>,
+) {
+    std::thread::scope(|s| {
+        let other = s.spawn(|| read_manifest_file(base));
+        let head = read_manifest_file(head);
+        let base = match other.join() {
+            Ok(result) => result,
+            // The reader does not panic on any input (the proptests feed it arbitrary bytes);
+            // if it ever did, the panic goes on as if the read had run on this thread.
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        (base, head)
+    })
 }
 
 fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, ManifestError> {

@@ -7,6 +7,7 @@ mod vectors;
 
 mod check;
 mod common;
+mod compiled_manifest;
 mod completions;
 mod coordination;
 mod demo;

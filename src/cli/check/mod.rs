@@ -144,9 +144,12 @@ pub fn analyze(
 
     let keys = select::relevant_keys(args, ctx, cfg, &before, &after)?;
     output_columns::pair(&mut before, &mut after, &keys, warehouse.dialect);
+    sides::derive_compiled(&mut before, &mut after, warehouse.dialect);
     output_columns::catalog(args, ctx, cfg, &mut before, &mut after)?;
-    let (b, a) = select::restrict(&before.project, &after.project, &keys);
-    let report = compat::diff(&b, &a, &settings);
+    let b_aside = select::set_aside(&mut before.project, &keys);
+    let a_aside = select::set_aside(&mut after.project, &keys);
+    let (b, a) = (&before.project, &after.project);
+    let report = compat::diff(b, a, &settings);
     let d = settings.warehouse.dialect;
     let asset_keys = b
         .relations
@@ -155,18 +158,11 @@ pub fn analyze(
         .map(|r| (r.key(), super::sync::asset_key(r, &project, d)))
         .collect();
     let (report, unplaced) = match &store {
-        Some(store) => impact(
-            report,
-            ctx,
-            cfg,
-            store.as_ref(),
-            &project,
-            &b,
-            &a,
-            &settings,
-        )?,
+        Some(store) => impact(report, ctx, cfg, store.as_ref(), &project, b, a, &settings)?,
         None => (report, Default::default()),
     };
+    select::rejoin(&mut before.project, b_aside);
+    select::rejoin(&mut after.project, a_aside);
     Ok(Analysis {
         unplaced,
         before,
@@ -208,6 +204,10 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     if verdict == ExitStatus::Findings && args.format == Format::Human {
         ctx.note(WHAT_NEXT);
     }
+    // The process ends with this command. Freeing both sides' relations one allocation at a
+    // time (a 58 MB manifest makes about a million) was 8% of a manifest comparison; the OS
+    // takes the memory back at once. The store is still closed properly.
+    std::mem::forget((analysis.before, analysis.after));
     Ok(verdict)
 }
 

@@ -132,6 +132,22 @@ pub fn is_contract(contracts: &Contracts, r: &Relation) -> bool {
     }
 }
 
+/// Moves the relations outside `keys` out of `p` and returns them, so that the comparison
+/// sees only the selected ones without copying them (copying the models of two 58 MB manifests
+/// was 7% of their comparison). [`rejoin`] puts them back.
+pub fn set_aside(p: &mut Project, keys: &BTreeSet<String>) -> Project {
+    let (inside, outside) = std::mem::take(&mut p.relations)
+        .into_iter()
+        .partition(|(k, _)| keys.contains(k));
+    p.relations = inside;
+    Project { relations: outside }
+}
+
+/// Undoes [`set_aside`].
+pub fn rejoin(p: &mut Project, mut aside: Project) {
+    p.relations.append(&mut aside.relations);
+}
+
 pub fn restrict(before: &Project, after: &Project, keys: &BTreeSet<String>) -> (Project, Project) {
     let pick = |p: &Project| -> Project {
         p.relations

@@ -40,6 +40,8 @@ pub struct Side {
     pub naming: crate::dbt::identity::Overrides,
     /// The project's macros and vars, to render model SQL (`None` without a dbt project).
     pub macros: Option<crate::dbt::columns::Macros>,
+    /// Models' compiled SQL, when this side is a manifest that carries it.
+    pub compiled: Option<crate::dbt::manifest::CompiledCode>,
 }
 
 impl Side {
@@ -59,6 +61,7 @@ impl Side {
             profile: None,
             naming: Default::default(),
             macros: None,
+            compiled: None,
         }
     }
 
@@ -143,10 +146,9 @@ fn join(dir: &str, file: &str) -> String {
 
 pub fn load(args: &Args, ctx: &Context, cfg: &LoadedConfig) -> crate::error::Result<(Side, Side)> {
     if let (Some(bm), Some(hm)) = (&args.base_manifest, &args.manifest) {
-        return Ok((
-            manifest_side(&ctx.cwd.join(bm))?,
-            manifest_side(&ctx.cwd.join(hm))?,
-        ));
+        let (bp, hp) = (ctx.cwd.join(bm), ctx.cwd.join(hm));
+        let (base, head) = dbt::read_manifest_pair(&bp, &hp);
+        return Ok((manifest_side(&bp, base?), manifest_side(&hp, head?)));
     }
     let repo = Repo::discover(&ctx.cwd)?;
     // The first commit of a repository has no HEAD to compare with: everything is new, so a
@@ -287,17 +289,17 @@ pub fn head_side(
     Ok(side)
 }
 
-fn manifest_side(path: &Path) -> crate::error::Result<Side> {
-    let m = dbt::read_manifest_file(path)?;
+fn manifest_side(path: &Path, mut m: dbt::Manifest) -> Side {
     let mut side = Side::empty(path.display().to_string());
     side.adapter = m.adapter_type.clone();
+    side.compiled = dbt::manifest::CompiledCode::take_from(&mut m);
     for r in m.relations.relations.values() {
         if let Some(file) = &r.file {
             side.files.entry(file.clone()).or_default().push(r.key());
         }
     }
     side.project = m.relations;
-    Ok(side)
+    side
 }
 
 /// Fills what the YAML cannot know (unique ids, adapter) from a manifest, and takes where each
@@ -508,4 +510,15 @@ fn normalize(p: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// Two manifests that carry compiled SQL: the output of each model that can differ between them
+/// comes from that SQL, joined with its properties as the project files' path does.
+pub fn derive_compiled(before: &mut Side, after: &mut Side, dialect: crate::contract::Dialect) {
+    let (Some(b), Some(a)) = (before.compiled.take(), after.compiled.take()) else {
+        return;
+    };
+    let (bd, ad) =
+        dbt::manifest::derive_changed((&b, &before.project), (&a, &after.project), dialect);
+    crate::dbt::columns::apply_pair(&mut before.project, &bd, &mut after.project, &ad);
 }

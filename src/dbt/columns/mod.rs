@@ -231,6 +231,32 @@ impl<'p> Deriver<'p> {
     }
 }
 
+/// The output of SQL that needs no rendering (a manifest's `compiled_code`), once each upstream
+/// relation in it has been replaced by [`upstream_placeholder`]`(i)`: `upstreams[i]` is that
+/// upstream's output, or why it is unknown.
+pub fn derive_rendered(
+    sql: &str,
+    upstreams: &[Result<Vec<OutputColumn>, String>],
+    dialect: Dialect,
+) -> Derived {
+    let cols: Vec<Cols> = upstreams
+        .iter()
+        .map(|u| match u {
+            Ok(c) => Cols::Known(c.clone()),
+            Err(why) => Cols::Unknown(why.clone()),
+        })
+        .collect();
+    match parse(sql, dialect).and_then(|s| select::Analyser::new(&cols).model(&s)) {
+        Ok(columns) => Derived::Resolved { columns },
+        Err(reason) => Derived::Unresolved { reason },
+    }
+}
+
+/// The identifier that stands for upstream `i` in SQL given to [`derive_rendered`].
+pub fn upstream_placeholder(i: usize) -> String {
+    format!("{}{i}", render::UPSTREAM)
+}
+
 /// Every model's output, by relation key, for the models of `keys` (all when `None`).
 pub fn derive_models(
     models: &[ModelSource],

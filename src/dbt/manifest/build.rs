@@ -65,8 +65,17 @@ pub(super) fn assemble(parts: Parts) -> Manifest {
             relations.push(node_relation(node, kind));
         }
     }
+    // Compiled SQL names sources by their relation name; only worth keeping when there is some.
+    let compiled = infos.iter().any(|n| n.compiled_code.is_some());
+    let mut source_relation_names = BTreeMap::new();
     for source in sources {
         counts.count_source(&source, root.as_deref());
+        if compiled
+            && let (Some(uid), Some(name)) =
+                (source.unique_id.as_deref(), source.relation_name.as_deref())
+        {
+            source_relation_names.insert(uid.to_string(), name.to_string());
+        }
         if is_enabled(source.config.0.as_ref().and_then(|c| c.enabled.0)) {
             relations.push(source_relation(source));
         }
@@ -141,6 +150,7 @@ pub(super) fn assemble(parts: Parts) -> Manifest {
         exposures,
         groups,
         counts,
+        source_relation_names,
     }
 }
 
@@ -197,10 +207,15 @@ fn node_info(
     kind: ResourceType,
     enabled: bool,
 ) -> NodeInfo {
-    let raw_code = if kind == ResourceType::Model {
-        node.raw_code.take().or_else(|| node.raw_sql.take())
+    let (raw_code, compiled_code) = if kind == ResourceType::Model {
+        (
+            node.raw_code.take().or_else(|| node.raw_sql.take()),
+            node.compiled_code
+                .take()
+                .or_else(|| node.compiled_sql.take()),
+        )
     } else {
-        None
+        (None, None)
     };
     NodeInfo {
         unique_id: node.unique_id.0.clone().unwrap_or_default(),
@@ -217,6 +232,7 @@ fn node_info(
         group: group_of(node),
         original_file_path: node.original_file_path.0.clone(),
         raw_code,
+        compiled_code,
         relation_name: node.relation_name.0.clone(),
         enabled,
     }

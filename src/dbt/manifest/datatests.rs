@@ -12,13 +12,13 @@ use super::refs::{self, Target};
 use crate::contract::{DataTest, Relation, ResourceType, TestKind, TestSeverity};
 
 pub(super) fn attach(relations: &mut [Relation], tests: Vec<RawNode>, counts: &mut Counts) {
-    let mut by_uid: HashMap<String, usize> = HashMap::with_capacity(relations.len());
-    let mut by_name: HashMap<String, Vec<usize>> = HashMap::with_capacity(relations.len());
+    let mut by_uid: HashMap<&str, usize> = HashMap::with_capacity(relations.len());
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::with_capacity(relations.len());
     for (i, relation) in relations.iter().enumerate() {
         if let Some(uid) = &relation.unique_id {
-            by_uid.insert(uid.clone(), i);
+            by_uid.insert(uid, i);
         }
-        by_name.entry(relation.name.clone()).or_default().push(i);
+        by_name.entry(&relation.name).or_default().push(i);
     }
     let index = Index {
         relations,
@@ -66,8 +66,8 @@ pub(super) fn attach(relations: &mut [Relation], tests: Vec<RawNode>, counts: &m
 
 struct Index<'a> {
     relations: &'a [Relation],
-    by_uid: HashMap<String, usize>,
-    by_name: HashMap<String, Vec<usize>>,
+    by_uid: HashMap<&'a str, usize>,
+    by_name: HashMap<&'a str, Vec<usize>>,
 }
 
 /// The relation index, column (for column tests) and test a test node describes.
@@ -178,7 +178,7 @@ fn resolve(
     }
     let deps: Vec<usize> = depends_on
         .iter()
-        .filter_map(|uid| index.by_uid.get(uid).copied())
+        .filter_map(|uid| index.by_uid.get(uid.as_str()).copied())
         .collect();
     let Some(target) = kwargs.model.as_deref().and_then(refs::parse_target) else {
         return deps.first().copied();
@@ -194,7 +194,7 @@ fn resolve(
     }
     let candidates: Vec<usize> = index
         .by_name
-        .get(&target.relation_name())
+        .get(target.relation_name().as_str())
         .map(|v| v.iter().copied().filter(matches).collect())
         .unwrap_or_default();
     candidates

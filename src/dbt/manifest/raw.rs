@@ -94,6 +94,10 @@ pub(crate) struct RawNode {
     /// carries both.
     pub raw_code: Str,
     pub raw_sql: Str,
+    /// The SQL dbt compiled (`dbt compile`/`build`/`run`; absent after `dbt parse`), and its
+    /// name before dbt 1.3, read as two fields for the same reason.
+    pub compiled_code: Str,
+    pub compiled_sql: Str,
     pub description: Str,
     pub tags: Strs,
     pub meta: MetaMap,
