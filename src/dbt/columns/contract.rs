@@ -77,7 +77,11 @@ pub fn documented_only(r: &Relation) -> Vec<&str> {
 }
 
 fn join(r: &mut Relation, d: &Derived) {
-    if r.resource_type != ResourceType::Model || r.column_source.is_some() {
+    let derived_kind = matches!(
+        r.resource_type,
+        ResourceType::Model | ResourceType::Snapshot
+    );
+    if !derived_kind || r.column_source.is_some() {
         return;
     }
     match d {

@@ -151,7 +151,13 @@ impl<'p> Deriver<'p> {
             Some(m) if m.language == ModelLanguage::Python => Derived::Unresolved {
                 reason: "a Python model".into(),
             },
-            Some(m) => self.derive_sql(&m.sql),
+            Some(m) => match (self.derive_sql(&m.sql), &m.snapshot_meta) {
+                (Derived::Resolved { mut columns }, Some(meta)) => {
+                    add_snapshot_meta(&mut columns, meta);
+                    Derived::Resolved { columns }
+                }
+                (d, _) => d,
+            },
         };
         self.in_progress.remove(key);
         self.memo.insert(key.to_string(), d.clone());
@@ -227,6 +233,21 @@ impl<'p> Deriver<'p> {
             }
             Some(_) => Cols::Unknown(format!("`{key}` declares no columns")),
             None => Cols::Unknown(format!("`{key}` was not read")),
+        }
+    }
+}
+
+/// dbt's snapshot columns follow the selected ones; a select that already has one (a snapshot
+/// of a snapshot) keeps its own.
+fn add_snapshot_meta(columns: &mut Vec<OutputColumn>, meta: &[String]) {
+    for name in meta {
+        if !columns.iter().any(|c| c.name.eq_ignore_ascii_case(name)) {
+            columns.push(OutputColumn {
+                name: name.clone(),
+                quoted: false,
+                data_type: None,
+                expr: None,
+            });
         }
     }
 }

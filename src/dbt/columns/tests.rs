@@ -11,6 +11,7 @@ fn model(name: &str, sql: &str) -> ModelSource {
         language: ModelLanguage::Sql,
         sql: sql.into(),
         depends: Vec::new(),
+        snapshot_meta: None,
     }
 }
 

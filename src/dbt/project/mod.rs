@@ -57,6 +57,10 @@ pub struct ModelSource {
     pub sql: String,
     /// `ref()`s and `source()`s with literal arguments, sorted.
     pub depends: Vec<Dependency>,
+    /// For a snapshot (whose `sql` is its `{% snapshot %}` block's body), the meta columns
+    /// dbt adds after the selected ones; `None` for a model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot_meta: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -104,7 +108,8 @@ pub fn read_project_scoped(
     let (relations, mut by_file, mut models) =
         build_all(&project, &files, &code, &property_texts, &mut warnings)?;
 
-    for model in &mut models {
+    // A snapshot carries its block's body already; several may share one file.
+    for model in models.iter_mut().filter(|m| m.snapshot_meta.is_none()) {
         if let Some(code) = code.remove(&model.path) {
             model.sql = code.text;
         }

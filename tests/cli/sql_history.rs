@@ -1,0 +1,78 @@
+//! Patterns found by replaying real dbt histories (balboa, jaffle-shop), each rebuilt in a
+//! minimal project of its own: snapshots' SQL, property files holding other dbt resources,
+//! YAML that PyYAML reads and the YAML spec does not, and declared types that go away.
+
+use crate::common::{SHOP_PROJECT as PROJECT, TestRepo, code, stderr};
+
+fn findings(o: &std::process::Output) -> Vec<String> {
+    crate::common::rules(&crate::common::json(o))
+}
+
+fn repo_with(files: &[(&str, &str)]) -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("dbt_project.yml", PROJECT);
+    for (path, text) in files {
+        repo.write(path, text);
+    }
+    repo.commit("base");
+    repo
+}
+
+fn check(repo: &TestRepo) -> std::process::Output {
+    repo.run(&["check", "--format", "json"])
+}
+
+const SNAPSHOT: &str = "{% snapshot snp_orders %}
+    {{ config(unique_key='id', strategy='timestamp', updated_at='updated_at') }}
+    select distinct
+        id,
+        status,
+        updated_at
+    from {{ source('raw', 'orders') }}
+{% endsnapshot %}
+";
+
+#[test]
+fn a_column_dropped_from_a_snapshots_select_blocks() {
+    let repo = repo_with(&[("snapshots/snp_orders.sql", SNAPSHOT)]);
+    repo.write(
+        "snapshots/snp_orders.sql",
+        &SNAPSHOT.replace("        status,\n", ""),
+    );
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(findings(&o), ["column_removed snp_orders.status ERR"]);
+}
+
+#[test]
+fn a_snapshot_outputs_dbts_meta_columns_which_readers_of_it_pass_on() {
+    let repo = repo_with(&[
+        ("snapshots/snp_orders.sql", SNAPSHOT),
+        (
+            "models/order_history.sql",
+            "select * from {{ ref('snp_orders') }}\n",
+        ),
+    ]);
+    // Turning hard deletes into rows adds `dbt_is_deleted`; renaming a meta column moves it.
+    let changed = SNAPSHOT.replace(
+        "updated_at='updated_at'",
+        "updated_at='updated_at', hard_deletes='new_record', \
+         snapshot_meta_column_names={'dbt_valid_to': 'valid_until'}",
+    );
+    repo.write("snapshots/snp_orders.sql", &changed);
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let found = findings(&o);
+    for expected in [
+        "column_added order_history.dbt_is_deleted",
+        "column_removed order_history.dbt_valid_to ERR",
+        "column_added snp_orders.dbt_is_deleted",
+        "column_removed snp_orders.dbt_valid_to ERR",
+        "column_added snp_orders.valid_until",
+    ] {
+        assert!(
+            found.iter().any(|f| f.starts_with(expected)),
+            "{expected} missing from {found:?}"
+        );
+    }
+}
