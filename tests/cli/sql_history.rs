@@ -76,3 +76,54 @@ fn a_snapshot_outputs_dbts_meta_columns_which_readers_of_it_pass_on() {
         );
     }
 }
+
+/// A quoted value whose last line sits at its key's indentation: PyYAML (dbt) reads it, the
+/// YAML spec does not (balboa's external-table `file_format`).
+const UNDER_INDENTED: &str = "version: 2
+sources:
+  - name: raw
+    tables:
+      - name: orders
+        external:
+          file_format: \"( type = csv
+            skip_header = 1
+          )\"
+        columns:
+          - name: id
+models:
+  - name: orders
+    columns:
+      - name: id
+      - name: status
+";
+
+#[test]
+fn a_quoted_value_indented_as_dbt_allows_is_read_and_the_change_compared() {
+    let repo = repo_with(&[
+        ("models/orders.sql", "select id, status from raw.orders\n"),
+        ("models/schema.yml", UNDER_INDENTED),
+    ]);
+    repo.write("models/orders.sql", "select id from raw.orders\n");
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(findings(&o), ["column_removed orders.status ERR"]);
+}
+
+#[test]
+fn a_quoted_value_that_never_closes_still_fails_at_its_line() {
+    let repo = repo_with(&[
+        ("models/orders.sql", "select id, status from raw.orders\n"),
+        ("models/schema.yml", UNDER_INDENTED),
+    ]);
+    repo.write(
+        "models/schema.yml",
+        &UNDER_INDENTED.replace("          )\"\n", "          )\n"),
+    );
+    let o = check(&repo);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("models/schema.yml:9:"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -11,6 +11,7 @@ mod error;
 mod freshness;
 mod properties;
 mod quick_yaml;
+mod quoted_indent;
 mod sql;
 #[cfg(test)]
 mod tests;
@@ -201,9 +202,26 @@ fn build_all(
     Ok(merge(outputs.into_iter().chain([leftovers]), warnings))
 }
 
-/// Everything one property file declares. The quick YAML reader keeps no positions, so a file
-/// with a problem is read again by serde-saphyr to say where the problem is.
+/// Everything one property file declares. A file whose only fault is a quoted value's
+/// continuation lines indented as PyYAML allows and the spec does not is read as dbt reads it
+/// (see `quoted_indent.rs`); any other syntax error stands, at its line.
 fn build_file(
+    shared: &build::Shared<'_>,
+    path: &str,
+    text: &str,
+) -> Result<build::Output, DbtError> {
+    match build_text(shared, path, text) {
+        Err(DbtError::YamlSyntax(e)) => match quoted_indent::repair(text) {
+            Some(fixed) => build_text(shared, path, &fixed),
+            None => Err(DbtError::YamlSyntax(e)),
+        },
+        built => built,
+    }
+}
+
+/// The quick YAML reader keeps no positions, so a file with a problem is read again by
+/// serde-saphyr to say where the problem is.
+fn build_text(
     shared: &build::Shared<'_>,
     path: &str,
     text: &str,
@@ -467,7 +485,12 @@ fn read_groups(texts: &[(String, String)]) -> Vec<crate::dbt::Group> {
     texts
         .iter()
         .filter(|(_, t)| t.contains("groups:"))
-        .filter_map(|(_, t)| serde_saphyr::from_str::<File>(t).ok())
+        .filter_map(|(_, t)| {
+            serde_saphyr::from_str::<File>(t).ok().or_else(|| {
+                let fixed = quoted_indent::repair(t)?;
+                serde_saphyr::from_str::<File>(&fixed).ok()
+            })
+        })
         .flat_map(|f| f.groups)
         .map(|g| crate::dbt::Group {
             name: g.name,
