@@ -9,11 +9,33 @@ use super::level::Strength;
 /// One `column_docs_changed` finding per YAML entry that appeared or disappeared, when both
 /// sides' columns came from their SQL.
 pub(crate) fn yaml_entries(em: &mut Emitter, b: &Relation, a: &Relation) {
-    let (Some(ColumnSource::Sql { documented: bd }), Some(ColumnSource::Sql { documented: ad })) =
-        (&b.column_source, &a.column_source)
+    let (
+        Some(ColumnSource::Sql { documented: bd, .. }),
+        Some(ColumnSource::Sql {
+            documented: ad,
+            undeclared_types,
+        }),
+    ) = (&b.column_source, &a.column_source)
     else {
         return;
     };
+    for name in undeclared_types {
+        let was = a.columns.iter().find(|c| &c.name == name);
+        let Some(t) = was.and_then(|c| c.data_type.clone()) else {
+            continue;
+        };
+        em.emit(
+            "column_docs_changed",
+            Strength::None,
+            name,
+            Some(t.clone()),
+            None,
+            format!(
+                "YAML no longer declares the type of `{name}` (`{t}`); its SQL and what it reads \
+                 are unchanged, so its type is too"
+            ),
+        );
+    }
     let outputs = |r: &Relation, name: &str| {
         r.columns
             .iter()

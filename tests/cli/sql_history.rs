@@ -127,3 +127,128 @@ fn a_quoted_value_that_never_closes_still_fails_at_its_line() {
         stderr(&o)
     );
 }
+
+/// Every model is a contract, enforced or not, as in the replays.
+const ALL_CONTRACTS: &str = "dbt:\n  contracts: all\n";
+
+fn typed(enforced: bool, types: Option<(&str, &str)>) -> String {
+    let config = if enforced {
+        "    config: {contract: {enforced: true}}\n"
+    } else {
+        ""
+    };
+    let (id, status) = match types {
+        Some((a, b)) => (
+            format!("        data_type: {a}\n"),
+            format!("        data_type: {b}\n"),
+        ),
+        None => (String::new(), String::new()),
+    };
+    format!(
+        "version: 2\nmodels:\n  - name: orders\n{config}    columns:\n      - name: id\n{id}      - name: status\n{status}"
+    )
+}
+
+#[test]
+fn a_declared_type_dropped_while_the_sql_and_its_inputs_stay_is_documentation() {
+    let repo = repo_with(&[
+        ("tessera.yaml", ALL_CONTRACTS),
+        ("models/orders.sql", "select id, status from raw.orders\n"),
+        (
+            "models/schema.yml",
+            &typed(false, Some(("integer", "varchar"))),
+        ),
+    ]);
+    // Reformatting the SQL is no change to it either.
+    repo.write(
+        "models/orders.sql",
+        "select\n    id,\n    status -- the order's state\nfrom raw.orders\n",
+    );
+    repo.write("models/schema.yml", &typed(false, None));
+    let o = check(&repo);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        findings(&o),
+        [
+            "column_docs_changed orders.id INFO",
+            "column_docs_changed orders.status INFO"
+        ]
+    );
+}
+
+#[test]
+fn a_declared_type_dropped_with_the_sql_changed_still_blocks() {
+    let repo = repo_with(&[
+        ("tessera.yaml", ALL_CONTRACTS),
+        (
+            "models/orders.sql",
+            "select cast(id as integer) as id, status from raw.orders\n",
+        ),
+        (
+            "models/schema.yml",
+            &typed(false, Some(("integer", "varchar"))),
+        ),
+    ]);
+    // The cast goes with the declaration: the type is now unknown, and unknown is not safe.
+    repo.write("models/orders.sql", "select id, status from raw.orders\n");
+    repo.write("models/schema.yml", &typed(false, None));
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(
+        findings(&o),
+        [
+            "column_type_changed orders.id ERR",
+            "column_type_changed orders.status ERR"
+        ]
+    );
+}
+
+#[test]
+fn an_enforced_contract_dropping_a_declared_type_still_blocks() {
+    let repo = repo_with(&[
+        ("tessera.yaml", ALL_CONTRACTS),
+        ("models/orders.sql", "select id, status from raw.orders\n"),
+        (
+            "models/schema.yml",
+            &typed(true, Some(("integer", "varchar"))),
+        ),
+    ]);
+    // dbt creates an enforced contract's table with the declared types.
+    repo.write("models/schema.yml", &typed(true, None));
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        findings(&o)
+            .iter()
+            .all(|f| f.starts_with("column_type_changed") && f.ends_with("ERR")),
+        "{:?}",
+        findings(&o)
+    );
+}
+
+#[test]
+fn a_project_ref_override_calling_dbts_own_ref_keeps_types_passing_through() {
+    let repo = repo_with(&[
+        ("tessera.yaml", ALL_CONTRACTS),
+        (
+            "models/stg_orders.sql",
+            "select cast(id as integer) as id from raw.orders\n",
+        ),
+        (
+            "models/orders.sql",
+            "select id from {{ ref('stg_orders') }}\n",
+        ),
+    ]);
+    // balboa's override: drop the database from refs to staging databases.
+    repo.write(
+        "macros/ref.sql",
+        "{% macro ref(modelname) %}\n\
+         {% if builtins.ref(modelname).database.startswith('staging') %}\n\
+         {{ builtins.ref(modelname).include(database=False).render() }}\n\
+         {% else %}{{ builtins.ref(modelname) }}{% endif %}\n\
+         {% endmacro %}\n",
+    );
+    let o = check(&repo);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(findings(&o), Vec::<String>::new());
+}

@@ -47,8 +47,17 @@ pub struct OutputColumn {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Derived {
-    Resolved { columns: Vec<OutputColumn> },
-    Unresolved { reason: String },
+    Resolved {
+        columns: Vec<OutputColumn>,
+        /// A digest of the rendered SQL (its tokens, without whitespace and comments) and of
+        /// the columns and types of what it reads: equal on both sides of a change, the
+        /// model's real output cannot have changed.
+        #[serde(skip)]
+        inputs: u64,
+    },
+    Unresolved {
+        reason: String,
+    },
 }
 
 /// The project's macros (from `macro-paths`) and `vars`, as one side of a change has them.
@@ -152,9 +161,15 @@ impl<'p> Deriver<'p> {
                 reason: "a Python model".into(),
             },
             Some(m) => match (self.derive_sql(&m.sql), &m.snapshot_meta) {
-                (Derived::Resolved { mut columns }, Some(meta)) => {
+                (
+                    Derived::Resolved {
+                        mut columns,
+                        inputs,
+                    },
+                    Some(meta),
+                ) => {
                     add_snapshot_meta(&mut columns, meta);
-                    Derived::Resolved { columns }
+                    Derived::Resolved { columns, inputs }
                 }
                 (d, _) => d,
             },
@@ -178,10 +193,15 @@ impl<'p> Deriver<'p> {
             .iter()
             .map(|u| self.upstream_columns(u))
             .collect();
-        let result = parse(&rendered.sql, self.dialect)
-            .and_then(|statements| select::Analyser::new(&upstreams).model(&statements));
+        let result = parse(&rendered.sql, self.dialect).and_then(|(statements, sql)| {
+            let columns = select::Analyser::new(&upstreams).model(&statements)?;
+            Ok((columns, sql))
+        });
         match result {
-            Ok(columns) => Derived::Resolved { columns },
+            Ok((columns, sql)) => Derived::Resolved {
+                columns,
+                inputs: digest(sql, &upstreams, &self.declared_types(&rendered.upstreams)),
+            },
             Err(why) if !rendered.opaque.is_empty() => {
                 let calls: Vec<String> = rendered.opaque.iter().map(|c| format!("`{c}`")).collect();
                 Derived::Unresolved {
@@ -195,18 +215,38 @@ impl<'p> Deriver<'p> {
         }
     }
 
-    fn upstream_columns(&mut self, up: &Upstream) -> Cols {
-        let key = match up {
+    fn upstream_key(&self, up: &Upstream) -> String {
+        match up {
             Upstream::Ref {
                 name,
                 version: Some(v),
             } => format!("{name}.v{v}"),
             Upstream::Ref { name, .. } => self.latest.get(name).cloned().unwrap_or(name.clone()),
             Upstream::Source { source, table } => format!("{source}.{table}"),
-        };
+        }
+    }
+
+    /// The types each upstream declares in its YAML: an enforced contract's are its real ones.
+    fn declared_types(&self, ups: &[Upstream]) -> Vec<Vec<(&str, Option<&str>)>> {
+        ups.iter()
+            .map(|u| {
+                self.relations
+                    .get(&self.upstream_key(u))
+                    .map(|r| {
+                        let cols = r.columns.iter();
+                        cols.map(|c| (c.name.as_str(), c.data_type.as_deref()))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    fn upstream_columns(&mut self, up: &Upstream) -> Cols {
+        let key = self.upstream_key(up);
         if self.models.contains_key(&key) {
             return match self.derive(&key) {
-                Derived::Resolved { columns } => Cols::Known(columns),
+                Derived::Resolved { columns, .. } => Cols::Known(columns),
                 Derived::Unresolved { reason } => {
                     Cols::Unknown(format!("`{key}` is unresolved ({reason})"))
                 }
@@ -292,7 +332,9 @@ fn adapter_name(d: Dialect) -> &'static str {
     }
 }
 
-fn parse(sql: &str, dialect: Dialect) -> Result<Vec<sqlparser::ast::Statement>, String> {
+/// The rendered SQL's statements, with a digest of its tokens (whitespace and comments left
+/// out, so reformatting a model or re-indenting a macro's output changes nothing).
+fn parse(sql: &str, dialect: Dialect) -> Result<(Vec<sqlparser::ast::Statement>, u64), String> {
     let d = usage::sql_dialect_for(dialect);
     let tokens = Tokenizer::new(d.as_ref(), sql)
         .tokenize_with_location()
@@ -300,10 +342,39 @@ fn parse(sql: &str, dialect: Dialect) -> Result<Vec<sqlparser::ast::Statement>, 
     if usage::longest_chain(&tokens) > usage::MAX_CHAIN {
         return Err("the SQL is too large or too deeply nested".into());
     }
+    let mut h = std::hash::DefaultHasher::new();
+    for t in &tokens {
+        if !matches!(t.token, sqlparser::tokenizer::Token::Whitespace(_)) {
+            std::hash::Hash::hash(&t.token, &mut h);
+        }
+    }
+    let sql_digest = std::hash::Hasher::finish(&h);
     Parser::new(d.as_ref())
         .with_options(ParserOptions::new().with_trailing_commas(true))
         .with_recursion_limit(usage::RECURSION_LIMIT)
         .with_tokens_with_locations(tokens)
         .parse_statements()
+        .map(|statements| (statements, sql_digest))
         .map_err(|e| format!("the rendered SQL does not parse: {e}"))
+}
+
+/// The SQL's digest with the columns and types of each upstream it reads, as derived and as
+/// declared, in order.
+fn digest(sql: u64, upstreams: &[Cols], declared: &[Vec<(&str, Option<&str>)>]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    sql.hash(&mut h);
+    declared.hash(&mut h);
+    for up in upstreams {
+        match up {
+            Cols::Known(columns) => {
+                0u8.hash(&mut h);
+                for c in columns {
+                    (&c.name, c.quoted, &c.data_type).hash(&mut h);
+                }
+            }
+            Cols::Unknown(why) => (1u8, why).hash(&mut h),
+        }
+    }
+    h.finish()
 }

@@ -111,13 +111,25 @@ impl Renderer {
         env.set_fuel(Some(FUEL));
         env.set_recursion_limit(200);
         let l = log.clone();
-        env.add_function("ref", move |args: minijinja::value::Rest<Value>| {
-            Ok(relation(&l, ref_upstream(&args)))
+        let ref_fn = Value::from_function(move |args: minijinja::value::Rest<Value>| {
+            Ok::<_, Error>(relation(&l, ref_upstream(&args)))
         });
         let l = log.clone();
-        env.add_function("source", move |args: minijinja::value::Rest<Value>| {
-            Ok(relation(&l, source_upstream(&args)))
+        let source_fn = Value::from_function(move |args: minijinja::value::Rest<Value>| {
+            Ok::<_, Error>(relation(&l, source_upstream(&args)))
         });
+        env.add_global("ref", ref_fn.clone());
+        env.add_global("source", source_fn.clone());
+        // A project that overrides `ref` (to drop the database, say) reaches dbt's own
+        // through `builtins`.
+        let builtins: BTreeMap<&str, Value> = [
+            ("ref", ref_fn),
+            ("source", source_fn),
+            ("config", Value::from_object(Config)),
+        ]
+        .into_iter()
+        .collect();
+        env.add_global("builtins", Value::from(builtins));
         let vars = macros.vars.clone();
         let l = log.clone();
         env.add_function("var", move |args: minijinja::value::Rest<Value>| {
@@ -164,6 +176,7 @@ impl Renderer {
         let globals = [
             "ref",
             "source",
+            "builtins",
             "var",
             "env_var",
             "is_incremental",
@@ -367,6 +380,21 @@ impl Object for Rel {
 
     fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.placeholder)
+    }
+
+    /// `include(database=False)`, `quote(...)` and `incorporate(...)` change how dbt spells
+    /// the relation, not which one it is; `render()` spells it.
+    fn call_method(
+        self: &Arc<Self>,
+        _: &mut State<'_, '_>,
+        method: &str,
+        _: &[Value],
+    ) -> Result<Value, Error> {
+        match method {
+            "include" | "quote" | "incorporate" => Ok(Value::from_dyn_object(self.clone())),
+            "render" => Ok(Value::from(self.placeholder.clone())),
+            _ => Err(Error::from(ErrorKind::UnknownMethod)),
+        }
     }
 }
 

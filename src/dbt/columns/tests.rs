@@ -25,7 +25,7 @@ fn derive(models: &[ModelSource], macros: &[&str]) -> BTreeMap<String, Derived> 
 
 fn names(d: &Derived) -> Vec<String> {
     match d {
-        Derived::Resolved { columns } => columns.iter().map(|c| c.name.clone()).collect(),
+        Derived::Resolved { columns, .. } => columns.iter().map(|c| c.name.clone()).collect(),
         Derived::Unresolved { reason } => vec![format!("unresolved: {reason}")],
     }
 }
@@ -45,7 +45,7 @@ fn columns_follow_ctes_stars_and_excludes_through_upstream_models() {
     let d = derive(&ms, &[]);
     assert_eq!(names(&d["stg"]), ["id", "customer_name", "amount"]);
     assert_eq!(names(&d["mart"]), ["id", "customer_name", "one"]);
-    let Derived::Resolved { columns } = &d["stg"] else {
+    let Derived::Resolved { columns, .. } = &d["stg"] else {
         unreachable!()
     };
     assert_eq!(columns[2].data_type.as_deref(), Some("number(12, 2)"));
@@ -96,7 +96,7 @@ fn unions_take_the_first_branch_names_and_agreed_types() {
         "select 1 as a, 'x' as \"B\" from t union all select 2.5, 'y' from s",
     )];
     let d = derive(&ms, &[]);
-    let Derived::Resolved { columns } = &d["u"] else {
+    let Derived::Resolved { columns, .. } = &d["u"] else {
         panic!("{:?}", d["u"])
     };
     let got: Vec<(&str, bool, Option<&str>)> = columns
