@@ -252,3 +252,68 @@ fn a_project_ref_override_calling_dbts_own_ref_keeps_types_passing_through() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(findings(&o), Vec::<String>::new());
 }
+
+/// A property file holding no models: only the other resources dbt reads from property files.
+fn semantic_layer(entry: &str) -> String {
+    format!(
+        "semantic_models:
+  - name: {entry}
+    model: ref('{entry}')
+    entities:
+      - name: product
+        type: primary
+        expr: product_id
+metrics:
+  - name: {entry}_count
+    type: simple
+    type_params: {{measure: {entry}_count}}
+saved_queries:
+  - name: {entry}_query
+    query_params: {{metrics: [{entry}_count]}}
+exposures:
+  - name: {entry}_dashboard
+    type: dashboard
+    owner: {{email: a@example.com}}
+    depends_on: [ref('{entry}')]
+groups:
+  - name: {entry}_group
+    owner: {{email: a@example.com}}
+unit_tests:
+  - name: test_{entry}
+    model: {entry}
+    given:
+      - input: ref('stg_products')
+        rows: [{{product_id: 1}}]
+    expect:
+      rows: [{{product_id: 1}}]
+data_tests:
+  - name: {entry}_generic
+    description: a generic test's properties
+"
+    )
+}
+
+#[test]
+fn renaming_entries_of_other_dbt_resources_in_a_property_file_removes_no_relation() {
+    let repo = repo_with(&[
+        ("tessera.yaml", ALL_CONTRACTS),
+        (
+            "models/stg_products.sql",
+            "select 1 as product_id from raw.products\n",
+        ),
+        (
+            "models/products.sql",
+            "select product_id from {{ ref('stg_products') }}\n",
+        ),
+        ("models/products.yml", &semantic_layer("stg_products")),
+    ]);
+    repo.write("models/products.yml", &semantic_layer("products"));
+    for args in [
+        &["check", "--format", "json"][..],
+        &["check", "--format", "json", "models/products.yml"][..],
+    ] {
+        let o = repo.run(args);
+        assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
+        assert_eq!(findings(&o), Vec::<String>::new(), "{args:?}");
+    }
+}
