@@ -1,5 +1,6 @@
-//! YAML column entries of a model whose columns come from its SQL: the entries are
-//! documentation, so adding, removing or renaming one is reported as such, never as a break.
+//! Where a model's compared columns came from. YAML column entries of a model whose columns
+//! come from its SQL are documentation, so adding, removing or renaming one is reported as
+//! such, never as a break; a model whose SQL stopped resolving is reported as unknown.
 
 use crate::contract::{ColumnSource, Relation};
 
@@ -77,6 +78,21 @@ pub(crate) fn yaml_entries(em: &mut Emitter, b: &Relation, a: &Relation) {
             None,
             Some(name.clone()),
             what,
+        );
+    }
+}
+
+/// `output_unresolved` when the new side's SQL no longer resolves while the old side's did:
+/// both sides fall back to the YAML, which says nothing of what the SQL now outputs.
+pub(crate) fn output_lost(em: &mut Emitter, a: &Relation) {
+    if let Some(ColumnSource::Yaml { reason, lost: true }) = &a.column_source {
+        em.emit(
+            "output_unresolved",
+            Strength::None,
+            "",
+            None,
+            None,
+            format!("its SQL resolved before this change and no longer does ({reason})"),
         );
     }
 }

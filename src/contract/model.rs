@@ -284,7 +284,13 @@ pub enum ColumnSource {
         undeclared_types: Vec<String>,
     },
     /// The SQL could not be resolved: the property file's columns stand in, and `reason` says why.
-    Yaml { reason: String },
+    Yaml {
+        reason: String,
+        /// On the new side of a change whose old side's SQL did resolve: what the model
+        /// outputs now is unknown, and the YAML stands in on both sides.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        lost: bool,
+    },
 }
 
 impl Column {

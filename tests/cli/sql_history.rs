@@ -317,3 +317,25 @@ fn renaming_entries_of_other_dbt_resources_in_a_property_file_removes_no_relatio
         assert_eq!(findings(&o), Vec::<String>::new(), "{args:?}");
     }
 }
+
+#[test]
+fn a_snapshot_whose_sql_stops_parsing_is_a_warning_not_a_silent_pass() {
+    let repo = repo_with(&[("snapshots/snp_orders.sql", SNAPSHOT)]);
+    // balboa replaced the column list with a stray word for one commit.
+    let broken = SNAPSHOT.replace(
+        "select distinct\n        id,\n        status,\n        updated_at\n    from",
+        "sa",
+    );
+    repo.write("snapshots/snp_orders.sql", &broken);
+    let o = check(&repo);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(findings(&o), ["output_unresolved snp_orders. WARN"]);
+    assert!(
+        stderr(&o).contains("columns taken from its YAML"),
+        "{}",
+        stderr(&o)
+    );
+    // With `--fail-on WARN`, as a cautious team runs it, it blocks.
+    let o = repo.run(&["check", "--format", "json", "--fail-on", "WARN"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+}

@@ -73,7 +73,7 @@ pub fn notes(ctx: &Context, report: &Report, after: &Project) {
         }
         let Some(r) = after.get(&key) else { continue };
         match &r.column_source {
-            Some(ColumnSource::Yaml { reason }) => ctx.warn(&format!(
+            Some(ColumnSource::Yaml { reason, .. }) => ctx.warn(&format!(
                 "`{key}`: columns taken from its YAML, since its SQL could not be resolved: {reason}"
             )),
             Some(ColumnSource::Sql { .. }) => {

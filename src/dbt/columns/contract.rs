@@ -39,7 +39,15 @@ pub fn apply_pair(
                 };
                 (d.clone(), d)
             }
-            (Derived::Resolved { .. }, Derived::Unresolved { .. }) => (ad.clone(), ad.clone()),
+            (Derived::Resolved { .. }, Derived::Unresolved { .. }) => {
+                if let Some(r) = after.relations.get_mut(key) {
+                    join(r, ad);
+                    if let Some(ColumnSource::Yaml { lost, .. }) = &mut r.column_source {
+                        *lost = true;
+                    }
+                }
+                (ad.clone(), ad.clone())
+            }
             _ => (bd.clone(), ad.clone()),
         };
         if let (
@@ -109,6 +117,7 @@ fn join(r: &mut Relation, d: &Derived) {
             }
             r.column_source = Some(ColumnSource::Yaml {
                 reason: reason.clone(),
+                lost: false,
             });
         }
         Derived::Resolved { columns, .. } => {

@@ -9,6 +9,7 @@
 
 mod catalog;
 mod contract;
+mod pycompat;
 mod render;
 mod select;
 #[cfg(test)]

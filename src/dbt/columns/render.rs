@@ -110,6 +110,7 @@ impl Renderer {
         env.set_undefined_behavior(UndefinedBehavior::Lenient);
         env.set_fuel(Some(FUEL));
         env.set_recursion_limit(200);
+        env.set_unknown_method_callback(super::pycompat::call);
         let l = log.clone();
         let ref_fn = Value::from_function(move |args: minijinja::value::Rest<Value>| {
             Ok::<_, Error>(relation(&l, ref_upstream(&args)))
