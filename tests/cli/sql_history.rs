@@ -339,3 +339,55 @@ fn a_snapshot_whose_sql_stops_parsing_is_a_warning_not_a_silent_pass() {
     let o = repo.run(&["check", "--format", "json", "--fail-on", "WARN"]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
 }
+
+/// `check` derives only the models a change can reach; these are the ones it must not skip.
+#[test]
+fn models_downstream_of_a_sql_change_are_compared_even_through_macro_built_refs() {
+    let repo = repo_with(&[
+        ("tessera.yaml", ALL_CONTRACTS),
+        (
+            "macros/imports.sql",
+            "{% macro imports(names) %}with {% for n in names %}{{ n }} as (select * from {{ ref(n) }}){% if not loop.last %}, {% endif %}{% endfor %}{% endmacro %}\n",
+        ),
+        (
+            "models/stg_orders.sql",
+            "select id, status from raw.orders\n",
+        ),
+        // Its ref is built by the macro from a list: no literal `ref('stg_orders')` in it.
+        (
+            "models/orders.sql",
+            "{{ imports(['stg_orders']) }}\nselect * from stg_orders\n",
+        ),
+        (
+            "models/order_ids.sql",
+            "select * from {{ ref('orders') }}\n",
+        ),
+        ("models/unrelated.sql", "select 1 as n\n"),
+        ("models/other.sql", "select 1 as m\n"),
+    ]);
+    repo.write("models/stg_orders.sql", "select id from raw.orders\n");
+    repo.write("models/other.sql", "select 1 as m2\n");
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let mut found = findings(&o);
+    found.retain(|f| !f.starts_with("column_added"));
+    assert_eq!(
+        found,
+        [
+            "column_removed order_ids.status ERR",
+            "column_removed orders.status ERR",
+            "column_removed other.m ERR",
+            "column_removed stg_orders.status ERR",
+        ]
+    );
+    // Given one SQL file as PATHS, the other changed one is still derived and compared.
+    let o = repo.run(&["check", "--format", "json", "models/stg_orders.sql"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        findings(&o)
+            .iter()
+            .any(|f| f.starts_with("column_removed other.m ")),
+        "{:?}",
+        findings(&o)
+    );
+}

@@ -40,6 +40,9 @@ pub struct Side {
     pub naming: crate::dbt::identity::Overrides,
     /// The project's macros and vars, to render model SQL (`None` without a dbt project).
     pub macros: Option<crate::dbt::columns::Macros>,
+    /// Repository paths that differ from the base (on the new side of a check); `None` when
+    /// unknown, or when `dbt_project.yml` changed and so everything may have.
+    pub changed: Option<BTreeSet<String>>,
 }
 
 impl Side {
@@ -59,6 +62,7 @@ impl Side {
             profile: None,
             naming: Default::default(),
             macros: None,
+            changed: None,
         }
     }
 
@@ -187,6 +191,15 @@ pub fn load(args: &Args, ctx: &Context, cfg: &LoadedConfig) -> crate::error::Res
     if let Some(wider) = used.and_then(|s| widened(s, &before, &after)) {
         (before, after) = read_sides(&repo, base_tree.as_ref(), head_rev, cfg, Some(&wider))?;
     }
+    // What the diff touched, PATHS or not: a changed file outside PATHS is still compared
+    // when PATHS hold a SQL file, so its models must be derived.
+    after.changed = match (&base_tree, args.paths.is_empty()) {
+        (None, _) => None,
+        (Some(_), true) => narrow.clone(),
+        (Some(_), false) => changed_paths(repo.root(), &args.base, head_rev.map(String::as_str))
+            .ok()
+            .filter(|files| !files.iter().any(|f| f.ends_with("dbt_project.yml"))),
+    };
     let mut warnings = Vec::new();
     let profile = after.profile.clone().or_else(|| before.profile.clone());
     let target = super::identity::target(ctx, cfg, profile.as_deref(), &mut warnings);

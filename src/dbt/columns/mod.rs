@@ -293,6 +293,27 @@ fn add_snapshot_meta(columns: &mut Vec<OutputColumn>, meta: &[String]) {
     }
 }
 
+/// Whether every relation a model's code reads is named by a literal `ref()` or `source()`
+/// (so its `depends` is complete): its Jinja calls nothing else that could produce a ref, such
+/// as a project macro building refs from a list.
+pub fn refs_are_literal(code: &str) -> bool {
+    const STATIC: &[&str] = &[
+        "ref",
+        "source",
+        "config",
+        "var",
+        "env_var",
+        "is_incremental",
+        "this",
+        "target",
+        "log",
+        "return",
+    ];
+    render::called_names(code)
+        .iter()
+        .all(|n| STATIC.contains(&n.as_str()))
+}
+
 /// Every model's output, by relation key, for the models of `keys` (all when `None`).
 pub fn derive_models(
     models: &[ModelSource],

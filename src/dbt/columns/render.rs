@@ -592,7 +592,7 @@ fn mentions(text: &str, word: &str) -> bool {
 }
 
 /// Root names called (`name(`) or dereferenced (`name.`) inside Jinja tags.
-fn called_names(source: &str) -> BTreeSet<String> {
+pub(super) fn called_names(source: &str) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
     let mut rest = source;
     while let Some(i) = rest.find('{') {
