@@ -391,3 +391,39 @@ fn models_downstream_of_a_sql_change_are_compared_even_through_macro_built_refs(
         findings(&o)
     );
 }
+
+#[test]
+fn a_macro_that_returns_a_value_drops_the_text_it_printed_as_dbt_does() {
+    let repo = repo_with(&[
+        ("tessera.yaml", ALL_CONTRACTS),
+        (
+            "models/stg_orders.sql",
+            "select cast(id as integer) as id from raw.orders\n",
+        ),
+        (
+            "models/orders.sql",
+            "select id from {{ ref('stg_orders') }}\n",
+        ),
+    ]);
+    // balboa's later override: `%}}` prints a stray `}`, which dbt drops with the rest of the
+    // macro's text because the macro returns.
+    repo.write(
+        "macros/ref.sql",
+        "{% macro ref(modelname) %}\n\
+         {% set db_name = builtins.ref(modelname).database | lower %}}\n\
+         {% if db_name.startswith('staging') or db_name.endswith('staging') %}\n\
+         {{ return(builtins.ref(modelname).include(database=false)) }}\n\
+         {% else %}\n\
+         {{ return(builtins.ref(modelname)) }}\n\
+         {% endif %}\n\
+         {% endmacro %}\n",
+    );
+    let o = check(&repo);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(findings(&o), Vec::<String>::new());
+    assert!(
+        !stderr(&o).contains("could not be resolved"),
+        "{}",
+        stderr(&o)
+    );
+}

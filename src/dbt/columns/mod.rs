@@ -11,6 +11,7 @@ mod catalog;
 mod contract;
 mod pycompat;
 mod render;
+mod returns;
 mod select;
 #[cfg(test)]
 mod tests;

@@ -40,7 +40,7 @@ struct MacroFile {
 
 impl Macros {
     pub fn add_file(&mut self, text: &str) {
-        let text = strip_blocks(text);
+        let text = super::returns::frame(&strip_blocks(text));
         let names = macro_names(&text);
         if !names.is_empty() {
             self.files.push(MacroFile { text, names });
@@ -152,7 +152,7 @@ impl Renderer {
         // The full-refresh shape: what a reader of a fresh build sees.
         env.add_function("is_incremental", || false);
         env.add_function("log", |_: minijinja::value::Rest<Value>| "");
-        env.add_function("return", |v: Value| v);
+        env.add_function("return", |v: Value| super::returns::returned(&v));
         env.add_global("config", Value::from_object(Config));
         env.add_global("execute", true);
         env.add_global("this", Value::from_object(Rel::named(THIS)));
@@ -228,7 +228,7 @@ impl Renderer {
         *log(&self.log) = Log::default();
         let rendered = self.env.render_str(&source, ());
         let mut l = log(&self.log);
-        let sql = rendered.map_err(|e| describe(&e))?;
+        let sql = super::returns::unwrap(&rendered.map_err(|e| describe(&e))?);
         Ok(Rendered {
             sql,
             upstreams: std::mem::take(&mut l.upstreams),
@@ -536,7 +536,7 @@ fn strip_block(text: &str, open: &str, close: &str) -> String {
 }
 
 /// Where `{% word` (with optional `-`) starts.
-fn find_tag(text: &str, word: &str) -> Option<usize> {
+pub(super) fn find_tag(text: &str, word: &str) -> Option<usize> {
     let mut from = 0;
     while let Some(i) = text[from..].find("{%") {
         let at = from + i;
