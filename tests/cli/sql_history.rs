@@ -427,3 +427,40 @@ fn a_macro_that_returns_a_value_drops_the_text_it_printed_as_dbt_does() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_ref_override_minijinja_cannot_run_falls_back_to_dbts_own_ref() {
+    let repo = repo_with(&[
+        ("tessera.yaml", ALL_CONTRACTS),
+        (
+            "models/stg_orders.sql",
+            "select cast(id as integer) as id, status from raw.orders\n",
+        ),
+        (
+            "models/orders.sql",
+            "select * from {{ ref('stg_orders') }}\n",
+        ),
+    ]);
+    // balboa's latest override takes its arguments through `varargs` and `kwargs`.
+    repo.write(
+        "macros/ref.sql",
+        "{% macro ref() %}\n\
+         {% set version = kwargs.get('version') or kwargs.get('v') %}\n\
+         {% set rel = builtins.ref(varargs[0], version=version) %}\n\
+         {% do return(rel.include(database=false)) %}\n\
+         {% endmacro %}\n",
+    );
+    repo.write(
+        "models/stg_orders.sql",
+        "select cast(id as integer) as id from raw.orders\n",
+    );
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(
+        findings(&o),
+        [
+            "column_removed orders.status ERR",
+            "column_removed stg_orders.status ERR"
+        ]
+    );
+}

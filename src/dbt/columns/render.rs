@@ -225,8 +225,20 @@ impl Renderer {
                 self.globals.insert(name);
             }
         }
+        match self.render_source(&source) {
+            // A project's `ref` or `source` override decides how a relation is spelled (without
+            // its database, say), never which relation it is: when it uses what minijinja
+            // lacks (`varargs`, `kwargs`), dbt's own stands in.
+            Err(_) if OVERRIDABLE.iter().any(|n| defines_macro(&source, n)) => {
+                self.render_source(&without_overrides(&source))
+            }
+            rendered => rendered,
+        }
+    }
+
+    fn render_source(&self, source: &str) -> Result<Rendered, String> {
         *log(&self.log) = Log::default();
-        let rendered = self.env.render_str(&source, ());
+        let rendered = self.env.render_str(source, ());
         let mut l = log(&self.log);
         let sql = super::returns::unwrap(&rendered.map_err(|e| describe(&e))?);
         Ok(Rendered {
@@ -235,6 +247,35 @@ impl Renderer {
             opaque: std::mem::take(&mut l.opaque),
         })
     }
+}
+
+/// dbt functions a project may override with a macro of the same name.
+const OVERRIDABLE: &[&str] = &["ref", "source"];
+
+/// `source` with its `ref` and `source` macros renamed out of the way.
+fn without_overrides(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    let mut rest = source;
+    while let Some(at) = find_tag(rest, "macro") {
+        let Some(len) = rest[at..].find("%}") else {
+            break;
+        };
+        let tag = &rest[at..at + len];
+        let renamed = OVERRIDABLE.iter().find_map(|n| {
+            let name_at = tag.find("macro")? + "macro".len();
+            let after = tag[name_at..].trim_start();
+            let rest_of_name = after.strip_prefix(n)?;
+            rest_of_name
+                .trim_start()
+                .starts_with('(')
+                .then(|| tag.replacen(n, &format!("__tessera_overridden_{n}"), 1))
+        });
+        out.push_str(&rest[..at]);
+        out.push_str(renamed.as_deref().unwrap_or(tag));
+        rest = &rest[at + len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn json_value(v: &serde_json::Value) -> Value {
