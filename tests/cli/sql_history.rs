@@ -464,3 +464,26 @@ fn a_ref_override_minijinja_cannot_run_falls_back_to_dbts_own_ref() {
         ]
     );
 }
+
+#[test]
+fn a_versioned_ref_passes_its_versions_columns_downstream() {
+    let repo = repo_with(&[
+        ("tessera.yaml", ALL_CONTRACTS),
+        (
+            "models/stg.yml",
+            "version: 2\nmodels:\n  - name: stg\n    latest_version: 1\n    versions:\n      - v: 1\n",
+        ),
+        ("models/stg_v1.sql", "select id, status from raw.orders\n"),
+        ("models/mart.sql", "select * from {{ ref('stg', v=1) }}\n"),
+    ]);
+    repo.write("models/stg_v1.sql", "select id from raw.orders\n");
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(
+        findings(&o),
+        [
+            "column_removed mart.status ERR",
+            "column_removed stg.status ERR"
+        ]
+    );
+}

@@ -112,13 +112,20 @@ impl Renderer {
         env.set_recursion_limit(200);
         env.set_unknown_method_callback(super::pycompat::call);
         let l = log.clone();
-        let ref_fn = Value::from_function(move |args: minijinja::value::Rest<Value>| {
-            Ok::<_, Error>(relation(&l, ref_upstream(&args)))
-        });
+        // Keyword arguments (`v=`, `version=`, `package=`) come apart from the positional ones.
+        let ref_fn = Value::from_function(
+            move |args: minijinja::value::Rest<Value>, kwargs: minijinja::value::Kwargs| {
+                let mut all = args.0;
+                all.push(Value::from(kwargs));
+                Ok::<_, Error>(relation(&l, ref_upstream(&all)))
+            },
+        );
         let l = log.clone();
-        let source_fn = Value::from_function(move |args: minijinja::value::Rest<Value>| {
-            Ok::<_, Error>(relation(&l, source_upstream(&args)))
-        });
+        let source_fn = Value::from_function(
+            move |args: minijinja::value::Rest<Value>, _: minijinja::value::Kwargs| {
+                Ok::<_, Error>(relation(&l, source_upstream(&args)))
+            },
+        );
         env.add_global("ref", ref_fn.clone());
         env.add_global("source", source_fn.clone());
         // A project that overrides `ref` (to drop the database, say) reaches dbt's own

@@ -128,3 +128,19 @@ fn what_cannot_be_named_leaves_the_model_unresolved() {
     }
     assert_eq!(names(&d["r"]), ["id", "label"]);
 }
+
+#[test]
+fn versioned_refs_render_and_read_that_version() {
+    let mut v1 = model("stg", "select b from raw.t");
+    v1.version = Some("1".into());
+    let d = derive(
+        &[
+            v1,
+            model("m", "select * from {{ ref('stg', v='1') }}"),
+            model("n", "select a from {{ ref('x', version=2) }}"),
+        ],
+        &[],
+    );
+    assert_eq!(names(&d["m"]), ["b"]);
+    assert_eq!(names(&d["n"]), ["a"]);
+}
