@@ -10,4 +10,6 @@ pub use manifest::{
     Counts, Exposure, Group, Manifest, ManifestError, NodeInfo, parse_manifest, read_manifest_file,
 };
 
-pub use project::{DbtError, DbtProject, ModelSource, read_project, read_project_scoped};
+pub use project::{
+    DbtError, DbtProject, ModelSource, read_project, read_project_scoped, sql_change_scope,
+};

@@ -487,3 +487,31 @@ fn a_versioned_ref_passes_its_versions_columns_downstream() {
         ]
     );
 }
+
+#[test]
+fn a_sql_change_reads_what_its_models_read_upstream_to_derive_them() {
+    let repo = repo_with(&[
+        ("tessera.yaml", ALL_CONTRACTS),
+        (
+            "models/sources.yml",
+            "version: 2\nsources:\n  - name: raw\n    tables:\n      - name: orders\n        columns:\n          - name: id\n          - name: status\n",
+        ),
+        (
+            "models/stg.sql",
+            "select * from {{ source('raw', 'orders') }}\n",
+        ),
+        ("models/mart.sql", "select * from {{ ref('stg') }}\n"),
+        ("models/report.sql", "select * from {{ ref('mart') }}\n"),
+        ("models/elsewhere.sql", "select 1 as n\n"),
+    ]);
+    repo.write("models/mart.sql", "select id from {{ ref('stg') }}\n");
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(
+        findings(&o),
+        [
+            "column_removed mart.status ERR",
+            "column_removed report.status ERR"
+        ]
+    );
+}

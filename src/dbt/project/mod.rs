@@ -12,6 +12,7 @@ mod freshness;
 mod properties;
 mod quick_yaml;
 mod quoted_indent;
+mod reach;
 mod sql;
 #[cfg(test)]
 mod tests;
@@ -22,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_saphyr::Location;
 
 pub use error::{DbtError, InvalidProperty, YamlSyntax};
+pub use reach::sql_change_scope;
 pub use sql::Dependency;
 
 use crate::contract::Project;
