@@ -398,11 +398,11 @@ fn a_macro_that_returns_a_value_drops_the_text_it_printed_as_dbt_does() {
         ("tessera.yaml", ALL_CONTRACTS),
         (
             "models/stg_orders.sql",
-            "select cast(id as integer) as id from raw.orders\n",
+            "select cast(id as integer) as id, status from raw.orders\n",
         ),
         (
             "models/orders.sql",
-            "select id from {{ ref('stg_orders') }}\n",
+            "select * from {{ ref('stg_orders') }}\n",
         ),
     ]);
     // balboa's later override: `%}}` prints a stray `}`, which dbt drops with the rest of the
@@ -418,9 +418,20 @@ fn a_macro_that_returns_a_value_drops_the_text_it_printed_as_dbt_does() {
          {% endif %}\n\
          {% endmacro %}\n",
     );
+    // Through the override, a column dropped upstream is still seen passing through `*`.
+    repo.write(
+        "models/stg_orders.sql",
+        "select cast(id as integer) as id from raw.orders\n",
+    );
     let o = check(&repo);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    assert_eq!(findings(&o), Vec::<String>::new());
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(
+        findings(&o),
+        [
+            "column_removed orders.status ERR",
+            "column_removed stg_orders.status ERR"
+        ]
+    );
     assert!(
         !stderr(&o).contains("could not be resolved"),
         "{}",
