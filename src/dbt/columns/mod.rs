@@ -9,6 +9,7 @@
 
 mod catalog;
 mod contract;
+mod jinja_text;
 mod pycompat;
 mod render;
 mod returns;
@@ -310,7 +311,7 @@ pub fn refs_are_literal(code: &str) -> bool {
         "log",
         "return",
     ];
-    render::called_names(code)
+    jinja_text::called_names(code)
         .iter()
         .all(|n| STATIC.contains(&n.as_str()))
 }

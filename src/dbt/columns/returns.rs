@@ -25,12 +25,12 @@ pub(super) fn returned(v: &minijinja::Value) -> String {
 pub(super) fn frame(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     let mut rest = text;
-    while let Some(start) = super::render::find_tag(rest, "macro") {
+    while let Some(start) = super::jinja_text::find_tag(rest, "macro") {
         let Some(open_len) = rest[start..].find("%}").map(|i| i + 2) else {
             break;
         };
         let body_start = start + open_len;
-        let Some(end) = super::render::find_tag(&rest[body_start..], "endmacro") else {
+        let Some(end) = super::jinja_text::find_tag(&rest[body_start..], "endmacro") else {
             break;
         };
         let body = &rest[body_start..body_start + end];
