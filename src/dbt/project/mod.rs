@@ -9,6 +9,7 @@ mod data_tests;
 mod duplicates;
 mod error;
 mod freshness;
+mod groups;
 mod properties;
 mod quick_yaml;
 mod quoted_indent;
@@ -120,7 +121,7 @@ pub fn read_project_scoped(
     // The project file configures every relation.
     let all: Vec<String> = relations.relations.keys().cloned().collect();
     by_file.insert(project_path, all);
-    let groups = read_groups(&property_texts);
+    let groups = groups::read(&property_texts);
     let macro_roots: Vec<String> = project
         .macro_paths
         .iter()
@@ -462,45 +463,6 @@ const NOT_PROPERTY_FILES: &[&str] = &[
     "selectors.yml",
     "profiles.yml",
 ];
-
-/// `groups:` entries (name and owner) from the property files that declare any. Shapes the
-/// reader does not understand are left to dbt: a group without a readable owner is skipped.
-fn read_groups(texts: &[(String, String)]) -> Vec<crate::dbt::Group> {
-    #[derive(serde::Deserialize)]
-    struct File {
-        #[serde(default)]
-        groups: Vec<GroupDecl>,
-    }
-    #[derive(serde::Deserialize)]
-    struct GroupDecl {
-        name: String,
-        #[serde(default)]
-        owner: Option<Owner>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Owner {
-        #[serde(default)]
-        email: Option<String>,
-        #[serde(default)]
-        name: Option<String>,
-    }
-    texts
-        .iter()
-        .filter(|(_, t)| t.contains("groups:"))
-        .filter_map(|(_, t)| {
-            serde_saphyr::from_str::<File>(t).ok().or_else(|| {
-                let fixed = quoted_indent::repair(t)?;
-                serde_saphyr::from_str::<File>(&fixed).ok()
-            })
-        })
-        .flat_map(|f| f.groups)
-        .map(|g| crate::dbt::Group {
-            name: g.name,
-            owner_email: g.owner.as_ref().and_then(|o| o.email.clone()),
-            owner_name: g.owner.and_then(|o| o.name),
-        })
-        .collect()
-}
 
 fn is_code(path: &str) -> bool {
     [".sql", ".py", ".csv"]
