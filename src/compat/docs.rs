@@ -1,5 +1,6 @@
-//! YAML column entries of a model whose columns come from its SQL: the entries are
-//! documentation, so adding, removing or renaming one is reported as such, never as a break.
+//! Where a model's compared columns came from. YAML column entries of a model whose columns
+//! come from its SQL are documentation, so adding, removing or renaming one is reported as
+//! such, never as a break; a model whose SQL stopped resolving is reported as unknown.
 
 use crate::contract::{ColumnSource, Relation};
 
@@ -9,11 +10,33 @@ use super::level::Strength;
 /// One `column_docs_changed` finding per YAML entry that appeared or disappeared, when both
 /// sides' columns came from their SQL.
 pub(crate) fn yaml_entries(em: &mut Emitter, b: &Relation, a: &Relation) {
-    let (Some(ColumnSource::Sql { documented: bd }), Some(ColumnSource::Sql { documented: ad })) =
-        (&b.column_source, &a.column_source)
+    let (
+        Some(ColumnSource::Sql { documented: bd, .. }),
+        Some(ColumnSource::Sql {
+            documented: ad,
+            undeclared_types,
+        }),
+    ) = (&b.column_source, &a.column_source)
     else {
         return;
     };
+    for name in undeclared_types {
+        let was = a.columns.iter().find(|c| &c.name == name);
+        let Some(t) = was.and_then(|c| c.data_type.clone()) else {
+            continue;
+        };
+        em.emit(
+            "column_docs_changed",
+            Strength::None,
+            name,
+            Some(t.clone()),
+            None,
+            format!(
+                "YAML no longer declares the type of `{name}` (`{t}`); its SQL and what it reads \
+                 are unchanged, so its type is too"
+            ),
+        );
+    }
     let outputs = |r: &Relation, name: &str| {
         r.columns
             .iter()
@@ -55,6 +78,21 @@ pub(crate) fn yaml_entries(em: &mut Emitter, b: &Relation, a: &Relation) {
             None,
             Some(name.clone()),
             what,
+        );
+    }
+}
+
+/// `output_unresolved` when the new side's SQL no longer resolves while the old side's did:
+/// both sides fall back to the YAML, which says nothing of what the SQL now outputs.
+pub(crate) fn output_lost(em: &mut Emitter, a: &Relation) {
+    if let Some(ColumnSource::Yaml { reason, lost: true }) = &a.column_source {
+        em.emit(
+            "output_unresolved",
+            Strength::None,
+            "",
+            None,
+            None,
+            format!("its SQL resolved before this change and no longer does ({reason})"),
         );
     }
 }

@@ -296,6 +296,11 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         "models: [{name: orders}]",
     ),
     (
+        "output_unresolved",
+        "select id, status from {{ ref('stg_orders') }}",
+        "select {{ dbt_utils.star(ref('stg_orders')) }} from {{ ref('stg_orders') }}",
+    ),
+    (
         "column_docs_changed",
         "columns: [{name: status}]   # the SQL outputs `status`",
         "columns: [{name: order_status}]   # the SQL still outputs `status`",

@@ -467,6 +467,13 @@ pub const RULES: &[Rule] = &[
         "Keep the YAML in step with what the SQL outputs: docs for a column that does not exist mislead readers."
     ),
     rule!(
+        "output_unresolved",
+        W,
+        W,
+        "The model's SQL could be followed before this change and no longer can (a macro Tessera cannot expand, SQL that does not parse); its output columns are unknown, and only its YAML was compared.",
+        "Check the model compiles (`dbt compile -s <model>`); if it does, compare its output by hand or declare its columns in YAML."
+    ),
+    rule!(
         "data_test_removed",
         W,
         I,

@@ -92,6 +92,7 @@ pub const RULE_IDS: &[&str] = &[
     "relation_metadata_changed",
     "column_metadata_changed",
     "column_docs_changed",
+    "output_unresolved",
     "data_test_removed",
     "data_test_added",
     "relation_added",

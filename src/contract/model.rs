@@ -277,9 +277,20 @@ pub enum ColumnSource {
     Sql {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         documented: Vec<String>,
+        /// Columns whose type the base's YAML declared and this side's no longer does, while
+        /// the SQL and what it reads stayed the same: the type is carried over (it cannot
+        /// have changed) and the missing declaration is reported as documentation.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        undeclared_types: Vec<String>,
     },
     /// The SQL could not be resolved: the property file's columns stand in, and `reason` says why.
-    Yaml { reason: String },
+    Yaml {
+        reason: String,
+        /// On the new side of a change whose old side's SQL did resolve: what the model
+        /// outputs now is unknown, and the YAML stands in on both sides.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        lost: bool,
+    },
 }
 
 impl Column {

@@ -11,4 +11,6 @@ pub use manifest::{
     read_manifest_pair,
 };
 
-pub use project::{DbtError, DbtProject, ModelSource, read_project, read_project_scoped};
+pub use project::{
+    DbtError, DbtProject, ModelSource, read_project, read_project_scoped, sql_change_scope,
+};

@@ -20,6 +20,7 @@ mod replayed;
 mod rules;
 mod serve;
 mod sql_contract;
+mod sql_history;
 mod sync;
 mod vectors_e2e;
 mod yaml_vs_manifest;

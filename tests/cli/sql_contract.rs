@@ -375,6 +375,16 @@ fn an_unreadable_file_the_change_did_not_touch_still_lets_a_sql_change_be_checke
         ("models/other/broken.yml", "version: 2\nmodels: [\n"),
     ]);
     repo.write("models/orders.sql", "select id from raw.orders\n");
+    // The change reaches `orders` alone: the broken file is not even read.
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(findings(&o), ["column_removed orders.status ERR"]);
+    assert!(!stderr(&o).contains("followed only"), "{}", stderr(&o));
+    // A macro change needs the whole project read; the broken file narrows it back.
+    repo.write(
+        "macros/cents_to_dollars.sql",
+        "{% macro cents_to_dollars(c) %}{{ c }} / 100{% endmacro %}\n",
+    );
     let o = check(&repo);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     assert_eq!(findings(&o), ["column_removed orders.status ERR"]);

@@ -42,6 +42,9 @@ pub struct Side {
     pub macros: Option<crate::dbt::columns::Macros>,
     /// Models' compiled SQL, when this side is a manifest that carries it.
     pub compiled: Option<crate::dbt::manifest::CompiledCode>,
+    /// Repository paths that differ from the base (on the new side of a check); `None` when
+    /// unknown, or when `dbt_project.yml` changed and so everything may have.
+    pub changed: Option<BTreeSet<String>>,
 }
 
 impl Side {
@@ -62,6 +65,7 @@ impl Side {
             naming: Default::default(),
             macros: None,
             compiled: None,
+            changed: None,
         }
     }
 
@@ -175,7 +179,27 @@ pub fn load(args: &Args, ctx: &Context, cfg: &LoadedConfig) -> crate::error::Res
     let sql_changed = narrow
         .as_ref()
         .is_some_and(|files| files.iter().any(|f| f.ends_with(".sql")));
-    let mut used = narrow.as_ref().filter(|_| !sql_changed);
+    // What the diff touched, PATHS or not: a changed file outside PATHS is still compared
+    // when PATHS hold a SQL file, so its models must be read and derived.
+    let changed = match (&base_tree, args.paths.is_empty()) {
+        (None, _) => None,
+        (Some(_), true) => narrow.clone(),
+        (Some(_), false) => changed_paths(repo.root(), &args.base, head_rev.map(String::as_str))
+            .ok()
+            .filter(|files| !files.iter().any(|f| f.ends_with("dbt_project.yml"))),
+    };
+    // A SQL change is read as far as it reaches (see `dbt::sql_change_scope`), when that can
+    // be told; else the whole project is read.
+    let reach = match (&changed, &narrow, sql_changed) {
+        (Some(changed), Some(narrow), true) => {
+            sql_reach(&repo, base_tree.as_ref(), head_rev, cfg, changed)
+                .map(|r| r.union(narrow).cloned().collect::<BTreeSet<String>>())
+        }
+        _ => None,
+    };
+    let mut used = reach
+        .as_ref()
+        .or_else(|| narrow.as_ref().filter(|_| !sql_changed));
     let (mut before, mut after) = match read_sides(&repo, base_tree.as_ref(), head_rev, cfg, used) {
         Err(e) if sql_changed => {
             ctx.warn(&format!(
@@ -189,6 +213,7 @@ pub fn load(args: &Args, ctx: &Context, cfg: &LoadedConfig) -> crate::error::Res
     if let Some(wider) = used.and_then(|s| widened(s, &before, &after)) {
         (before, after) = read_sides(&repo, base_tree.as_ref(), head_rev, cfg, Some(&wider))?;
     }
+    after.changed = changed;
     let mut warnings = Vec::new();
     let profile = after.profile.clone().or_else(|| before.profile.clone());
     let target = super::identity::target(ctx, cfg, profile.as_deref(), &mut warnings);
@@ -214,6 +239,31 @@ pub fn load(args: &Args, ctx: &Context, cfg: &LoadedConfig) -> crate::error::Res
         enrich(&mut after, m);
     }
     Ok((before, after))
+}
+
+/// The files a SQL change reaches on either side, or `None` when either side needs the
+/// whole project read (or cannot say).
+fn sql_reach(
+    repo: &Repo,
+    base_tree: Option<&crate::git::GitTree<'_>>,
+    head_rev: Option<&String>,
+    cfg: &LoadedConfig,
+    changed: &BTreeSet<String>,
+) -> Option<BTreeSet<String>> {
+    let project_dir = repo_relative(
+        repo.root(),
+        &cfg.base_dir.join(&cfg.config.dbt.project_dir.value),
+    );
+    let head: Box<dyn FileTree + '_> = match head_rev {
+        Some(rev) => Box::new(repo.tree_at(rev).ok()?),
+        None => Box::new(repo.worktree()),
+    };
+    let base: &dyn FileTree = base_tree?;
+    let mut scope = BTreeSet::new();
+    for tree in [base, head.as_ref()] {
+        scope.extend(dbt::sql_change_scope(tree, &project_dir, changed).ok()??);
+    }
+    Some(scope)
 }
 
 /// Both sides, read within `scope` (everything when `None`).

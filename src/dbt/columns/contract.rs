@@ -39,14 +39,37 @@ pub fn apply_pair(
                 };
                 (d.clone(), d)
             }
-            (Derived::Resolved { .. }, Derived::Unresolved { .. }) => (ad.clone(), ad.clone()),
+            (Derived::Resolved { .. }, Derived::Unresolved { .. }) => {
+                if let Some(r) = after.relations.get_mut(key) {
+                    join(r, ad);
+                    if let Some(ColumnSource::Yaml { lost, .. }) = &mut r.column_source {
+                        *lost = true;
+                    }
+                }
+                (ad.clone(), ad.clone())
+            }
             _ => (bd.clone(), ad.clone()),
         };
-        if let (Derived::Resolved { columns: bc }, Derived::Resolved { columns: ac }) = (&bd, &ad)
+        if let (
+            Derived::Resolved {
+                columns: bc,
+                inputs: bi,
+            },
+            Derived::Resolved {
+                columns: ac,
+                inputs: ai,
+            },
+        ) = (&bd, &ad)
             && let Some(r) = after.relations.get_mut(key)
         {
             join(r, &ad);
             mark_renames(r, bc, ac);
+            if bi == ai
+                && let Some(b) = before.relations.get_mut(key)
+            {
+                join(b, &bd);
+                keep_undeclared_types(b, r);
+            }
         } else if let Some(r) = after.relations.get_mut(key) {
             join(r, &ad);
         }
@@ -67,7 +90,7 @@ pub fn apply_pair(
 /// misleads its readers.
 pub fn documented_only(r: &Relation) -> Vec<&str> {
     match &r.column_source {
-        Some(ColumnSource::Sql { documented }) => documented
+        Some(ColumnSource::Sql { documented, .. }) => documented
             .iter()
             .filter(|d| !r.columns.iter().any(|c| same_column(&c.name, c.quote, d)))
             .map(String::as_str)
@@ -77,7 +100,11 @@ pub fn documented_only(r: &Relation) -> Vec<&str> {
 }
 
 fn join(r: &mut Relation, d: &Derived) {
-    if r.resource_type != ResourceType::Model || r.column_source.is_some() {
+    let derived_kind = matches!(
+        r.resource_type,
+        ResourceType::Model | ResourceType::Snapshot
+    );
+    if !derived_kind || r.column_source.is_some() {
         return;
     }
     match d {
@@ -90,9 +117,10 @@ fn join(r: &mut Relation, d: &Derived) {
             }
             r.column_source = Some(ColumnSource::Yaml {
                 reason: reason.clone(),
+                lost: false,
             });
         }
-        Derived::Resolved { columns } => {
+        Derived::Resolved { columns, .. } => {
             let mut yaml = std::mem::take(&mut r.columns);
             let documented: Vec<String> = yaml.iter().map(|c| c.name.clone()).collect();
             let mut out = Vec::with_capacity(columns.len());
@@ -118,8 +146,44 @@ fn join(r: &mut Relation, d: &Derived) {
                 out.push(c);
             }
             r.columns = out;
-            r.column_source = Some(ColumnSource::Sql { documented });
+            r.column_source = Some(ColumnSource::Sql {
+                documented,
+                undeclared_types: Vec::new(),
+            });
         }
+    }
+}
+
+/// With the rendered SQL and everything it reads unchanged, the model's real column types are
+/// unchanged too, so a type the base's YAML declared and the head's no longer does is carried
+/// over to the head, and the dropped declaration is recorded as documentation. Not for an
+/// enforced contract on either side: dbt builds its table with the declared types.
+fn keep_undeclared_types(before: &Relation, after: &mut Relation) {
+    if before.contract_enforced || after.contract_enforced {
+        return;
+    }
+    let mut carried = Vec::new();
+    for c in &mut after.columns {
+        if c.type_origin == Some(Origin::Yaml) {
+            continue;
+        }
+        let declared = before
+            .columns
+            .iter()
+            .find(|b| same_column(&c.name, c.quote, &b.name))
+            .filter(|b| b.type_origin == Some(Origin::Yaml))
+            .and_then(|b| b.data_type.clone());
+        if let Some(t) = declared {
+            c.data_type = Some(t);
+            c.type_origin = Some(Origin::Yaml);
+            carried.push(c.name.clone());
+        }
+    }
+    if let Some(ColumnSource::Sql {
+        undeclared_types, ..
+    }) = &mut after.column_source
+    {
+        *undeclared_types = carried;
     }
 }
 

@@ -9,7 +9,10 @@
 
 mod catalog;
 mod contract;
+mod jinja_text;
+mod pycompat;
 mod render;
+mod returns;
 mod select;
 #[cfg(test)]
 mod tests;
@@ -47,8 +50,17 @@ pub struct OutputColumn {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Derived {
-    Resolved { columns: Vec<OutputColumn> },
-    Unresolved { reason: String },
+    Resolved {
+        columns: Vec<OutputColumn>,
+        /// A digest of the rendered SQL (its tokens, without whitespace and comments) and of
+        /// the columns and types of what it reads: equal on both sides of a change, the
+        /// model's real output cannot have changed.
+        #[serde(skip)]
+        inputs: u64,
+    },
+    Unresolved {
+        reason: String,
+    },
 }
 
 /// The project's macros (from `macro-paths`) and `vars`, as one side of a change has them.
@@ -151,7 +163,19 @@ impl<'p> Deriver<'p> {
             Some(m) if m.language == ModelLanguage::Python => Derived::Unresolved {
                 reason: "a Python model".into(),
             },
-            Some(m) => self.derive_sql(&m.sql),
+            Some(m) => match (self.derive_sql(&m.sql), &m.snapshot_meta) {
+                (
+                    Derived::Resolved {
+                        mut columns,
+                        inputs,
+                    },
+                    Some(meta),
+                ) => {
+                    add_snapshot_meta(&mut columns, meta);
+                    Derived::Resolved { columns, inputs }
+                }
+                (d, _) => d,
+            },
         };
         self.in_progress.remove(key);
         self.memo.insert(key.to_string(), d.clone());
@@ -172,10 +196,25 @@ impl<'p> Deriver<'p> {
             .iter()
             .map(|u| self.upstream_columns(u))
             .collect();
-        let result = parse(&rendered.sql, self.dialect)
-            .and_then(|statements| select::Analyser::new(&upstreams).model(&statements));
+        let upstream_inputs: Vec<u64> = rendered
+            .upstreams
+            .iter()
+            .map(|u| self.upstream_inputs(u))
+            .collect();
+        let result = parse(&rendered.sql, self.dialect).and_then(|(statements, sql)| {
+            let columns = select::Analyser::new(&upstreams).model(&statements)?;
+            Ok((columns, sql))
+        });
         match result {
-            Ok(columns) => Derived::Resolved { columns },
+            Ok((columns, sql)) => Derived::Resolved {
+                columns,
+                inputs: digest(
+                    sql,
+                    &upstreams,
+                    &self.declared_types(&rendered.upstreams),
+                    &upstream_inputs,
+                ),
+            },
             Err(why) if !rendered.opaque.is_empty() => {
                 let calls: Vec<String> = rendered.opaque.iter().map(|c| format!("`{c}`")).collect();
                 Derived::Unresolved {
@@ -189,18 +228,47 @@ impl<'p> Deriver<'p> {
         }
     }
 
-    fn upstream_columns(&mut self, up: &Upstream) -> Cols {
-        let key = match up {
+    fn upstream_key(&self, up: &Upstream) -> String {
+        match up {
             Upstream::Ref {
                 name,
                 version: Some(v),
             } => format!("{name}.v{v}"),
             Upstream::Ref { name, .. } => self.latest.get(name).cloned().unwrap_or(name.clone()),
             Upstream::Source { source, table } => format!("{source}.{table}"),
-        };
+        }
+    }
+
+    /// The types each upstream declares in its YAML: an enforced contract's are its real ones.
+    fn declared_types(&self, ups: &[Upstream]) -> Vec<Vec<(&str, Option<&str>)>> {
+        ups.iter()
+            .map(|u| {
+                self.relations
+                    .get(&self.upstream_key(u))
+                    .map(|r| {
+                        let cols = r.columns.iter();
+                        cols.map(|c| (c.name.as_str(), c.data_type.as_deref()))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    /// An upstream model's own digest, already derived by [`Self::upstream_columns`]: its SQL
+    /// may change a type that inference cannot see, and that reaches this model too.
+    fn upstream_inputs(&self, up: &Upstream) -> u64 {
+        match self.memo.get(&self.upstream_key(up)) {
+            Some(Derived::Resolved { inputs, .. }) => *inputs,
+            _ => 0,
+        }
+    }
+
+    fn upstream_columns(&mut self, up: &Upstream) -> Cols {
+        let key = self.upstream_key(up);
         if self.models.contains_key(&key) {
             return match self.derive(&key) {
-                Derived::Resolved { columns } => Cols::Known(columns),
+                Derived::Resolved { columns, .. } => Cols::Known(columns),
                 Derived::Unresolved { reason } => {
                     Cols::Unknown(format!("`{key}` is unresolved ({reason})"))
                 }
@@ -234,9 +302,14 @@ impl<'p> Deriver<'p> {
 /// The output of SQL that needs no rendering (a manifest's `compiled_code`), once each upstream
 /// relation in it has been replaced by [`upstream_placeholder`]`(i)`: `upstreams[i]` is that
 /// upstream's output, or why it is unknown.
+/// `upstream_inputs[i]` is upstream `i`'s own [`Derived::Resolved`] digest (0 for a source or
+/// seed), and `declared[i]` the columns and types its YAML declares, so that a change anywhere
+/// upstream changes this model's digest too.
 pub fn derive_rendered(
     sql: &str,
     upstreams: &[Result<Vec<OutputColumn>, String>],
+    upstream_inputs: &[u64],
+    declared: &[Vec<(&str, Option<&str>)>],
     dialect: Dialect,
 ) -> Derived {
     let cols: Vec<Cols> = upstreams
@@ -246,8 +319,15 @@ pub fn derive_rendered(
             Err(why) => Cols::Unknown(why.clone()),
         })
         .collect();
-    match parse(sql, dialect).and_then(|s| select::Analyser::new(&cols).model(&s)) {
-        Ok(columns) => Derived::Resolved { columns },
+    let result = parse(sql, dialect).and_then(|(statements, sql)| {
+        let columns = select::Analyser::new(&cols).model(&statements)?;
+        Ok((columns, sql))
+    });
+    match result {
+        Ok((columns, sql)) => Derived::Resolved {
+            columns,
+            inputs: digest(sql, &cols, declared, upstream_inputs),
+        },
         Err(reason) => Derived::Unresolved { reason },
     }
 }
@@ -255,6 +335,42 @@ pub fn derive_rendered(
 /// The identifier that stands for upstream `i` in SQL given to [`derive_rendered`].
 pub fn upstream_placeholder(i: usize) -> String {
     format!("{}{i}", render::UPSTREAM)
+}
+
+/// dbt's snapshot columns follow the selected ones; a select that already has one (a snapshot
+/// of a snapshot) keeps its own.
+fn add_snapshot_meta(columns: &mut Vec<OutputColumn>, meta: &[String]) {
+    for name in meta {
+        if !columns.iter().any(|c| c.name.eq_ignore_ascii_case(name)) {
+            columns.push(OutputColumn {
+                name: name.clone(),
+                quoted: false,
+                data_type: None,
+                expr: None,
+            });
+        }
+    }
+}
+
+/// Whether every relation a model's code reads is named by a literal `ref()` or `source()`
+/// (so its `depends` is complete): its Jinja calls nothing else that could produce a ref, such
+/// as a project macro building refs from a list.
+pub fn refs_are_literal(code: &str) -> bool {
+    const STATIC: &[&str] = &[
+        "ref",
+        "source",
+        "config",
+        "var",
+        "env_var",
+        "is_incremental",
+        "this",
+        "target",
+        "log",
+        "return",
+    ];
+    jinja_text::called_names(code)
+        .iter()
+        .all(|n| STATIC.contains(&n.as_str()))
 }
 
 /// Every model's output, by relation key, for the models of `keys` (all when `None`).
@@ -297,7 +413,9 @@ fn adapter_name(d: Dialect) -> &'static str {
     }
 }
 
-fn parse(sql: &str, dialect: Dialect) -> Result<Vec<sqlparser::ast::Statement>, String> {
+/// The rendered SQL's statements, with a digest of its tokens (whitespace and comments left
+/// out, so reformatting a model or re-indenting a macro's output changes nothing).
+fn parse(sql: &str, dialect: Dialect) -> Result<(Vec<sqlparser::ast::Statement>, u64), String> {
     let d = usage::sql_dialect_for(dialect);
     let tokens = Tokenizer::new(d.as_ref(), sql)
         .tokenize_with_location()
@@ -305,10 +423,45 @@ fn parse(sql: &str, dialect: Dialect) -> Result<Vec<sqlparser::ast::Statement>, 
     if usage::longest_chain(&tokens) > usage::MAX_CHAIN {
         return Err("the SQL is too large or too deeply nested".into());
     }
+    let mut h = std::hash::DefaultHasher::new();
+    for t in &tokens {
+        if !matches!(t.token, sqlparser::tokenizer::Token::Whitespace(_)) {
+            std::hash::Hash::hash(&t.token, &mut h);
+        }
+    }
+    let sql_digest = std::hash::Hasher::finish(&h);
     Parser::new(d.as_ref())
         .with_options(ParserOptions::new().with_trailing_commas(true))
         .with_recursion_limit(usage::RECURSION_LIMIT)
         .with_tokens_with_locations(tokens)
         .parse_statements()
+        .map(|statements| (statements, sql_digest))
         .map_err(|e| format!("the rendered SQL does not parse: {e}"))
+}
+
+/// The SQL's digest with the columns and types of each upstream it reads, as derived and as
+/// declared, in order.
+fn digest(
+    sql: u64,
+    upstreams: &[Cols],
+    declared: &[Vec<(&str, Option<&str>)>],
+    upstream_inputs: &[u64],
+) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    sql.hash(&mut h);
+    declared.hash(&mut h);
+    upstream_inputs.hash(&mut h);
+    for up in upstreams {
+        match up {
+            Cols::Known(columns) => {
+                0u8.hash(&mut h);
+                for c in columns {
+                    (&c.name, c.quoted, &c.data_type).hash(&mut h);
+                }
+            }
+            Cols::Unknown(why) => (1u8, why).hash(&mut h),
+        }
+    }
+    h.finish()
 }

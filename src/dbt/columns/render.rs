@@ -13,6 +13,10 @@ use std::sync::{Arc, Mutex};
 use minijinja::value::{Object, ObjectRepr, Value};
 use minijinja::{Environment, Error, ErrorKind, State, UndefinedBehavior};
 
+use super::jinja_text::{
+    OVERRIDABLE, called_names, defines_macro, macro_names, mentions, strip_blocks,
+    without_overrides,
+};
 use crate::dbt::usage::Upstream;
 
 /// Marks SQL produced by a call Tessera cannot expand.
@@ -40,7 +44,7 @@ struct MacroFile {
 
 impl Macros {
     pub fn add_file(&mut self, text: &str) {
-        let text = strip_blocks(text);
+        let text = super::returns::frame(&strip_blocks(text));
         let names = macro_names(&text);
         if !names.is_empty() {
             self.files.push(MacroFile { text, names });
@@ -110,14 +114,34 @@ impl Renderer {
         env.set_undefined_behavior(UndefinedBehavior::Lenient);
         env.set_fuel(Some(FUEL));
         env.set_recursion_limit(200);
+        env.set_unknown_method_callback(super::pycompat::call);
         let l = log.clone();
-        env.add_function("ref", move |args: minijinja::value::Rest<Value>| {
-            Ok(relation(&l, ref_upstream(&args)))
-        });
+        // Keyword arguments (`v=`, `version=`, `package=`) come apart from the positional ones.
+        let ref_fn = Value::from_function(
+            move |args: minijinja::value::Rest<Value>, kwargs: minijinja::value::Kwargs| {
+                let mut all = args.0;
+                all.push(Value::from(kwargs));
+                Ok::<_, Error>(relation(&l, ref_upstream(&all)))
+            },
+        );
         let l = log.clone();
-        env.add_function("source", move |args: minijinja::value::Rest<Value>| {
-            Ok(relation(&l, source_upstream(&args)))
-        });
+        let source_fn = Value::from_function(
+            move |args: minijinja::value::Rest<Value>, _: minijinja::value::Kwargs| {
+                Ok::<_, Error>(relation(&l, source_upstream(&args)))
+            },
+        );
+        env.add_global("ref", ref_fn.clone());
+        env.add_global("source", source_fn.clone());
+        // A project that overrides `ref` (to drop the database, say) reaches dbt's own
+        // through `builtins`.
+        let builtins: BTreeMap<&str, Value> = [
+            ("ref", ref_fn),
+            ("source", source_fn),
+            ("config", Value::from_object(Config)),
+        ]
+        .into_iter()
+        .collect();
+        env.add_global("builtins", Value::from(builtins));
         let vars = macros.vars.clone();
         let l = log.clone();
         env.add_function("var", move |args: minijinja::value::Rest<Value>| {
@@ -139,7 +163,7 @@ impl Renderer {
         // The full-refresh shape: what a reader of a fresh build sees.
         env.add_function("is_incremental", || false);
         env.add_function("log", |_: minijinja::value::Rest<Value>| "");
-        env.add_function("return", |v: Value| v);
+        env.add_function("return", |v: Value| super::returns::returned(&v));
         env.add_global("config", Value::from_object(Config));
         env.add_global("execute", true);
         env.add_global("this", Value::from_object(Rel::named(THIS)));
@@ -164,6 +188,7 @@ impl Renderer {
         let globals = [
             "ref",
             "source",
+            "builtins",
             "var",
             "env_var",
             "is_incremental",
@@ -211,10 +236,22 @@ impl Renderer {
                 self.globals.insert(name);
             }
         }
+        match self.render_source(&source) {
+            // A project's `ref` or `source` override decides how a relation is spelled (without
+            // its database, say), never which relation it is: when it uses what minijinja
+            // lacks (`varargs`, `kwargs`), dbt's own stands in.
+            Err(_) if OVERRIDABLE.iter().any(|n| defines_macro(&source, n)) => {
+                self.render_source(&without_overrides(&source))
+            }
+            rendered => rendered,
+        }
+    }
+
+    fn render_source(&self, source: &str) -> Result<Rendered, String> {
         *log(&self.log) = Log::default();
-        let rendered = self.env.render_str(&source, ());
+        let rendered = self.env.render_str(source, ());
         let mut l = log(&self.log);
-        let sql = rendered.map_err(|e| describe(&e))?;
+        let sql = super::returns::unwrap(&rendered.map_err(|e| describe(&e))?);
         Ok(Rendered {
             sql,
             upstreams: std::mem::take(&mut l.upstreams),
@@ -368,6 +405,21 @@ impl Object for Rel {
     fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.placeholder)
     }
+
+    /// `include(database=False)`, `quote(...)` and `incorporate(...)` change how dbt spells
+    /// the relation, not which one it is; `render()` spells it.
+    fn call_method(
+        self: &Arc<Self>,
+        _: &mut State<'_, '_>,
+        method: &str,
+        _: &[Value],
+    ) -> Result<Value, Error> {
+        match method {
+            "include" | "quote" | "incorporate" => Ok(Value::from_dyn_object(self.clone())),
+            "render" => Ok(Value::from(self.placeholder.clone())),
+            _ => Err(Error::from(ErrorKind::UnknownMethod)),
+        }
+    }
 }
 
 /// `config(...)` renders nothing; `config.get(key, default)` answers the default.
@@ -467,156 +519,5 @@ impl Object for Opaque {
     fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         log_lock(&self.log).opaque.insert(self.name.clone());
         f.write_str(OPAQUE)
-    }
-}
-
-/// Removes blocks minijinja does not know and a model never needs: generic tests,
-/// materializations and docs that may share a macro file.
-fn strip_blocks(text: &str) -> String {
-    let mut out = text.to_string();
-    for (open, close) in [
-        ("test", "endtest"),
-        ("materialization", "endmaterialization"),
-        ("docs", "enddocs"),
-        ("snapshot", "endsnapshot"),
-    ] {
-        out = strip_block(&out, open, close);
-    }
-    out
-}
-
-fn strip_block(text: &str, open: &str, close: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    loop {
-        let Some(start) = find_tag(rest, open) else {
-            out.push_str(rest);
-            return out;
-        };
-        out.push_str(&rest[..start]);
-        let after = &rest[start..];
-        match find_tag(after, close) {
-            Some(end) => {
-                let tail = &after[end..];
-                let skip = tail.find("%}").map_or(tail.len(), |i| i + 2);
-                rest = &tail[skip..];
-            }
-            None => return out,
-        }
-    }
-}
-
-/// Where `{% word` (with optional `-`) starts.
-fn find_tag(text: &str, word: &str) -> Option<usize> {
-    let mut from = 0;
-    while let Some(i) = text[from..].find("{%") {
-        let at = from + i;
-        let tag = text[at + 2..].trim_start_matches(['-', '+']).trim_start();
-        if let Some(after) = tag.strip_prefix(word)
-            && !after.starts_with(|c: char| c.is_alphanumeric() || c == '_')
-        {
-            return Some(at);
-        }
-        from = at + 2;
-    }
-    None
-}
-
-fn macro_names(text: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut from = 0;
-    while let Some(at) = find_tag(&text[from..], "macro") {
-        let start = from + at;
-        let tag = text[start + 2..]
-            .trim_start_matches(['-', '+'])
-            .trim_start();
-        let name: String = tag["macro".len()..]
-            .trim_start()
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_')
-            .collect();
-        if !name.is_empty() {
-            names.push(name);
-        }
-        from = start + 2;
-    }
-    names
-}
-
-fn defines_macro(source: &str, name: &str) -> bool {
-    macro_names(source).iter().any(|n| n == name)
-}
-
-fn mentions(text: &str, word: &str) -> bool {
-    let is_word = |c: char| c.is_alphanumeric() || c == '_';
-    let mut from = 0;
-    while let Some(i) = text[from..].find(word) {
-        let at = from + i;
-        let before = text[..at].chars().next_back();
-        let after = text[at + word.len()..].chars().next();
-        if !before.is_some_and(is_word) && !after.is_some_and(is_word) {
-            return true;
-        }
-        from = at + word.len();
-    }
-    false
-}
-
-/// Root names called (`name(`) or dereferenced (`name.`) inside Jinja tags.
-fn called_names(source: &str) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    let mut rest = source;
-    while let Some(i) = rest.find('{') {
-        let close = match rest[i + 1..].chars().next() {
-            Some('{') => "}}",
-            Some('%') => "%}",
-            _ => {
-                rest = &rest[i + 1..];
-                continue;
-            }
-        };
-        let body = &rest[i + 2..];
-        let end = body.find(close).unwrap_or(body.len());
-        collect_roots(&body[..end], &mut names);
-        rest = &body[end..];
-    }
-    names
-}
-
-fn collect_roots(tag: &str, names: &mut BTreeSet<String>) {
-    let chars: Vec<char> = tag.chars().collect();
-    let mut i = 0;
-    let mut quote: Option<char> = None;
-    while i < chars.len() {
-        let c = chars[i];
-        if let Some(q) = quote {
-            if c == '\\' {
-                i += 1;
-            } else if c == q {
-                quote = None;
-            }
-            i += 1;
-            continue;
-        }
-        if c == '\'' || c == '"' {
-            quote = Some(c);
-            i += 1;
-            continue;
-        }
-        if c.is_alphabetic() || c == '_' {
-            let start = i;
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
-                i += 1;
-            }
-            let prev = chars[..start].iter().rev().find(|c| !c.is_whitespace());
-            // `x.name(` is a method, `|name(` a filter, `is name` a test: not roots.
-            let root = !matches!(prev, Some('.') | Some('|'));
-            let next = chars[i..].iter().find(|c| !c.is_whitespace());
-            if root && matches!(next, Some('(') | Some('.')) {
-                names.insert(chars[start..i].iter().collect());
-            }
-            continue;
-        }
-        i += 1;
     }
 }

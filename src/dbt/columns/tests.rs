@@ -11,6 +11,7 @@ fn model(name: &str, sql: &str) -> ModelSource {
         language: ModelLanguage::Sql,
         sql: sql.into(),
         depends: Vec::new(),
+        snapshot_meta: None,
     }
 }
 
@@ -24,7 +25,7 @@ fn derive(models: &[ModelSource], macros: &[&str]) -> BTreeMap<String, Derived> 
 
 fn names(d: &Derived) -> Vec<String> {
     match d {
-        Derived::Resolved { columns } => columns.iter().map(|c| c.name.clone()).collect(),
+        Derived::Resolved { columns, .. } => columns.iter().map(|c| c.name.clone()).collect(),
         Derived::Unresolved { reason } => vec![format!("unresolved: {reason}")],
     }
 }
@@ -44,7 +45,7 @@ fn columns_follow_ctes_stars_and_excludes_through_upstream_models() {
     let d = derive(&ms, &[]);
     assert_eq!(names(&d["stg"]), ["id", "customer_name", "amount"]);
     assert_eq!(names(&d["mart"]), ["id", "customer_name", "one"]);
-    let Derived::Resolved { columns } = &d["stg"] else {
+    let Derived::Resolved { columns, .. } = &d["stg"] else {
         unreachable!()
     };
     assert_eq!(columns[2].data_type.as_deref(), Some("number(12, 2)"));
@@ -95,7 +96,7 @@ fn unions_take_the_first_branch_names_and_agreed_types() {
         "select 1 as a, 'x' as \"B\" from t union all select 2.5, 'y' from s",
     )];
     let d = derive(&ms, &[]);
-    let Derived::Resolved { columns } = &d["u"] else {
+    let Derived::Resolved { columns, .. } = &d["u"] else {
         panic!("{:?}", d["u"])
     };
     let got: Vec<(&str, bool, Option<&str>)> = columns
@@ -126,4 +127,20 @@ fn what_cannot_be_named_leaves_the_model_unresolved() {
         );
     }
     assert_eq!(names(&d["r"]), ["id", "label"]);
+}
+
+#[test]
+fn versioned_refs_render_and_read_that_version() {
+    let mut v1 = model("stg", "select b from raw.t");
+    v1.version = Some("1".into());
+    let d = derive(
+        &[
+            v1,
+            model("m", "select * from {{ ref('stg', v='1') }}"),
+            model("n", "select a from {{ ref('x', version=2) }}"),
+        ],
+        &[],
+    );
+    assert_eq!(names(&d["m"]), ["b"]);
+    assert_eq!(names(&d["n"]), ["a"]);
 }

@@ -151,7 +151,7 @@ pub fn derive_changed(
 /// changed, so that what reads it is looked at too.
 fn same_output(a: &Derived, b: &Derived) -> bool {
     match (a, b) {
-        (Derived::Resolved { columns: a }, Derived::Resolved { columns: b }) => {
+        (Derived::Resolved { columns: a, .. }, Derived::Resolved { columns: b, .. }) => {
             a.len() == b.len()
                 && a.iter().zip(b).all(|(x, y)| {
                     x.name == y.name && x.quoted == y.quoted && x.data_type == y.data_type
@@ -197,17 +197,49 @@ impl<'a> Deriver<'a> {
         }
         let mut names: Vec<(&str, usize)> = Vec::new();
         let mut upstreams = Vec::with_capacity(model.depends_on.len());
+        let mut upstream_inputs = Vec::with_capacity(model.depends_on.len());
         for (i, uid) in model.depends_on.iter().enumerate() {
             if let Some(name) = self.code.relation_names.get(uid) {
                 names.push((name, i));
             }
             upstreams.push(self.upstream(uid));
+            upstream_inputs.push(self.upstream_inputs(uid));
         }
         let sql = substitute(&model.sql, &mut names);
-        let d = columns::derive_rendered(&sql, &upstreams, self.dialect);
+        let project = self.project;
+        let declared: Vec<Vec<(&str, Option<&str>)>> = model
+            .depends_on
+            .iter()
+            .map(|uid| {
+                let relation = self.code.keys.get(uid).and_then(|k| project.get(k));
+                relation
+                    .map(|r| {
+                        let cols = r.columns.iter();
+                        cols.map(|c| (c.name.as_str(), c.data_type.as_deref()))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .collect();
+        let d = columns::derive_rendered(
+            &sql,
+            &upstreams,
+            &upstream_inputs,
+            &declared,
+            self.dialect,
+        );
         self.in_progress.remove(key);
         self.memo.insert(key.to_string(), d.clone());
         d
+    }
+
+    /// A model upstream's digest, once [`Self::upstream`] derived it; 0 for the rest.
+    fn upstream_inputs(&self, uid: &str) -> u64 {
+        let key = self.code.keys.get(uid);
+        match key.and_then(|k| self.memo.get(k)) {
+            Some(Derived::Resolved { inputs, .. }) => *inputs,
+            _ => 0,
+        }
     }
 
     /// The output of the relation with unique id `uid`: derived for a model, declared for a
@@ -218,7 +250,7 @@ impl<'a> Deriver<'a> {
         };
         if self.code.models.contains_key(key) {
             return match self.derive(key) {
-                Derived::Resolved { columns } => Ok(columns),
+                Derived::Resolved { columns, .. } => Ok(columns),
                 Derived::Unresolved { reason } => Err(format!("`{key}` is unresolved ({reason})")),
             };
         }

@@ -304,6 +304,7 @@ impl<'s, 'a> Builder<'s, 'a> {
             depends: code.depends.clone(),
             // Moved in once every file is built (the code is shared until then).
             sql: String::new(),
+            snapshot_meta: None,
         };
         self.out.relations.push((rel, Some(source)));
         Ok(())
@@ -451,8 +452,28 @@ impl<'s, 'a> Builder<'s, 'a> {
             self.declare(pf.path, &rel);
         }
         self.declare(path, &rel);
-        self.out.relations.push((rel, None));
+        let source = (resource == ResourceType::Snapshot)
+            .then(|| self.snapshot_source(name, path))
+            .flatten();
+        self.out.relations.push((rel, source));
         Ok(())
+    }
+
+    /// The SQL of a snapshot defined in a `{% snapshot %}` block, for its output columns.
+    fn snapshot_source(&self, name: &str, path: &str) -> Option<ModelSource> {
+        let code = self.shared.code.get(path)?;
+        let (_, body) = super::sql::snapshot_blocks(&code.text)
+            .into_iter()
+            .find(|(n, _)| n == name)?;
+        Some(ModelSource {
+            name: name.to_string(),
+            version: None,
+            path: path.to_string(),
+            language: ModelLanguage::Sql,
+            sql: body.to_string(),
+            depends: code.depends.clone(),
+            snapshot_meta: Some(snapshot_meta(&code.config)),
+        })
     }
 
     /// One kind of entry of a property file, checked for a name, the first of each name.
@@ -490,4 +511,36 @@ impl<'s, 'a> Builder<'s, 'a> {
     fn warn(&mut self, message: String) {
         self.out.warnings.push(message);
     }
+}
+
+/// The columns dbt adds to a snapshot's table, under the names `snapshot_meta_column_names`
+/// gives them (dbt ≥ 1.9), with `dbt_is_deleted` when `hard_deletes='new_record'`. Read from
+/// the snapshot's own `config()`, where snapshots are configured.
+fn snapshot_meta(config: &serde_json::Map<String, serde_json::Value>) -> Vec<String> {
+    let renamed = config
+        .get("snapshot_meta_column_names")
+        .and_then(serde_json::Value::as_object);
+    let mut names = vec![
+        "dbt_scd_id",
+        "dbt_updated_at",
+        "dbt_valid_from",
+        "dbt_valid_to",
+    ];
+    if config
+        .get("hard_deletes")
+        .and_then(serde_json::Value::as_str)
+        == Some("new_record")
+    {
+        names.push("dbt_is_deleted");
+    }
+    names
+        .into_iter()
+        .map(|n| {
+            renamed
+                .and_then(|r| r.get(n))
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or(n)
+                .to_lowercase()
+        })
+        .collect()
 }

@@ -9,8 +9,11 @@ mod data_tests;
 mod duplicates;
 mod error;
 mod freshness;
+mod groups;
 mod properties;
 mod quick_yaml;
+mod quoted_indent;
+mod reach;
 mod sql;
 #[cfg(test)]
 mod tests;
@@ -21,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use serde_saphyr::Location;
 
 pub use error::{DbtError, InvalidProperty, YamlSyntax};
+pub use reach::sql_change_scope;
 pub use sql::Dependency;
 
 use crate::contract::Project;
@@ -57,6 +61,10 @@ pub struct ModelSource {
     pub sql: String,
     /// `ref()`s and `source()`s with literal arguments, sorted.
     pub depends: Vec<Dependency>,
+    /// For a snapshot (whose `sql` is its `{% snapshot %}` block's body), the meta columns
+    /// dbt adds after the selected ones; `None` for a model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot_meta: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -104,7 +112,8 @@ pub fn read_project_scoped(
     let (relations, mut by_file, mut models) =
         build_all(&project, &files, &code, &property_texts, &mut warnings)?;
 
-    for model in &mut models {
+    // A snapshot carries its block's body already; several may share one file.
+    for model in models.iter_mut().filter(|m| m.snapshot_meta.is_none()) {
         if let Some(code) = code.remove(&model.path) {
             model.sql = code.text;
         }
@@ -112,7 +121,7 @@ pub fn read_project_scoped(
     // The project file configures every relation.
     let all: Vec<String> = relations.relations.keys().cloned().collect();
     by_file.insert(project_path, all);
-    let groups = read_groups(&property_texts);
+    let groups = groups::read(&property_texts);
     let macro_roots: Vec<String> = project
         .macro_paths
         .iter()
@@ -196,9 +205,26 @@ fn build_all(
     Ok(merge(outputs.into_iter().chain([leftovers]), warnings))
 }
 
-/// Everything one property file declares. The quick YAML reader keeps no positions, so a file
-/// with a problem is read again by serde-saphyr to say where the problem is.
+/// Everything one property file declares. A file whose only fault is a quoted value's
+/// continuation lines indented as PyYAML allows and the spec does not is read as dbt reads it
+/// (see `quoted_indent.rs`); any other syntax error stands, at its line.
 fn build_file(
+    shared: &build::Shared<'_>,
+    path: &str,
+    text: &str,
+) -> Result<build::Output, DbtError> {
+    match build_text(shared, path, text) {
+        Err(DbtError::YamlSyntax(e)) => match quoted_indent::repair(text) {
+            Some(fixed) => build_text(shared, path, &fixed),
+            None => Err(DbtError::YamlSyntax(e)),
+        },
+        built => built,
+    }
+}
+
+/// The quick YAML reader keeps no positions, so a file with a problem is read again by
+/// serde-saphyr to say where the problem is.
+fn build_text(
     shared: &build::Shared<'_>,
     path: &str,
     text: &str,
@@ -437,40 +463,6 @@ const NOT_PROPERTY_FILES: &[&str] = &[
     "selectors.yml",
     "profiles.yml",
 ];
-
-/// `groups:` entries (name and owner) from the property files that declare any. Shapes the
-/// reader does not understand are left to dbt: a group without a readable owner is skipped.
-fn read_groups(texts: &[(String, String)]) -> Vec<crate::dbt::Group> {
-    #[derive(serde::Deserialize)]
-    struct File {
-        #[serde(default)]
-        groups: Vec<GroupDecl>,
-    }
-    #[derive(serde::Deserialize)]
-    struct GroupDecl {
-        name: String,
-        #[serde(default)]
-        owner: Option<Owner>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Owner {
-        #[serde(default)]
-        email: Option<String>,
-        #[serde(default)]
-        name: Option<String>,
-    }
-    texts
-        .iter()
-        .filter(|(_, t)| t.contains("groups:"))
-        .filter_map(|(_, t)| serde_saphyr::from_str::<File>(t).ok())
-        .flat_map(|f| f.groups)
-        .map(|g| crate::dbt::Group {
-            name: g.name,
-            owner_email: g.owner.as_ref().and_then(|o| o.email.clone()),
-            owner_name: g.owner.and_then(|o| o.name),
-        })
-        .collect()
-}
 
 fn is_code(path: &str) -> bool {
     [".sql", ".py", ".csv"]

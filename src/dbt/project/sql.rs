@@ -168,25 +168,57 @@ pub(crate) fn jinja_blocks(code: &str) -> String {
 
 /// Names of the `{% snapshot name %}` blocks in a snapshot file.
 pub(crate) fn snapshot_names(code: &str) -> Vec<String> {
-    let mut names = Vec::new();
+    snapshot_blocks(code)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect()
+}
+
+/// Each `{% snapshot name %}` block of a snapshot file with its body, the code between its
+/// tags (a block left open runs to the end of the file, as far as its SQL goes).
+pub(crate) fn snapshot_blocks(code: &str) -> Vec<(String, &str)> {
+    let mut blocks = Vec::new();
     let mut rest = code;
     while let Some(i) = rest.find("{%") {
         rest = &rest[i + 2..];
         let tag = rest.trim_start_matches('-').trim_start();
-        if let Some(after) = tag.strip_prefix("snapshot")
-            && after.starts_with(char::is_whitespace)
-        {
-            let name: String = after
-                .trim_start()
-                .chars()
-                .take_while(|c| is_ident_char(*c))
-                .collect();
-            if !name.is_empty() {
-                names.push(name);
-            }
+        let Some(after) = tag.strip_prefix("snapshot") else {
+            continue;
+        };
+        if !after.starts_with(char::is_whitespace) {
+            continue;
         }
+        let name: String = after
+            .trim_start()
+            .chars()
+            .take_while(|c| is_ident_char(*c))
+            .collect();
+        if name.is_empty() {
+            continue;
+        }
+        let Some(open_end) = rest.find("%}") else {
+            break;
+        };
+        let body = &rest[open_end + 2..];
+        let end = end_of_snapshot(body).unwrap_or(body.len());
+        blocks.push((name, &body[..end]));
+        rest = &body[end..];
     }
-    names
+    blocks
+}
+
+/// Where the `{% endsnapshot %}` tag closing a snapshot body starts.
+fn end_of_snapshot(body: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = body[from..].find("{%") {
+        let at = from + i;
+        let tag = body[at + 2..].trim_start_matches('-').trim_start();
+        if tag.starts_with("endsnapshot") {
+            return Some(at);
+        }
+        from = at + 2;
+    }
+    None
 }
 
 /// `ref('x')` / `ref("pkg", "x", v=2)` / `source('a', 'b')` as written in a `relationships` test's
@@ -564,6 +596,12 @@ mod tests {
         let sql = "{% snapshot orders_snapshot %}\n{{ config(target_schema='snapshots') }}\n\
                    select 1\n{% endsnapshot %}\n{%- snapshot other -%}{% endsnapshot %}";
         assert_eq!(snapshot_names(sql), ["orders_snapshot", "other"]);
+        let blocks = snapshot_blocks(sql);
+        assert_eq!(
+            blocks[0].1,
+            "\n{{ config(target_schema='snapshots') }}\nselect 1\n"
+        );
+        assert_eq!(blocks[1].1, "");
     }
 
     #[test]
