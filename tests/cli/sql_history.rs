@@ -177,6 +177,41 @@ fn a_declared_type_dropped_while_the_sql_and_its_inputs_stay_is_documentation() 
 }
 
 #[test]
+fn a_declared_type_dropped_while_an_upstream_models_sql_changes_still_blocks() {
+    let repo = repo_with(&[
+        ("tessera.yaml", ALL_CONTRACTS),
+        (
+            "models/stg_orders.sql",
+            "select id, status from raw.orders\n",
+        ),
+        (
+            "models/orders.sql",
+            "select id, status from {{ ref('stg_orders') }}\n",
+        ),
+        (
+            "models/schema.yml",
+            &typed(false, Some(("integer", "varchar"))),
+        ),
+    ]);
+    // `orders` is unchanged, but what it passes through now comes out of a function whose type
+    // nobody can infer: the same column names upstream are not the same types.
+    repo.write(
+        "models/stg_orders.sql",
+        "select id, lookup_status(status) as status from raw.orders\n",
+    );
+    repo.write("models/schema.yml", &typed(false, None));
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(
+        findings(&o),
+        [
+            "column_type_changed orders.id ERR",
+            "column_type_changed orders.status ERR"
+        ]
+    );
+}
+
+#[test]
 fn a_declared_type_dropped_with_the_sql_changed_still_blocks() {
     let repo = repo_with(&[
         ("tessera.yaml", ALL_CONTRACTS),

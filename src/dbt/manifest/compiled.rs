@@ -221,13 +221,8 @@ impl<'a> Deriver<'a> {
                     .unwrap_or_default()
             })
             .collect();
-        let d = columns::derive_rendered(
-            &sql,
-            &upstreams,
-            &upstream_inputs,
-            &declared,
-            self.dialect,
-        );
+        let d =
+            columns::derive_rendered(&sql, &upstreams, &upstream_inputs, &declared, self.dialect);
         self.in_progress.remove(key);
         self.memo.insert(key.to_string(), d.clone());
         d
