@@ -8,7 +8,7 @@ use super::read::Query;
 use super::{Fail, invalid};
 use crate::store::error::StoreError;
 use crate::store::model::*;
-use crate::store::sqlite::coord::describe_change;
+use crate::store::sqlite::coord::{describe_change, proposal_recorded};
 use crate::store::time::Timestamp;
 
 const PROPOSAL_COLUMNS: &str = "id, asset, base_digest, head_digest, breaking_digest, \
@@ -124,27 +124,7 @@ pub(super) fn put_proposal(tx: &mut Transaction<'_>, p: &Proposal) -> Result<boo
             &p.published_version,
         ],
     )?;
-    let (kind, mut detail) = match &existing {
-        None => (kinds::PROPOSAL_CREATED, json!({})),
-        Some(old) => (
-            kinds::PROPOSAL_UPDATED,
-            json!({
-                "previous_breaking_digest": old.breaking_digest,
-                "previous_status": old.status,
-            }),
-        ),
-    };
-    detail["asset"] = json!(p.asset);
-    detail["breaking_digest"] = json!(p.breaking_digest);
-    detail["status"] = json!(p.status);
-    detail["impacted"] = json!(p.impacted);
-    if let Some(reason) = &p.force_reason {
-        detail["force_reason"] = json!(reason);
-    }
-    if let Some(version) = &p.published_version {
-        detail["published_version"] = json!(version);
-    }
-    detail["by"] = json!(p.created_by);
+    let (kind, detail) = proposal_recorded(existing.as_ref(), p);
     let project = project_of(tx, &p.asset)?;
     insert_event(
         tx,

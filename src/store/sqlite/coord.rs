@@ -119,27 +119,7 @@ pub(super) fn put_proposal(conn: &Connection, p: &Proposal) -> Result<bool, Fail
         p.change_ref,
         p.published_version,
     ])?;
-    let (kind, mut detail) = match &existing {
-        None => (kinds::PROPOSAL_CREATED, json!({})),
-        Some(old) => (
-            kinds::PROPOSAL_UPDATED,
-            json!({
-                "previous_breaking_digest": old.breaking_digest,
-                "previous_status": old.status,
-            }),
-        ),
-    };
-    detail["asset"] = json!(p.asset);
-    detail["breaking_digest"] = json!(p.breaking_digest);
-    detail["status"] = json!(p.status);
-    detail["impacted"] = json!(p.impacted);
-    if let Some(reason) = &p.force_reason {
-        detail["force_reason"] = json!(reason);
-    }
-    if let Some(version) = &p.published_version {
-        detail["published_version"] = json!(version);
-    }
-    detail["by"] = json!(p.created_by);
+    let (kind, detail) = proposal_recorded(existing.as_ref(), p);
     insert_event(
         conn,
         p.updated_at,
@@ -376,4 +356,34 @@ pub(crate) fn describe_change(saw: Option<&SeenState>, now: Option<&SeenState>) 
         (Some(a), Some(b)) => format!("its status went from {} to {}", a.status, b.status),
         (None, None) => "it changed".into(),
     }
+}
+
+/// The event that records `p` being written over `existing`: its kind and detail. Both SQL
+/// backends log the same thing.
+pub(crate) fn proposal_recorded(
+    existing: Option<&Proposal>,
+    p: &Proposal,
+) -> (&'static str, serde_json::Value) {
+    let (kind, mut detail) = match existing {
+        None => (kinds::PROPOSAL_CREATED, json!({})),
+        Some(old) => (
+            kinds::PROPOSAL_UPDATED,
+            json!({
+                "previous_breaking_digest": old.breaking_digest,
+                "previous_status": old.status,
+            }),
+        ),
+    };
+    detail["asset"] = json!(p.asset);
+    detail["breaking_digest"] = json!(p.breaking_digest);
+    detail["status"] = json!(p.status);
+    detail["impacted"] = json!(p.impacted);
+    if let Some(reason) = &p.force_reason {
+        detail["force_reason"] = json!(reason);
+    }
+    if let Some(version) = &p.published_version {
+        detail["published_version"] = json!(version);
+    }
+    detail["by"] = json!(p.created_by);
+    (kind, detail)
 }
