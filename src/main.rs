@@ -4,6 +4,11 @@ use std::process::ExitCode;
 use clap::Parser;
 use tessera::{Cli, ExitStatus};
 
+// Reading a large manifest makes about a million small allocations per side; mimalloc serves
+// them with less time in malloc/free and fewer page faults than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -65,9 +65,6 @@ pub struct NodeInfo {
     pub depends_on: Vec<String>,
     pub group: Option<String>,
     pub original_file_path: Option<String>,
-    /// The model's SQL as written (`raw_code`, `raw_sql` before dbt 1.3); `None` for seeds and
-    /// snapshots.
-    pub raw_code: Option<String>,
     /// The model's compiled SQL (`compiled_code`, `compiled_sql` before dbt 1.3), in manifests
     /// written by `dbt compile`, `build` or `run`; `None` after `dbt parse`.
     pub compiled_code: Option<String>,

@@ -207,15 +207,12 @@ fn node_info(
     kind: ResourceType,
     enabled: bool,
 ) -> NodeInfo {
-    let (raw_code, compiled_code) = if kind == ResourceType::Model {
-        (
-            node.raw_code.take().or_else(|| node.raw_sql.take()),
-            node.compiled_code
-                .take()
-                .or_else(|| node.compiled_sql.take()),
-        )
+    let compiled_code = if kind == ResourceType::Model {
+        node.compiled_code
+            .take()
+            .or_else(|| node.compiled_sql.take())
     } else {
-        (None, None)
+        None
     };
     NodeInfo {
         unique_id: node.unique_id.0.clone().unwrap_or_default(),
@@ -231,7 +228,6 @@ fn node_info(
             .unwrap_or_default(),
         group: group_of(node),
         original_file_path: node.original_file_path.0.clone(),
-        raw_code,
         compiled_code,
         relation_name: node.relation_name.0.clone(),
         enabled,

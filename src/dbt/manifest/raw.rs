@@ -90,10 +90,6 @@ pub(crate) struct RawNode {
     pub relation_name: Str,
     pub original_file_path: Str,
     pub patch_path: Str,
-    /// `raw_sql` before dbt 1.3; read as two fields because an alias would reject a manifest that
-    /// carries both.
-    pub raw_code: Str,
-    pub raw_sql: Str,
     /// The SQL dbt compiled (`dbt compile`/`build`/`run`; absent after `dbt parse`), and its
     /// name before dbt 1.3, read as two fields for the same reason.
     pub compiled_code: Str,
