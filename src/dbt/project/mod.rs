@@ -93,15 +93,21 @@ pub fn read_project_scoped(
     let mut files = Inventory::collect(tree, &dir, &project, &mut warnings)?;
     // Reading goes through `tree`, one file at a time; scanning, parsing and building are
     // spread over the cores.
+    let stems: Option<Vec<&str>> = scope.map(|scope| {
+        let code = scope.iter().filter(|p| is_code(p));
+        code.map(|p| stem_of(p)).collect()
+    });
+    // With no code file in scope, only the property files in scope are wanted: the others are
+    // not even opened (on a large project that reading was most of a one-file check).
+    if let (Some(scope), Some(stems)) = (scope, &stems)
+        && stems.is_empty()
+    {
+        files.properties.retain(|p| scope.contains(p));
+    }
     let mut property_texts = read_texts(tree, &files.properties, &mut warnings, false)?;
-    if let Some(scope) = scope {
-        // Reading is cheap, parsing is not: keep the property files in scope and those that
-        // describe a code file in scope (its materialization and constraints matter).
-        let stems: Vec<&str> = scope
-            .iter()
-            .filter(|p| is_code(p))
-            .map(|p| stem_of(p))
-            .collect();
+    if let (Some(scope), Some(stems)) = (scope, stems) {
+        // Parsing is the cost: keep the property files in scope and those that describe a code
+        // file in scope (its materialization and constraints matter).
         property_texts.retain(|(p, t)| scope.contains(p) || stems.iter().any(|s| t.contains(s)));
         files
             .properties
