@@ -157,6 +157,7 @@ fn is_view_like(m: &Materialization) -> bool {
 
 pub(crate) fn diff_relation(em: &mut Emitter, b: &Relation, a: &Relation, s: &Settings) {
     super::docs::yaml_entries(em, b, a);
+    super::docs::yaml_types(em, b, a);
     super::docs::output_lost(em, a);
     let d = s.warehouse.dialect;
     let unenforced = s.policy.unenforced_constraints;

@@ -2,7 +2,10 @@
 //! come from its SQL are documentation, so adding, removing or renaming one is reported as
 //! such, never as a break; a model whose SQL stopped resolving is reported as unknown.
 
-use crate::contract::{ColumnSource, Relation};
+use std::collections::BTreeMap;
+
+use crate::contract::types::normalize_raw;
+use crate::contract::{ColumnSource, Origin, Relation};
 
 use super::emit::Emitter;
 use super::level::Strength;
@@ -15,6 +18,7 @@ pub(crate) fn yaml_entries(em: &mut Emitter, b: &Relation, a: &Relation) {
         Some(ColumnSource::Sql {
             documented: ad,
             undeclared_types,
+            ..
         }),
     ) = (&b.column_source, &a.column_source)
     else {
@@ -78,6 +82,60 @@ pub(crate) fn yaml_entries(em: &mut Emitter, b: &Relation, a: &Relation) {
             None,
             Some(name.clone()),
             what,
+        );
+    }
+}
+
+/// One `column_docs_changed` finding per column whose YAML `data_type` changed while its type
+/// is an explicit cast in the SQL on both sides (no enforced contract): dbt builds the table
+/// from the cast, so the declaration is documentation. A change of the cast itself is a type
+/// change, reported by the column comparison.
+pub(crate) fn yaml_types(em: &mut Emitter, b: &Relation, a: &Relation) {
+    let (
+        Some(ColumnSource::Sql { yaml_types: bt, .. }),
+        Some(ColumnSource::Sql { yaml_types: at, .. }),
+    ) = (&b.column_source, &a.column_source)
+    else {
+        return;
+    };
+    let cast = |r: &Relation, name: &str| {
+        r.columns
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
+            .filter(|c| c.type_origin == Some(Origin::Sql))
+            .and_then(|c| c.data_type.as_deref().map(normalize_raw))
+    };
+    let declared = |types: &BTreeMap<String, String>, name: &str| {
+        types
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, t)| t.clone())
+    };
+    for c in &a.columns {
+        let name = c.name.as_str();
+        let Some(sql_type) = cast(a, name).filter(|t| cast(b, name).as_ref() == Some(t)) else {
+            continue;
+        };
+        let (was, now) = (declared(bt, name), declared(at, name));
+        if was.as_deref().map(normalize_raw) == now.as_deref().map(normalize_raw) {
+            continue;
+        }
+        let what = match (&was, &now) {
+            (Some(w), Some(n)) => format!("YAML's `data_type` of `{name}` changed `{w}` → `{n}`"),
+            (None, Some(n)) => format!("YAML now declares `{name}` as `{n}`"),
+            (Some(w), None) => format!("YAML no longer declares `{name}` as `{w}`"),
+            (None, None) => continue,
+        };
+        em.emit(
+            "column_docs_changed",
+            Strength::None,
+            name,
+            was.clone(),
+            now.clone(),
+            format!(
+                "{what}; its SQL casts it to `{sql_type}`, the type the table gets (no enforced \
+                 contract, so dbt does not apply `data_type`)"
+            ),
         );
     }
 }

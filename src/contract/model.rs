@@ -282,6 +282,11 @@ pub enum ColumnSource {
         /// have changed) and the missing declaration is reported as documentation.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         undeclared_types: Vec<String>,
+        /// The `data_type` the YAML declares for each column whose type is instead an explicit
+        /// cast in the SQL: without an enforced contract dbt builds the table from the SQL, so
+        /// the declaration is documentation (compared as such, and a warning when it differs).
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        yaml_types: BTreeMap<String, String>,
     },
     /// The SQL could not be resolved: the property file's columns stand in, and `reason` says why.
     Yaml {

@@ -1,6 +1,7 @@
 //! `tessera check`: compare the working tree (or `--head`) with `--base`, or two manifests, and
 //! classify every contract change. The command producers run in a terminal and as a pre-commit hook.
 
+mod cast_types;
 pub(crate) mod identity;
 pub(crate) mod output_columns;
 mod reads;
@@ -188,6 +189,7 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     warn_once(ctx, before, after);
     reads::warn_missing(ctx, &cfg, &analysis)?;
     output_columns::notes(ctx, report, &after.project);
+    cast_types::notes(ctx, report, &after.project, &analysis.settings.warehouse);
     let fail_on = match args.fail_on {
         Some(FailOn::Err) => Level::Err,
         Some(FailOn::Warn) => Level::Warn,

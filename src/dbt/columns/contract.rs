@@ -1,5 +1,6 @@
 //! The compared contract of a model: column names from its SQL when it resolves, everything
 //! else (types, constraints, tests, docs) from its property YAML, types then from the SQL.
+//! Without an enforced contract, an explicit cast in the SQL gives the type before the YAML.
 
 use std::collections::BTreeMap;
 
@@ -123,6 +124,7 @@ fn join(r: &mut Relation, d: &Derived) {
         Derived::Resolved { columns, .. } => {
             let mut yaml = std::mem::take(&mut r.columns);
             let documented: Vec<String> = yaml.iter().map(|c| c.name.clone()).collect();
+            let mut yaml_types = BTreeMap::new();
             let mut out = Vec::with_capacity(columns.len());
             for oc in columns {
                 let found = yaml
@@ -137,7 +139,18 @@ fn join(r: &mut Relation, d: &Derived) {
                     },
                 };
                 c.origin = Some(Origin::Sql);
-                if c.data_type.is_some() {
+                // dbt applies `data_type` only under an enforced contract; otherwise the
+                // table's column has whatever type the SQL's cast gives it.
+                if let Some(t) = oc
+                    .data_type
+                    .as_ref()
+                    .filter(|_| oc.cast && !r.contract_enforced)
+                {
+                    if let Some(declared) = c.data_type.replace(t.clone()) {
+                        yaml_types.insert(c.name.clone(), declared);
+                    }
+                    c.type_origin = Some(Origin::Sql);
+                } else if c.data_type.is_some() {
                     c.type_origin.get_or_insert(Origin::Yaml);
                 } else if let Some(t) = &oc.data_type {
                     c.data_type = Some(t.clone());
@@ -149,6 +162,7 @@ fn join(r: &mut Relation, d: &Derived) {
             r.column_source = Some(ColumnSource::Sql {
                 documented,
                 undeclared_types: Vec::new(),
+                yaml_types,
             });
         }
     }

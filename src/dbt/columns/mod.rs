@@ -41,6 +41,11 @@ pub struct OutputColumn {
     pub quoted: bool,
     /// From a cast, a literal or the upstream column passed through.
     pub data_type: Option<String>,
+    /// `data_type` is an explicit cast's target (here, or where the column was passed through
+    /// from): without an enforced contract, that is the type the table gets, whatever the
+    /// YAML declares.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub cast: bool,
     /// The expression that produces it, as written after rendering (for rename detection).
     #[serde(skip)]
     pub expr: Option<String>,
@@ -288,6 +293,7 @@ impl<'p> Deriver<'p> {
                             },
                             quoted: c.quote,
                             data_type: c.data_type.clone(),
+                            cast: false,
                             expr: None,
                         })
                         .collect(),
@@ -346,6 +352,7 @@ fn add_snapshot_meta(columns: &mut Vec<OutputColumn>, meta: &[String]) {
                 name: name.clone(),
                 quoted: false,
                 data_type: None,
+                cast: false,
                 expr: None,
             });
         }

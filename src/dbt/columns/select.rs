@@ -150,6 +150,7 @@ impl<'u> Analyser<'u> {
                         if c.data_type != oc.data_type {
                             c.data_type = None;
                         }
+                        c.cast &= oc.cast;
                     }
                 }
                 Cols::Known(_) => {
@@ -177,7 +178,7 @@ impl<'u> Analyser<'u> {
                         ));
                     }
                     let covered: Vec<&Rel> = rels.iter().collect();
-                    match star(&covered, opts)? {
+                    match star(&covered, opts, &rels)? {
                         Cols::Known(c) => out.extend(c),
                         unknown => return Ok(unknown),
                     }
@@ -193,7 +194,7 @@ impl<'u> Analyser<'u> {
                     let Some(rel) = rel else {
                         return Ok(Cols::Unknown(format!("`{n}.*` names no relation in FROM")));
                     };
-                    match star(&[rel], opts)? {
+                    match star(&[rel], opts, &rels)? {
                         Cols::Known(c) => out.extend(c),
                         unknown => return Ok(unknown),
                     }
@@ -217,28 +218,36 @@ impl<'u> Analyser<'u> {
                                 ));
                             }
                             // Unnamed: fine in a later UNION branch, unresolved if it is output.
+                            let (data_type, cast) = infer(other, &rels);
                             out.push(OutputColumn {
                                 name: String::new(),
                                 quoted: false,
-                                data_type: infer(other, &rels),
+                                data_type,
+                                cast,
                                 expr: Some(text),
                             });
                             continue;
                         }
                     };
+                    let (data_type, cast) = infer(e, &rels);
                     out.push(OutputColumn {
                         name: norm(name),
                         quoted: name.quote_style.is_some(),
-                        data_type: infer(e, &rels),
+                        data_type,
+                        cast,
                         expr: Some(e.to_string()),
                     });
                 }
-                SelectItem::ExprWithAlias { expr, alias } => out.push(OutputColumn {
-                    name: norm(alias),
-                    quoted: alias.quote_style.is_some(),
-                    data_type: infer(expr, &rels),
-                    expr: Some(expr.to_string()),
-                }),
+                SelectItem::ExprWithAlias { expr, alias } => {
+                    let (data_type, cast) = infer(expr, &rels);
+                    out.push(OutputColumn {
+                        name: norm(alias),
+                        quoted: alias.quote_style.is_some(),
+                        data_type,
+                        cast,
+                        expr: Some(expr.to_string()),
+                    })
+                }
                 SelectItem::ExprWithAliases { .. } => {
                     return Ok(Cols::Unknown("a multi-alias select item".into()));
                 }
@@ -360,14 +369,17 @@ fn renamed(cols: Cols, alias: Option<&TableAlias>) -> Cols {
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let data_type = match &cols {
-                Cols::Known(k) => k.get(i).and_then(|k| k.data_type.clone()),
-                Cols::Unknown(_) => None,
+            let (data_type, cast) = match &cols {
+                Cols::Known(k) => k
+                    .get(i)
+                    .map_or((None, false), |k| (k.data_type.clone(), k.cast)),
+                Cols::Unknown(_) => (None, false),
             };
             OutputColumn {
                 name: norm(&c.name),
                 quoted: c.name.quote_style.is_some(),
                 data_type,
+                cast,
                 expr: None,
             }
         })
@@ -375,8 +387,9 @@ fn renamed(cols: Cols, alias: Option<&TableAlias>) -> Cols {
     Cols::Known(names)
 }
 
-/// `*` over `covered`, less `exclude`/`except`, with `replace` and `rename` applied.
-fn star(covered: &[&Rel], opts: &WildcardAdditionalOptions) -> Res<Cols> {
+/// `*` over `covered`, less `exclude`/`except`, with `replace` and `rename` applied; a
+/// replacing expression is typed against `rels`, every relation of the FROM clause.
+fn star(covered: &[&Rel], opts: &WildcardAdditionalOptions, rels: &[Rel]) -> Res<Cols> {
     if opts.opt_ilike.is_some() {
         return Ok(Cols::Unknown("`* ilike` is not analysed".into()));
     }
@@ -406,7 +419,7 @@ fn star(covered: &[&Rel], opts: &WildcardAdditionalOptions) -> Res<Cols> {
         for r in &replace.items {
             let name = norm(&r.column_name);
             if let Some(c) = out.iter_mut().find(|c| same(&c.name, &name)) {
-                c.data_type = None;
+                (c.data_type, c.cast) = infer(&r.expr, rels);
                 c.expr = Some(r.expr.to_string());
             }
         }
@@ -433,47 +446,52 @@ fn same(a: &str, b: &str) -> bool {
 }
 
 /// The type an expression is known to have: a cast's target, a literal's kind, or the type of
-/// the upstream column it passes through.
-fn infer(e: &Expr, rels: &[Rel]) -> Option<String> {
+/// the upstream column it passes through; and whether that type is an explicit cast's.
+fn infer(e: &Expr, rels: &[Rel]) -> (Option<String>, bool) {
     match e {
         Expr::Cast {
             kind: CastKind::Cast | CastKind::DoubleColon | CastKind::TryCast | CastKind::SafeCast,
             data_type,
             ..
-        } => Some(data_type.to_string().to_lowercase()),
+        } => (Some(data_type.to_string().to_lowercase()), true),
         Expr::Nested(inner) => infer(inner, rels),
-        Expr::Value(v) => match &v.value {
-            Value::Number(n, _) if n.contains(['.', 'e', 'E']) => Some("numeric".into()),
-            Value::Number(..) => Some("integer".into()),
-            Value::SingleQuotedString(_) => Some("varchar".into()),
-            Value::Boolean(_) => Some("boolean".into()),
-            _ => None,
-        },
+        Expr::Value(v) => {
+            let t = match &v.value {
+                Value::Number(n, _) if n.contains(['.', 'e', 'E']) => Some("numeric".into()),
+                Value::Number(..) => Some("integer".into()),
+                Value::SingleQuotedString(_) => Some("varchar".into()),
+                Value::Boolean(_) => Some("boolean".into()),
+                _ => None,
+            };
+            (t, false)
+        }
         Expr::Identifier(id) => {
             let name = norm(id);
             let mut found = rels.iter().filter_map(|r| match &r.cols {
                 Cols::Known(c) => c.iter().find(|c| same(&c.name, &name)),
                 Cols::Unknown(_) => None,
             });
-            let first = found.next()?;
-            // Ambiguous across relations: SQL would refuse it; no type either way.
-            if found.next().is_some() {
-                return None;
+            match (found.next(), found.next()) {
+                (Some(first), None) => (first.data_type.clone(), first.cast),
+                // Ambiguous across relations: SQL would refuse it; no type either way.
+                _ => (None, false),
             }
-            first.data_type.clone()
         }
         Expr::CompoundIdentifier(ids) => {
             let [.., q, col] = ids.as_slice() else {
-                return None;
+                return (None, false);
             };
             let (q, col) = (norm(q), norm(col));
-            let rel = rels.iter().find(|r| r.names.contains(&q))?;
-            match &rel.cols {
-                Cols::Known(c) => c.iter().find(|c| same(&c.name, &col))?.data_type.clone(),
-                Cols::Unknown(_) => None,
-            }
+            let found =
+                rels.iter()
+                    .find(|r| r.names.contains(&q))
+                    .and_then(|rel| match &rel.cols {
+                        Cols::Known(c) => c.iter().find(|c| same(&c.name, &col)),
+                        Cols::Unknown(_) => None,
+                    });
+            found.map_or((None, false), |c| (c.data_type.clone(), c.cast))
         }
-        _ => None,
+        _ => (None, false),
     }
 }
 

@@ -273,6 +273,7 @@ fn declared(r: &Relation) -> Vec<OutputColumn> {
             },
             quoted: c.quote,
             data_type: c.data_type.clone(),
+            cast: false,
             expr: None,
         })
         .collect()
