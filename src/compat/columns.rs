@@ -29,6 +29,16 @@ enum Pairing {
     Case { same_result_name: bool },
 }
 
+/// A column's identifier as the warehouse holds it: quoted as written, else folded.
+fn spelt(d: crate::contract::Dialect, c: &Column) -> String {
+    use crate::contract::Dialect;
+    match (c.quote, d) {
+        (true, Dialect::Bigquery | Dialect::Databricks) => format!("`{}`", c.name),
+        (true, _) => format!("\"{}\"", c.name),
+        (false, _) => d.physical_name(&c.name, false),
+    }
+}
+
 /// Compares the columns of two relations; returns the before → after name mapping of matched pairs.
 pub(crate) fn diff_columns(
     em: &mut Emitter,
@@ -113,13 +123,20 @@ pub(crate) fn diff_columns(
         match pairing {
             Pairing::Same => {}
             Pairing::Renamed => {
+                // Letters alike, quoting not: spelt as the warehouse holds each, so the reader
+                // sees why they are two columns.
+                let (from, to) = if bc.name.eq_ignore_ascii_case(&ac.name) {
+                    (spelt(d, bc), spelt(d, ac))
+                } else {
+                    (bc.name.clone(), ac.name.clone())
+                };
                 em.emit(
                     "column_renamed",
                     Strength::None,
                     &ac.name,
                     Some(bc.name.clone()),
                     Some(ac.name.clone()),
-                    format!("column `{}` renamed to `{}`", bc.name, ac.name),
+                    format!("column `{from}` renamed to `{to}`"),
                 );
             }
             Pairing::Case { same_result_name } => {

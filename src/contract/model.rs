@@ -255,6 +255,8 @@ pub enum Origin {
     Manifest,
     /// `catalog.json`, what the warehouse reported.
     Catalog,
+    /// A seed's CSV header row, the columns `dbt seed` creates.
+    Csv,
 }
 
 impl Origin {
@@ -264,6 +266,7 @@ impl Origin {
             Origin::Yaml => "yaml",
             Origin::Manifest => "manifest",
             Origin::Catalog => "catalog",
+            Origin::Csv => "csv",
         }
     }
 }

@@ -133,3 +133,192 @@ fn a_cast_in_a_snowflake_star_replace_types_the_column() {
 fn a_cast_in_a_bigquery_star_replace_types_the_column() {
     star_replace("bigquery", "string");
 }
+
+const SEED_PROJECT: &str = "name: shop\nversion: '1.0'\nprofile: shop\nmodel-paths: [models]\nseed-paths: [seeds]\nmodels:\n  shop:\n    +materialized: table\n";
+
+/// A repository with seed `codes` (header `code,label,rank`), `extra` files, and a model
+/// selecting `*` from the seed.
+fn seed_repo(extra: &[(&str, &str)]) -> TestRepo {
+    let mut files = vec![
+        ("seeds/codes.csv", "code,label,rank\nA,alpha,1\n"),
+        ("models/coded.sql", "select * from {{ ref('codes') }}\n"),
+    ];
+    files.extend_from_slice(extra);
+    let repo = repo_with("postgres", &files);
+    repo.write("dbt_project.yml", SEED_PROJECT);
+    repo.commit("seed-paths");
+    repo
+}
+
+const SEED_YAML: &str = "version: 2\nseeds:\n  - name: codes\n    columns: [{name: code}, {name: label}, {name: rank}]\n";
+
+#[test]
+fn a_seed_column_renamed_in_its_csv_header_blocks_it_and_its_readers() {
+    for extra in [&[][..], &[("seeds/seeds.yml", SEED_YAML)][..]] {
+        let repo = seed_repo(extra);
+        repo.write("seeds/codes.csv", "code,name,rank\nA,alpha,1\n");
+        let o = check(&repo);
+        assert_eq!(code(&o), 1, "{}", stderr(&o));
+        assert_eq!(
+            findings(&o),
+            [
+                "column_added coded.name INFO",
+                "column_added codes.name INFO",
+                "column_removed coded.label ERR",
+                "column_removed codes.label ERR",
+            ]
+        );
+        if !extra.is_empty() {
+            // The YAML still lists `label`: readers are told it is stale.
+            let err = stderr(&o);
+            assert!(
+                err.contains("documents `label` that its CSV header does not output"),
+                "{err}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_seed_header_rewritten_with_quotes_a_bom_and_crlf_is_the_same_columns() {
+    let repo = seed_repo(&[("seeds/seeds.yml", SEED_YAML)]);
+    repo.write(
+        "seeds/codes.csv",
+        "\u{feff}\"code\",\"label\",\"rank\"\r\nA,alpha,1\r\n",
+    );
+    let o = check(&repo);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(findings(&o), Vec::<String>::new());
+}
+
+#[test]
+fn an_emptied_seed_file_loses_its_columns_and_says_why() {
+    let repo = seed_repo(&[]);
+    repo.write("seeds/codes.csv", "");
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let f = findings(&o);
+    assert!(
+        f.contains(&"column_removed codes.label ERR".to_string()),
+        "{f:?}"
+    );
+    assert!(
+        stderr(&o).contains("seeds/codes.csv: the file is empty"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_seed_column_type_comes_from_its_column_types_config() {
+    let repo = seed_repo(&[]);
+    let typed = |t: &str| {
+        format!("{SEED_PROJECT}seeds:\n  shop:\n    codes:\n      +column_types: {{rank: {t}}}\n")
+    };
+    repo.write("dbt_project.yml", &typed("integer"));
+    repo.commit("typed");
+    repo.write("dbt_project.yml", &typed("varchar(10)"));
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(
+        findings(&o),
+        [
+            "column_type_changed coded.rank ERR",
+            "column_type_changed codes.rank ERR"
+        ]
+    );
+}
+
+/// `findings` and the concise text after `select <before>` becomes `select <after>` in model
+/// `a` on `warehouse`, with `yaml` as its property file when given.
+fn recased(
+    warehouse: &str,
+    yaml: Option<&str>,
+    before: &str,
+    after: &str,
+) -> (i32, Vec<String>, String) {
+    let mut files = vec![("models/a.sql", format!("select {before} from raw.orders\n"))];
+    if let Some(y) = yaml {
+        files.push(("models/a.yml", y.to_string()));
+    }
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    let repo = repo_with(warehouse, &files);
+    repo.write("models/a.sql", &format!("select {after} from raw.orders\n"));
+    let o = check(&repo);
+    let text = repo.run(&["check", "--format", "concise", "--color", "never"]);
+    (code(&o), findings(&o), crate::common::stdout(&text))
+}
+
+#[test]
+fn snowflake_folds_unquoted_names_to_upper_case() {
+    let (c, f, _) = recased(
+        "snowflake",
+        None,
+        "id as \"ID\", status",
+        "id as ID, status",
+    );
+    assert_eq!(
+        (c, f),
+        (0, vec!["column_case_changed a.id INFO".to_string()])
+    );
+    let (c, f, _) = recased(
+        "snowflake",
+        None,
+        "id, status as Status",
+        "id, status as \"STATUS\"",
+    );
+    assert_eq!(
+        (c, f),
+        (0, vec!["column_case_changed a.STATUS INFO".to_string()])
+    );
+    // A real rename: lower-case quoted is another column than the folded AMOUNT.
+    let (c, f, text) = recased(
+        "snowflake",
+        None,
+        "id, amount as \"amount\"",
+        "id, amount as AMOUNT",
+    );
+    assert_eq!((c, f), (1, vec!["column_renamed a.amount ERR".to_string()]));
+    assert!(
+        text.contains("column `\"amount\"` renamed to `AMOUNT`"),
+        "{text}"
+    );
+    // The SQL's quoting decides, not the YAML entry that documents the column.
+    let yaml = "version: 2\nmodels:\n  - name: a\n    columns: [{name: id}, {name: amount}]\n";
+    let (c, f, _) = recased(
+        "snowflake",
+        Some(yaml),
+        "id, amount as \"amount\"",
+        "id, amount as AMOUNT",
+    );
+    assert_eq!((c, f), (1, vec!["column_renamed a.amount ERR".to_string()]));
+}
+
+#[test]
+fn postgres_keeps_a_quoted_upper_case_name_apart() {
+    let (c, f, text) = recased("postgres", None, "id as \"ID\", status", "id as ID, status");
+    assert_eq!((c, f), (1, vec!["column_renamed a.id ERR".to_string()]));
+    assert!(text.contains("column `\"ID\"` renamed to `id`"), "{text}");
+    let (c, f, _) = recased(
+        "postgres",
+        None,
+        "id, amount as \"amount\"",
+        "id, amount as AMOUNT",
+    );
+    assert_eq!((c, f), (0, Vec::<String>::new()));
+}
+
+#[test]
+fn bigquery_resolves_backticked_names_case_insensitively() {
+    let (c, f, _) = recased(
+        "bigquery",
+        None,
+        "id as `ORDER_ID`, amount",
+        "id as order_id, amount",
+    );
+    // Same column; only dataframe and JSON readers see the new case (RULES.md rule 10).
+    assert_eq!(
+        (c, f),
+        (0, vec!["column_case_changed a.order_id WARN".to_string()])
+    );
+}

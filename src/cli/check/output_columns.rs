@@ -140,8 +140,12 @@ pub fn notes(ctx: &Context, report: &Report, after: &Project) {
                 if !stale.is_empty() {
                     let names: Vec<String> = stale.iter().map(|n| format!("`{n}`")).collect();
                     ctx.warn(&format!(
-                        "`{key}`: the YAML documents {} that its SQL does not output; readers are misled",
-                        names.join(", ")
+                        "`{key}`: the YAML documents {} that its {} not output; readers are misled",
+                        names.join(", "),
+                        match r.resource_type {
+                            crate::contract::ResourceType::Seed => "CSV header does",
+                            _ => "SQL does",
+                        }
                     ));
                 }
             }

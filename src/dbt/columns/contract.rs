@@ -139,6 +139,8 @@ fn join(r: &mut Relation, d: &Derived) {
                     },
                 };
                 c.origin = Some(Origin::Sql);
+                // The SQL's quoting makes the physical column, whatever the YAML entry says.
+                c.quote = oc.quoted;
                 // dbt applies `data_type` only under an enforced contract; otherwise the
                 // table's column has whatever type the SQL's cast gives it.
                 if let Some(t) = oc
@@ -206,14 +208,16 @@ fn same_column(output: &str, quoted: bool, yaml: &str) -> bool {
     output == yaml || (!quoted && output.eq_ignore_ascii_case(yaml))
 }
 
+/// Only names that differ in more than case: `"ID"` → `id` is the same column or another one
+/// depending on how the warehouse folds identifiers, which the comparison knows and decides.
 fn mark_renames(r: &mut Relation, before: &[OutputColumn], after: &[OutputColumn]) {
     let gone: Vec<&OutputColumn> = before
         .iter()
-        .filter(|b| !after.iter().any(|a| a.name == b.name))
+        .filter(|b| !after.iter().any(|a| a.name.eq_ignore_ascii_case(&b.name)))
         .collect();
     let new: Vec<&OutputColumn> = after
         .iter()
-        .filter(|a| !before.iter().any(|b| b.name == a.name))
+        .filter(|a| !before.iter().any(|b| b.name.eq_ignore_ascii_case(&a.name)))
         .collect();
     for a in &new {
         let Some(expr) = a.expr.as_deref().filter(|e| names_a_column(e)) else {

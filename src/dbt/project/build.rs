@@ -24,6 +24,8 @@ pub(crate) struct Shared<'a> {
     project: &'a ProjectFile,
     files: &'a Inventory,
     code: &'a HashMap<String, Code>,
+    /// Each seed file's header row (its columns), or why it has none.
+    seed_headers: &'a super::seed_csv::Headers,
     /// Model, seed and snapshot definitions by the name they define (the first of each).
     models: BTreeMap<&'a str, &'a str>,
     seeds: BTreeMap<&'a str, &'a str>,
@@ -34,7 +36,7 @@ impl<'a> Shared<'a> {
     pub fn new(
         project: &'a ProjectFile,
         files: &'a Inventory,
-        code: &'a HashMap<String, Code>,
+        (code, seed_headers): (&'a HashMap<String, Code>, &'a super::seed_csv::Headers),
         warnings: &mut Vec<String>,
     ) -> Shared<'a> {
         let mut by_name = |paths: &'a [String], what: &str| {
@@ -64,6 +66,7 @@ impl<'a> Shared<'a> {
             project,
             files,
             code,
+            seed_headers,
             models,
             seeds,
             snapshots,
@@ -450,6 +453,15 @@ impl<'s, 'a> Builder<'s, 'a> {
             let tests = given_tests(&m.tests, &m.data_tests).unwrap_or_default();
             self.attach_tests(pf, &tests, &mut rel)?;
             self.declare(pf.path, &rel);
+        }
+        if resource == ResourceType::Seed {
+            match self.shared.seed_headers.get(path) {
+                Some(Ok(header)) => super::seed_csv::apply(&mut rel, header, &cfg.column_types),
+                Some(Err(why)) => self.warn(format!(
+                    "{path}: {why}; the seed's columns are taken from its YAML"
+                )),
+                None => {}
+            }
         }
         self.declare(path, &rel);
         let source = (resource == ResourceType::Snapshot)

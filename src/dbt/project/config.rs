@@ -2,6 +2,8 @@
 //! specific first: the project file's folder tree, the property file's `config:`, then the
 //! `config()` call in its SQL ("the most specific config always takes precedence").
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -159,6 +161,9 @@ pub(crate) struct NodeConfig {
     pub meta: Meta,
     /// Source freshness set as a config (dbt ≥ 1.9); raw, see `freshness.rs`.
     pub freshness: Option<Value>,
+    /// A seed's column types (dbt applies them when it loads the CSV); merged key by key
+    /// across layers, as in dbt.
+    pub column_types: BTreeMap<String, String>,
 }
 
 impl NodeConfig {
@@ -212,6 +217,16 @@ impl NodeConfig {
                     c.freshness = Some(value.clone());
                     true
                 }
+                "column_types" => match value.as_object() {
+                    Some(m) => {
+                        let typed = m
+                            .iter()
+                            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())));
+                        c.column_types.extend(typed);
+                        m.values().all(Value::is_string)
+                    }
+                    None => false,
+                },
                 _ => true,
             };
             if !ok {
@@ -241,6 +256,7 @@ impl NodeConfig {
         over(&mut self.freshness, top.freshness);
         self.tags.extend(top.tags);
         self.meta.extend(top.meta);
+        self.column_types.extend(top.column_types);
     }
 
     pub fn is_enabled(&self) -> bool {

@@ -14,6 +14,7 @@ mod properties;
 mod quick_yaml;
 mod quoted_indent;
 mod reach;
+mod seed_csv;
 mod sql;
 #[cfg(test)]
 mod tests;
@@ -115,8 +116,14 @@ pub fn read_project_scoped(
         files.narrow_code(scope, &property_texts);
     }
     let mut code = read_code(tree, &files, &mut warnings)?;
-    let (relations, mut by_file, mut models) =
-        build_all(&project, &files, &code, &property_texts, &mut warnings)?;
+    let seed_headers = seed_csv::read_headers(tree, &files.seed_files)?;
+    let (relations, mut by_file, mut models) = build_all(
+        &project,
+        &files,
+        (&code, &seed_headers),
+        &property_texts,
+        &mut warnings,
+    )?;
 
     // A snapshot carries its block's body already; several may share one file.
     for model in models.iter_mut().filter(|m| m.snapshot_meta.is_none()) {
@@ -193,11 +200,11 @@ fn read_code(
 fn build_all(
     project: &config::ProjectFile,
     files: &Inventory,
-    code: &HashMap<String, Code>,
+    (code, seed_headers): (&HashMap<String, Code>, &seed_csv::Headers),
     property_texts: &[(String, String)],
     warnings: &mut Vec<String>,
 ) -> Result<Merged, DbtError> {
-    let shared = build::Shared::new(project, files, code, warnings);
+    let shared = build::Shared::new(project, files, (code, seed_headers), warnings);
     let built = par_map(property_texts.iter().collect(), |(path, text)| {
         build_file(&shared, path, text)
     });

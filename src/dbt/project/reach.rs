@@ -63,6 +63,7 @@ pub fn sql_change_scope(
     let mut down: BTreeSet<&str> = texts
         .iter()
         .map(|(p, _)| p.as_str())
+        .chain(files.seed_files.iter().map(String::as_str))
         .filter(|p| changed.contains(*p))
         .collect();
     loop {
