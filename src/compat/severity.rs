@@ -40,11 +40,33 @@ pub(crate) fn finalize(
             {
                 f.severity = Level::Warn;
             }
+            if both_ephemeral(b, a) {
+                nobody_reads(&mut f);
+            }
             f.ignored = ignores.ignored(&f, b, a);
             f.waived_by = waiver_for(&f, s);
             Some(f)
         })
         .collect()
+}
+
+/// An ephemeral model has no relation in the warehouse (dbt inlines it into the models that
+/// ref it), so its own changes break no reader; the models built from it are compared on their
+/// own output, which carries the change. Turning a model ephemeral is not this: it is judged
+/// as `materialization_to_ephemeral` on a side that was a table.
+fn both_ephemeral(b: Option<&Relation>, a: Option<&Relation>) -> bool {
+    use crate::contract::Materialization::Ephemeral;
+    matches!((b, a), (Some(b), Some(a)) if b.materialized == Ephemeral && a.materialized == Ephemeral)
+}
+
+fn nobody_reads(f: &mut Finding) {
+    f.severity = Level::Info;
+    f.fwd = Level::Info;
+    f.bwd = Level::Info;
+    f.message.push_str(
+        " The model is ephemeral: nothing outside dbt reads it, and the models built from it \
+         are compared on their own output.",
+    );
 }
 
 fn relation_key(f: &Finding) -> String {

@@ -322,3 +322,72 @@ fn bigquery_resolves_backticked_names_case_insensitively() {
         (0, vec!["column_case_changed a.order_id WARN".to_string()])
     );
 }
+
+#[test]
+fn a_column_dropped_from_an_ephemeral_model_breaks_only_the_models_that_pass_it_on() {
+    let repo = repo_with(
+        "postgres",
+        &[
+            (
+                "models/int_orders.sql",
+                "{{ config(materialized='ephemeral') }}\nselect id, amount, status from raw.orders\n",
+            ),
+            (
+                "models/orders.sql",
+                "select * from {{ ref('int_orders') }}\n",
+            ),
+            ("models/ids.sql", "select id from {{ ref('int_orders') }}\n"),
+        ],
+    );
+    repo.write(
+        "models/int_orders.sql",
+        "{{ config(materialized='ephemeral') }}\nselect id, amount from raw.orders\n",
+    );
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(
+        findings(&o),
+        [
+            "column_removed int_orders.status INFO",
+            "column_removed orders.status ERR"
+        ]
+    );
+    let v = crate::common::json(&o);
+    let text = v.to_string();
+    assert!(text.contains("The model is ephemeral"), "{text}");
+
+    // Nothing reads it through `*`: the change blocks nothing.
+    repo.write(
+        "models/orders.sql",
+        "select id, amount from {{ ref('int_orders') }}\n",
+    );
+    repo.commit("explicit");
+    repo.write(
+        "models/int_orders.sql",
+        "{{ config(materialized='ephemeral') }}\nselect id from raw.orders\n",
+    );
+    let o = check(&repo);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(findings(&o), ["column_removed int_orders.amount INFO"]);
+}
+
+#[test]
+fn turning_a_model_ephemeral_still_blocks() {
+    let repo = repo_with(
+        "postgres",
+        &[(
+            "models/int_orders.sql",
+            "select id, status from raw.orders\n",
+        )],
+    );
+    repo.write(
+        "models/int_orders.sql",
+        "{{ config(materialized='ephemeral') }}\nselect id from raw.orders\n",
+    );
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(
+        findings(&o),
+        ["materialization_to_ephemeral int_orders. ERR"]
+    );
+}
