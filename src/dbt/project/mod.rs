@@ -116,7 +116,7 @@ pub fn read_project_scoped(
         files.narrow_code(scope, &property_texts);
     }
     let mut code = read_code(tree, &files, &mut warnings)?;
-    let seed_headers = seed_csv::read_headers(tree, &files.seed_files)?;
+    let seed_headers = seed_csv::read_headers(tree, &files.seed_files);
     let (relations, mut by_file, mut models) = build_all(
         &project,
         &files,

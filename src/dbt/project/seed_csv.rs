@@ -5,30 +5,40 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::DbtError;
 use crate::contract::{Column, ColumnSource, Origin, Relation};
 use crate::git::FileTree;
+
+/// How much of a file can hold its header row.
+const HEADER_MAX: usize = 1 << 20;
 
 /// The header of each seed file, by path; `Err` says why a file has none.
 pub(crate) type Headers = HashMap<String, Result<Vec<String>, String>>;
 
-/// Reads the header row of each of `paths`.
-pub(crate) fn read_headers(tree: &dyn FileTree, paths: &[String]) -> Result<Headers, DbtError> {
+/// Reads the header row of each of `paths`. A file that cannot be read (a mirror without its
+/// large blobs) only loses its header: the seed's YAML stands in, with a warning.
+pub(crate) fn read_headers(tree: &dyn FileTree, paths: &[String]) -> Headers {
     let mut out = HashMap::with_capacity(paths.len());
     for path in paths {
-        if let Some(bytes) = tree.read(path)? {
-            out.insert(path.clone(), header(&bytes));
-        }
+        let header = match tree.read(path) {
+            Ok(Some(bytes)) => header(&bytes),
+            Ok(None) => continue,
+            Err(e) => Err(format!("it could not be read ({e})")),
+        };
+        out.insert(path.clone(), header);
     }
-    Ok(out)
+    out
 }
 
 /// The first record of a CSV file: fields split on unquoted commas, `"…"` quoting with `""` for
 /// a quote (a quoted field may hold a comma or a line break), a UTF-8 byte order mark and a
 /// `\r\n` line end removed, surrounding spaces trimmed.
 pub(crate) fn header(bytes: &[u8]) -> Result<Vec<String>, String> {
+    if bytes.starts_with(b"version https://git-lfs") {
+        return Err("it is a Git LFS pointer, not the CSV itself".into());
+    }
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let text = String::from_utf8_lossy(bytes);
+    // The header is at the top; a large seed's rows need no decoding.
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(HEADER_MAX)]);
     let mut fields = Vec::new();
     let mut field = String::new();
     let mut quoted = false;
@@ -123,5 +133,7 @@ mod tests {
         assert!(header(b"\r\n").unwrap_err().contains("empty"));
         assert!(header(b"a,,b\n").unwrap_err().contains("column 2"));
         assert!(header(b"\"a,b\n").unwrap_err().contains("never closed"));
+        let lfs = b"version https://git-lfs.github.com/spec/v1\noid sha256:0\nsize 9\n";
+        assert!(header(lfs).unwrap_err().contains("LFS"));
     }
 }
