@@ -157,7 +157,7 @@ fn is_view_like(m: &Materialization) -> bool {
 
 pub(crate) fn diff_relation(em: &mut Emitter, b: &Relation, a: &Relation, s: &Settings) {
     super::docs::yaml_entries(em, b, a);
-    super::docs::output_lost(em, a);
+    super::docs::output_unknown(em, a);
     let d = s.warehouse.dialect;
     let unenforced = s.policy.unenforced_constraints;
     let b_ctx = StrengthCtx::of(b, d, unenforced);

@@ -82,17 +82,18 @@ pub(crate) fn yaml_entries(em: &mut Emitter, b: &Relation, a: &Relation) {
     }
 }
 
-/// `output_unresolved` when the new side's SQL no longer resolves while the old side's did:
-/// both sides fall back to the YAML, which says nothing of what the SQL now outputs.
-pub(crate) fn output_lost(em: &mut Emitter, a: &Relation) {
-    if let Some(ColumnSource::Yaml { reason, lost: true }) = &a.column_source {
+/// `output_unresolved` when the model's output could not be derived from its SQL on a side of a
+/// change that reaches it (its SQL, a macro or what it reads changed): what it outputs is
+/// unknown there, and only what its YAML says was compared.
+pub(crate) fn output_unknown(em: &mut Emitter, a: &Relation) {
+    if let Some(why) = &a.output_unknown {
         em.emit(
             "output_unresolved",
             Strength::None,
             "",
             None,
             None,
-            format!("its SQL resolved before this change and no longer does ({reason})"),
+            why.clone(),
         );
     }
 }

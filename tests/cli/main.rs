@@ -21,6 +21,7 @@ mod rules;
 mod serve;
 mod sql_contract;
 mod sql_history;
+mod sql_unresolved;
 mod sync;
 mod vectors_e2e;
 mod yaml_vs_manifest;

@@ -174,11 +174,14 @@ pub fn load(args: &Args, ctx: &Context, cfg: &LoadedConfig) -> crate::error::Res
         .as_ref()
         .and_then(|_| scope(args, ctx, &repo, cfg, head_rev.map(String::as_str)));
     // A model's output reaches every model that selects `*` from it, and a macro every model
-    // that calls it: a changed SQL file needs the whole project read. If some file the change
-    // did not touch cannot be read, the change is still checked, within the files it touched.
-    let sql_changed = narrow
-        .as_ref()
-        .is_some_and(|files| files.iter().any(|f| f.ends_with(".sql")));
+    // that calls it: a changed SQL (or Python model) file needs the whole project read. If some
+    // file the change did not touch cannot be read, the change is still checked, within the
+    // files it touched.
+    let sql_changed = narrow.as_ref().is_some_and(|files| {
+        files
+            .iter()
+            .any(|f| f.ends_with(".sql") || f.ends_with(".py"))
+    });
     // What the diff touched, PATHS or not: a changed file outside PATHS is still compared
     // when PATHS hold a SQL file, so its models must be read and derived.
     let changed = match (&base_tree, args.paths.is_empty()) {

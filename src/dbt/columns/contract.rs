@@ -15,10 +15,14 @@ pub fn apply(project: &mut Project, derived: &BTreeMap<String, Derived>) {
     }
 }
 
-/// Like [`apply`] on both sides of a change, comparing like with like: a model unresolved on
-/// one side is taken from its YAML on both, so that a macro that stops resolving does not read
-/// as every column changing. A column renamed in the SQL (the same expression under another
-/// alias) is marked `renamed_from` on the new side, when the YAML does not already say.
+/// Like [`apply`] on both sides of a change. A model unresolved on the new side only is taken
+/// from its YAML on both, so that a macro that stops resolving does not read as every column
+/// changing; one unresolved on the old side only has its old YAML compared with what its SQL
+/// outputs now, so that a column its YAML promised and its SQL no longer outputs is a break.
+/// Either way, and whenever a model unresolved on both sides has changed inputs, the new side
+/// says why its output is unknown ([`Relation::output_unknown`]). A column renamed in the SQL
+/// (the same expression under another alias) is marked `renamed_from` on the new side, when
+/// the YAML does not already say.
 pub fn apply_pair(
     before: &mut Project,
     before_derived: &BTreeMap<String, Derived>,
@@ -32,49 +36,66 @@ pub fn apply_pair(
             }
             continue;
         };
-        let (bd, ad) = match (bd, ad) {
-            (Derived::Unresolved { reason }, Derived::Resolved { .. }) => {
-                let d = Derived::Unresolved {
-                    reason: format!("{reason} (on the base side)"),
-                };
-                (d.clone(), d)
+        let unknown = match (bd, ad) {
+            (
+                Derived::Resolved {
+                    columns: bc,
+                    inputs: bi,
+                },
+                Derived::Resolved {
+                    columns: ac,
+                    inputs: ai,
+                },
+            ) => {
+                if let Some(r) = after.relations.get_mut(key) {
+                    join(r, ad);
+                    mark_renames(r, bc, ac);
+                    if bi == ai
+                        && let Some(b) = before.relations.get_mut(key)
+                    {
+                        join(b, bd);
+                        keep_undeclared_types(b, r);
+                    }
+                }
+                None
             }
-            (Derived::Resolved { .. }, Derived::Unresolved { .. }) => {
+            (Derived::Unresolved { reason, .. }, Derived::Resolved { .. }) => Some(format!(
+                "its output could not be derived from its SQL before this change ({reason}); \
+                 its YAML's columns stand for what it output then, compared with what its SQL \
+                 outputs now"
+            )),
+            (Derived::Resolved { .. }, Derived::Unresolved { reason, .. }) => {
+                if let Some(b) = before.relations.get_mut(key) {
+                    join(b, ad);
+                }
                 if let Some(r) = after.relations.get_mut(key) {
                     join(r, ad);
                     if let Some(ColumnSource::Yaml { lost, .. }) = &mut r.column_source {
                         *lost = true;
                     }
                 }
-                (ad.clone(), ad.clone())
+                Some(format!(
+                    "its SQL resolved before this change and no longer does ({reason}); only \
+                     its YAML was compared"
+                ))
             }
-            _ => (bd.clone(), ad.clone()),
+            (Derived::Unresolved { .. }, Derived::Unresolved { reason, .. }) => {
+                (bd.inputs() != ad.inputs()).then(|| {
+                    format!(
+                        "its output columns cannot be derived ({reason}), and its code or what \
+                         it reads changed; only its YAML was compared"
+                    )
+                })
+            }
         };
-        if let (
-            Derived::Resolved {
-                columns: bc,
-                inputs: bi,
-            },
-            Derived::Resolved {
-                columns: ac,
-                inputs: ai,
-            },
-        ) = (&bd, &ad)
-            && let Some(r) = after.relations.get_mut(key)
-        {
-            join(r, &ad);
-            mark_renames(r, bc, ac);
-            if bi == ai
-                && let Some(b) = before.relations.get_mut(key)
-            {
-                join(b, &bd);
-                keep_undeclared_types(b, r);
+        if let Some(r) = after.relations.get_mut(key) {
+            join(r, ad);
+            if unknown.is_some() {
+                r.output_unknown = unknown;
             }
-        } else if let Some(r) = after.relations.get_mut(key) {
-            join(r, &ad);
         }
         if let Some(r) = before.relations.get_mut(key) {
-            join(r, &bd);
+            join(r, bd);
         }
     }
     for (key, bd) in before_derived {
@@ -108,7 +129,7 @@ fn join(r: &mut Relation, d: &Derived) {
         return;
     }
     match d {
-        Derived::Unresolved { reason } => {
+        Derived::Unresolved { reason, .. } => {
             for c in &mut r.columns {
                 c.origin = Some(Origin::Yaml);
                 if c.data_type.is_some() {

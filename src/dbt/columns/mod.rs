@@ -60,7 +60,32 @@ pub enum Derived {
     },
     Unresolved {
         reason: String,
+        /// Like [`Derived::Resolved`]'s `inputs`, over what could be read of the model (its
+        /// code, else its rendered SQL, and its upstreams): equal on both sides, nothing that
+        /// decides its output changed, and it is not reported.
+        #[serde(skip)]
+        inputs: u64,
     },
+}
+
+impl Derived {
+    /// The digest of everything the model's output depends on.
+    pub fn inputs(&self) -> u64 {
+        match self {
+            Derived::Resolved { inputs, .. } | Derived::Unresolved { inputs, .. } => *inputs,
+        }
+    }
+
+    /// Unresolved, with a digest of `reason` and `parts` standing in for its inputs.
+    pub fn unresolved(reason: String, parts: impl std::hash::Hash) -> Derived {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        (&reason, parts).hash(&mut h);
+        Derived::Unresolved {
+            reason,
+            inputs: h.finish(),
+        }
+    }
 }
 
 /// The project's macros (from `macro-paths`) and `vars`, as one side of a change has them.
@@ -113,6 +138,8 @@ pub struct Deriver<'p> {
     dialect: Dialect,
     memo: HashMap<String, Derived>,
     in_progress: HashSet<String>,
+    /// The project's macros and vars, for a model whose code cannot be rendered.
+    macros_digest: u64,
 }
 
 impl<'p> Deriver<'p> {
@@ -135,7 +162,9 @@ impl<'p> Deriver<'p> {
             }
             by_key.insert(key, m);
         }
+        let macros_digest = text_digest(&format!("{macros:?}"));
         Deriver {
+            macros_digest,
             models: by_key,
             latest,
             relations,
@@ -152,18 +181,18 @@ impl<'p> Deriver<'p> {
             return d.clone();
         }
         if !self.in_progress.insert(key.to_string()) {
-            return Derived::Unresolved {
-                reason: format!("`{key}` depends on itself"),
-            };
+            return Derived::unresolved(format!("`{key}` depends on itself"), ());
         }
         let d = match self.models.get(key).copied() {
-            None => Derived::Unresolved {
-                reason: format!("the SQL of `{key}` was not read"),
-            },
-            Some(m) if m.language == ModelLanguage::Python => Derived::Unresolved {
-                reason: "a Python model".into(),
-            },
-            Some(m) => match (self.derive_sql(&m.sql), &m.snapshot_meta) {
+            None => Derived::unresolved(format!("the SQL of `{key}` was not read"), ()),
+            Some(m) if m.language == ModelLanguage::Python => {
+                let inputs = self.code_inputs(m);
+                Derived::unresolved(
+                    "a Python model: Tessera does not follow what its code returns".into(),
+                    inputs,
+                )
+            }
+            Some(m) => match (self.derive_sql(m), &m.snapshot_meta) {
                 (
                     Derived::Resolved {
                         mut columns,
@@ -182,13 +211,12 @@ impl<'p> Deriver<'p> {
         d
     }
 
-    fn derive_sql(&mut self, code: &str) -> Derived {
-        let rendered = match self.renderer.render(code) {
+    fn derive_sql(&mut self, m: &ModelSource) -> Derived {
+        let rendered = match self.renderer.render(&m.sql) {
             Ok(r) => r,
             Err(why) => {
-                return Derived::Unresolved {
-                    reason: format!("its Jinja does not render: {why}"),
-                };
+                let inputs = self.code_inputs(m);
+                return Derived::unresolved(format!("its Jinja does not render: {why}"), inputs);
             }
         };
         let upstreams: Vec<Cols> = rendered
@@ -201,20 +229,24 @@ impl<'p> Deriver<'p> {
             .iter()
             .map(|u| self.upstream_inputs(u))
             .collect();
-        let result = parse(&rendered.sql, self.dialect).and_then(|(statements, sql)| {
-            let columns = select::Analyser::new(&upstreams).model(&statements)?;
-            Ok((columns, sql))
+        let declared = self.declared_types(&rendered.upstreams);
+        let parsed = parse(&rendered.sql, self.dialect);
+        // SQL that does not parse is digested as text.
+        let sql_digest = match &parsed {
+            Ok((_, d)) => *d,
+            Err(_) => text_digest(&rendered.sql),
+        };
+        let result = parsed.and_then(|(statements, _)| {
+            select::Analyser::new(&upstreams, self.dialect).model(&statements)
         });
+        let inputs = digest(
+            sql_digest,
+            &upstreams,
+            &declared,
+            &unresolved_inputs(result.is_ok(), &upstreams, &upstream_inputs),
+        );
         match result {
-            Ok((columns, sql)) => Derived::Resolved {
-                columns,
-                inputs: digest(
-                    sql,
-                    &upstreams,
-                    &self.declared_types(&rendered.upstreams),
-                    &upstream_inputs,
-                ),
-            },
+            Ok(columns) => Derived::Resolved { columns, inputs },
             Err(why) if !rendered.opaque.is_empty() => {
                 let calls: Vec<String> = rendered.opaque.iter().map(|c| format!("`{c}`")).collect();
                 Derived::Unresolved {
@@ -222,10 +254,38 @@ impl<'p> Deriver<'p> {
                         "it calls what Tessera cannot expand ({}): {why}",
                         calls.join(", ")
                     ),
+                    inputs,
                 }
             }
-            Err(why) => Derived::Unresolved { reason: why },
+            Err(reason) => Derived::Unresolved { reason, inputs },
         }
+    }
+
+    /// The inputs of a model whose code could not be rendered (or is Python): its code, the
+    /// project's macros and vars, and each upstream it names, derived or as declared.
+    fn code_inputs(&mut self, m: &ModelSource) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        m.sql.hash(&mut h);
+        self.macros_digest.hash(&mut h);
+        for d in &m.depends {
+            let key = d.key();
+            if self.models.contains_key(&key) {
+                match self.derive(&key) {
+                    Derived::Resolved { columns, .. } => {
+                        for c in columns {
+                            (c.name, c.quoted, c.data_type).hash(&mut h);
+                        }
+                    }
+                    d => d.inputs().hash(&mut h),
+                }
+            } else if let Some(r) = self.relations.get(&key) {
+                for c in &r.columns {
+                    (&c.name, c.quote, &c.data_type).hash(&mut h);
+                }
+            }
+        }
+        h.finish()
     }
 
     fn upstream_key(&self, up: &Upstream) -> String {
@@ -258,10 +318,9 @@ impl<'p> Deriver<'p> {
     /// An upstream model's own digest, already derived by [`Self::upstream_columns`]: its SQL
     /// may change a type that inference cannot see, and that reaches this model too.
     fn upstream_inputs(&self, up: &Upstream) -> u64 {
-        match self.memo.get(&self.upstream_key(up)) {
-            Some(Derived::Resolved { inputs, .. }) => *inputs,
-            _ => 0,
-        }
+        self.memo
+            .get(&self.upstream_key(up))
+            .map_or(0, Derived::inputs)
     }
 
     fn upstream_columns(&mut self, up: &Upstream) -> Cols {
@@ -269,7 +328,7 @@ impl<'p> Deriver<'p> {
         if self.models.contains_key(&key) {
             return match self.derive(&key) {
                 Derived::Resolved { columns, .. } => Cols::Known(columns),
-                Derived::Unresolved { reason } => {
+                Derived::Unresolved { reason, .. } => {
                     Cols::Unknown(format!("`{key}` is unresolved ({reason})"))
                 }
             };
@@ -319,16 +378,18 @@ pub fn derive_rendered(
             Err(why) => Cols::Unknown(why.clone()),
         })
         .collect();
-    let result = parse(sql, dialect).and_then(|(statements, sql)| {
-        let columns = select::Analyser::new(&cols).model(&statements)?;
-        Ok((columns, sql))
-    });
+    let parsed = parse(sql, dialect);
+    let sql_digest = match &parsed {
+        Ok((_, d)) => *d,
+        Err(_) => text_digest(sql),
+    };
+    let result =
+        parsed.and_then(|(statements, _)| select::Analyser::new(&cols, dialect).model(&statements));
+    let upstream_inputs = unresolved_inputs(result.is_ok(), &cols, upstream_inputs);
+    let inputs = digest(sql_digest, &cols, declared, &upstream_inputs);
     match result {
-        Ok((columns, sql)) => Derived::Resolved {
-            columns,
-            inputs: digest(sql, &cols, declared, upstream_inputs),
-        },
-        Err(reason) => Derived::Unresolved { reason },
+        Ok(columns) => Derived::Resolved { columns, inputs },
+        Err(reason) => Derived::Unresolved { reason, inputs },
     }
 }
 
@@ -437,6 +498,31 @@ fn parse(sql: &str, dialect: Dialect) -> Result<(Vec<sqlparser::ast::Statement>,
         .parse_statements()
         .map(|statements| (statements, sql_digest))
         .map_err(|e| format!("the rendered SQL does not parse: {e}"))
+}
+
+/// The upstream digests that count for a model's own: all of them when it resolved. When it
+/// did not, an upstream whose columns are known counts by those alone (already digested), so
+/// that an upstream edit that leaves its output as it was (a filter, a join) does not report
+/// every unresolved model downstream of it; one whose columns are unknown counts by its digest.
+fn unresolved_inputs(resolved: bool, upstreams: &[Cols], inputs: &[u64]) -> Vec<u64> {
+    if resolved {
+        return inputs.to_vec();
+    }
+    upstreams
+        .iter()
+        .zip(inputs)
+        .map(|(u, i)| match u {
+            Cols::Known(_) => 0,
+            Cols::Unknown(_) => *i,
+        })
+        .collect()
+}
+
+fn text_digest(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
 }
 
 /// The SQL's digest with the columns and types of each upstream it reads, as derived and as

@@ -15,6 +15,7 @@ use sqlparser::ast::{
 
 use super::OutputColumn;
 use super::render::{OPAQUE, UPSTREAM};
+use crate::contract::Dialect;
 
 const MAX_DEPTH: usize = 128;
 
@@ -47,15 +48,18 @@ impl Scope<'_> {
 pub(super) struct Analyser<'u> {
     /// Columns of upstream `N` (the `__tessera_up_N` placeholders).
     pub upstreams: &'u [Cols],
+    /// How the warehouse names an output column that has no alias.
+    dialect: Dialect,
     depth: usize,
 }
 
 type Res<T> = Result<T, String>;
 
 impl<'u> Analyser<'u> {
-    pub fn new(upstreams: &'u [Cols]) -> Self {
+    pub fn new(upstreams: &'u [Cols], dialect: Dialect) -> Self {
         Analyser {
             upstreams,
+            dialect,
             depth: 0,
         }
     }
@@ -73,11 +77,8 @@ impl<'u> Analyser<'u> {
                         short(c.expr.as_deref().unwrap_or(""))
                     ));
                 }
-                if let Some(c) = cols.iter().find(|c| c.name.contains("__tessera_")) {
-                    return Err(format!(
-                        "an output column comes from Jinja Tessera cannot expand (`{}`)",
-                        c.name
-                    ));
+                if cols.iter().any(|c| c.name.contains("__tessera_")) {
+                    return Err("an output column comes from Jinja Tessera cannot expand".into());
                 }
                 Ok(cols)
             }
@@ -216,9 +217,10 @@ impl<'u> Analyser<'u> {
                                         .into(),
                                 ));
                             }
-                            // Unnamed: fine in a later UNION branch, unresolved if it is output.
+                            // Unnamed: fine in a later UNION branch, unresolved if it is output,
+                            // unless the warehouse's own name for it is certain.
                             out.push(OutputColumn {
-                                name: String::new(),
+                                name: warehouse_name(other, self.dialect).unwrap_or_default(),
                                 quoted: false,
                                 data_type: infer(other, &rels),
                                 expr: Some(text),
@@ -473,6 +475,36 @@ fn infer(e: &Expr, rels: &[Rel]) -> Option<String> {
                 Cols::Unknown(_) => None,
             }
         }
+        _ => None,
+    }
+}
+
+/// The name the warehouse gives an output column that has no alias, where Tessera is sure of
+/// it: PostgreSQL names a function call after the function (`count(*)` → `count`) and a cast
+/// after what it casts (`amount::int` → `amount`). Other warehouses spell the expression
+/// itself (Snowflake's `COUNT(*)`), which is left unresolved rather than guessed.
+fn warehouse_name(e: &Expr, dialect: Dialect) -> Option<String> {
+    if dialect != Dialect::Postgres {
+        return None;
+    }
+    match e {
+        Expr::Function(f) => match f.name.0.as_slice() {
+            [.., last] => last
+                .as_ident()
+                .filter(|i| i.quote_style.is_none())
+                .map(norm),
+            [] => None,
+        },
+        Expr::Cast {
+            kind: CastKind::Cast | CastKind::DoubleColon,
+            expr,
+            ..
+        } => match expr.as_ref() {
+            Expr::Identifier(id) => Some(norm(id)),
+            Expr::CompoundIdentifier(ids) => ids.last().map(norm),
+            inner => warehouse_name(inner, dialect),
+        },
+        Expr::Nested(inner) => warehouse_name(inner, dialect),
         _ => None,
     }
 }
