@@ -145,7 +145,10 @@ fn diff_pair<'a>(
         }
         // Most relations are untouched by a change; equal contracts have nothing to report.
         (Some(b), Some(a)) if b == a => {}
-        (Some(b), Some(a)) => diff_relation(&mut em, b, a, s),
+        (Some(b), Some(a)) => {
+            diff_relation(&mut em, b, a, s);
+            super::docs::unread(&mut em, a);
+        }
         (None, None) => {}
     }
     em

@@ -97,3 +97,21 @@ pub(crate) fn output_unknown(em: &mut Emitter, a: &Relation) {
         );
     }
 }
+
+/// A column the new side's SQL still selects from a relation that no longer outputs it is gone
+/// from its output (`column_removed`); the finding says why, since the model itself now fails
+/// to build.
+pub(crate) fn unread(em: &mut Emitter, a: &Relation) {
+    for (column, reads) in &a.unread {
+        let found = em.findings.iter_mut().find(|f| {
+            (f.rule == "column_removed" && f.path == *column)
+                || (f.rule == "column_renamed" && f.before.as_deref() == Some(column.as_str()))
+        });
+        if let Some(f) = found {
+            f.message = format!(
+                "column `{column}` {reads}, which no longer outputs it: the warehouse refuses \
+                 this model (dbt fails to build it), and readers of `{column}` lose it"
+            );
+        }
+    }
+}

@@ -377,6 +377,11 @@ pub struct Relation {
     /// contract.
     #[serde(skip)]
     pub output_unknown: Option<String>,
+    /// Columns its SQL selects from a relation that does not output them, with what they read:
+    /// the warehouse refuses the model, and they are not among `columns`. Not part of the
+    /// contract.
+    #[serde(skip)]
+    pub unread: Vec<(String, String)>,
 }
 
 /// Where a relation's identity (`database.schema.identifier`) came from, most trusted first.

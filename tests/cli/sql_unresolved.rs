@@ -183,3 +183,120 @@ fn a_model_that_starts_resolving_compares_its_old_yaml_with_its_new_sql() {
         "{err}"
     );
 }
+
+#[test]
+fn star_over_a_join_using_lists_the_joined_column_once_and_passes_a_drop_on() {
+    let repo = repo_with(&[
+        ("models/stg.sql", STG),
+        (
+            "models/enriched.sql",
+            "select * from {{ ref('stg') }} join {{ source('raw', 'customers') }} c using (id)\n",
+        ),
+        ("models/wide.sql", "select * from {{ ref('enriched') }}\n"),
+    ]);
+    repo.write("models/stg.sql", &STG.replace(", status", ""));
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(
+        findings(&o),
+        [
+            "column_removed enriched.status ERR",
+            "column_removed stg.status ERR",
+            "column_removed wide.status ERR"
+        ]
+    );
+    // `id` once, then the left side's rest, then the right's: the same list written out is no
+    // change at all.
+    repo.write("models/stg.sql", STG);
+    repo.write(
+        "models/enriched.sql",
+        "select stg.id, stg.amount, stg.status, c.name from {{ ref('stg') }} \
+         join {{ source('raw', 'customers') }} c on stg.id = c.id\n",
+    );
+    let o = check(&repo);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(findings(&o), Vec::<String>::new());
+    repo.write(
+        "models/enriched.sql",
+        "select * from {{ ref('stg') }} join {{ source('raw', 'customers') }} c on stg.id = c.id\n",
+    );
+    let o = check(&repo);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let why = message(&o, "output_unresolved", "enriched");
+    assert!(why.contains("outputs `id` twice"), "{why}");
+}
+
+#[test]
+fn an_unaliased_count_is_named_as_postgres_names_it_and_left_unknown_elsewhere() {
+    let sql = "select status, count(*) from {{ ref('stg') }} group by 1\n";
+    for (warehouse, expected) in [
+        ("postgres", "column_removed counts.status ERR"),
+        ("snowflake", "output_unresolved counts. WARN"),
+    ] {
+        let repo = repo_with(&[
+            ("tessera.yaml", &format!("warehouse: {warehouse}\n")),
+            ("models/stg.sql", STG),
+            ("models/counts.sql", sql),
+        ]);
+        repo.write("models/counts.sql", &sql.replace("status, ", ""));
+        let o = check(&repo);
+        assert_eq!(findings(&o), [expected], "{warehouse}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn a_column_selected_twice_is_named_without_bogus_case_or_order_findings() {
+    let repo = repo_with(&[
+        ("models/stg.sql", STG),
+        (
+            "models/orders.sql",
+            "select id, amount, status from {{ ref('stg') }}\n",
+        ),
+    ]);
+    repo.write(
+        "models/orders.sql",
+        "select id, amount, status, id from {{ ref('stg') }}\n",
+    );
+    let o = check(&repo);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(findings(&o), ["output_unresolved orders. WARN"]);
+    let why = message(&o, "output_unresolved", "orders");
+    assert!(
+        why.contains("`id` twice") && why.contains("dbt cannot build"),
+        "{why}"
+    );
+}
+
+#[test]
+fn a_model_still_selecting_a_column_its_upstream_dropped_blocks_and_says_it_fails_to_build() {
+    let repo = repo_with(&[
+        ("models/stg.sql", STG),
+        (
+            "models/orders.sql",
+            "select id, status from {{ ref('stg') }}\n",
+        ),
+        (
+            "models/renamed.sql",
+            "select o.id, o.status as state from {{ ref('stg') }} o\n",
+        ),
+    ]);
+    repo.write("models/stg.sql", &STG.replace(", status", ""));
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(
+        findings(&o),
+        [
+            "column_removed orders.status ERR",
+            "column_removed renamed.state ERR",
+            "column_removed stg.status ERR"
+        ]
+    );
+    let why = message(&o, "column_removed", "orders");
+    assert!(
+        why.contains("reads `status` from `stg`, which no longer outputs it")
+            && why.contains("dbt fails to build it"),
+        "{why}"
+    );
+    let why = message(&o, "column_removed", "renamed");
+    assert!(why.contains("reads `status` from `stg`"), "{why}");
+}

@@ -41,10 +41,12 @@ pub fn apply_pair(
                 Derived::Resolved {
                     columns: bc,
                     inputs: bi,
+                    ..
                 },
                 Derived::Resolved {
                     columns: ac,
                     inputs: ai,
+                    ..
                 },
             ) => {
                 if let Some(r) = after.relations.get_mut(key) {
@@ -141,7 +143,10 @@ fn join(r: &mut Relation, d: &Derived) {
                 lost: false,
             });
         }
-        Derived::Resolved { columns, .. } => {
+        Derived::Resolved {
+            columns, unread, ..
+        } => {
+            r.unread = unread.clone();
             let mut yaml = std::mem::take(&mut r.columns);
             let documented: Vec<String> = yaml.iter().map(|c| c.name.clone()).collect();
             let mut out = Vec::with_capacity(columns.len());

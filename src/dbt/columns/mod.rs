@@ -57,6 +57,11 @@ pub enum Derived {
         /// model's real output cannot have changed.
         #[serde(skip)]
         inputs: u64,
+        /// Columns the final select reads from a relation that does not output them, with what
+        /// it reads (`` reads `status` from `stg_orders` ``): left out of `columns`, since the
+        /// warehouse refuses the model.
+        #[serde(skip)]
+        unread: Vec<(String, String)>,
     },
     Unresolved {
         reason: String,
@@ -138,15 +143,17 @@ pub struct Deriver<'p> {
     dialect: Dialect,
     memo: HashMap<String, Derived>,
     in_progress: HashSet<String>,
-    /// The project's macros and vars, for a model whose code cannot be rendered.
-    macros_digest: u64,
+    /// The project's macros and vars, digested (once, when first needed) for a model whose
+    /// code cannot be rendered.
+    macros: &'p Macros,
+    macros_digest: Option<u64>,
 }
 
 impl<'p> Deriver<'p> {
     pub fn new(
         models: &'p [ModelSource],
         relations: &'p Project,
-        macros: Macros,
+        macros: &'p Macros,
         dialect: Dialect,
     ) -> Deriver<'p> {
         let mut by_key = HashMap::new();
@@ -162,13 +169,13 @@ impl<'p> Deriver<'p> {
             }
             by_key.insert(key, m);
         }
-        let macros_digest = text_digest(&format!("{macros:?}"));
         Deriver {
-            macros_digest,
+            macros,
+            macros_digest: None,
             models: by_key,
             latest,
             relations,
-            renderer: render::Renderer::new(macros, adapter_name(dialect)),
+            renderer: render::Renderer::new(macros.clone(), adapter_name(dialect)),
             dialect,
             memo: HashMap::new(),
             in_progress: HashSet::new(),
@@ -197,11 +204,16 @@ impl<'p> Deriver<'p> {
                     Derived::Resolved {
                         mut columns,
                         inputs,
+                        unread,
                     },
                     Some(meta),
                 ) => {
                     add_snapshot_meta(&mut columns, meta);
-                    Derived::Resolved { columns, inputs }
+                    Derived::Resolved {
+                        columns,
+                        inputs,
+                        unread,
+                    }
                 }
                 (d, _) => d,
             },
@@ -236,8 +248,17 @@ impl<'p> Deriver<'p> {
             Ok((_, d)) => *d,
             Err(_) => text_digest(&rendered.sql),
         };
+        let names: Vec<String> = rendered
+            .upstreams
+            .iter()
+            .map(|u| self.upstream_key(u))
+            .collect();
+        let tables: Vec<String> = rendered.upstreams.iter().map(table_name).collect();
         let result = parsed.and_then(|(statements, _)| {
-            select::Analyser::new(&upstreams, self.dialect).model(&statements)
+            let mut analyser =
+                select::Analyser::new(&upstreams, self.dialect).named(&names, &tables);
+            let columns = analyser.model(&statements)?;
+            Ok((columns, analyser.unread))
         });
         let inputs = digest(
             sql_digest,
@@ -246,7 +267,11 @@ impl<'p> Deriver<'p> {
             &unresolved_inputs(result.is_ok(), &upstreams, &upstream_inputs),
         );
         match result {
-            Ok(columns) => Derived::Resolved { columns, inputs },
+            Ok((columns, unread)) => Derived::Resolved {
+                columns,
+                inputs,
+                unread,
+            },
             Err(why) if !rendered.opaque.is_empty() => {
                 let calls: Vec<String> = rendered.opaque.iter().map(|c| format!("`{c}`")).collect();
                 Derived::Unresolved {
@@ -267,7 +292,10 @@ impl<'p> Deriver<'p> {
         use std::hash::{Hash, Hasher};
         let mut h = std::hash::DefaultHasher::new();
         m.sql.hash(&mut h);
-        self.macros_digest.hash(&mut h);
+        let macros = self.macros;
+        self.macros_digest
+            .get_or_insert_with(|| text_digest(&format!("{macros:?}")))
+            .hash(&mut h);
         for d in &m.depends {
             let key = d.key();
             if self.models.contains_key(&key) {
@@ -360,12 +388,13 @@ impl<'p> Deriver<'p> {
 
 /// The output of SQL that needs no rendering (a manifest's `compiled_code`), once each upstream
 /// relation in it has been replaced by [`upstream_placeholder`]`(i)`: `upstreams[i]` is that
-/// upstream's output, or why it is unknown.
+/// upstream's output, or why it is unknown, and `names[i]` its relation key.
 /// `upstream_inputs[i]` is upstream `i`'s own [`Derived::Resolved`] digest (0 for a source or
 /// seed), and `declared[i]` the columns and types its YAML declares, so that a change anywhere
 /// upstream changes this model's digest too.
 pub fn derive_rendered(
     sql: &str,
+    names: &[String],
     upstreams: &[Result<Vec<OutputColumn>, String>],
     upstream_inputs: &[u64],
     declared: &[Vec<(&str, Option<&str>)>],
@@ -383,12 +412,19 @@ pub fn derive_rendered(
         Ok((_, d)) => *d,
         Err(_) => text_digest(sql),
     };
-    let result =
-        parsed.and_then(|(statements, _)| select::Analyser::new(&cols, dialect).model(&statements));
+    let result = parsed.and_then(|(statements, _)| {
+        let mut analyser = select::Analyser::new(&cols, dialect).named(names, &[]);
+        let columns = analyser.model(&statements)?;
+        Ok((columns, analyser.unread))
+    });
     let upstream_inputs = unresolved_inputs(result.is_ok(), &cols, upstream_inputs);
     let inputs = digest(sql_digest, &cols, declared, &upstream_inputs);
     match result {
-        Ok(columns) => Derived::Resolved { columns, inputs },
+        Ok((columns, unread)) => Derived::Resolved {
+            columns,
+            inputs,
+            unread,
+        },
         Err(reason) => Derived::Unresolved { reason, inputs },
     }
 }
@@ -442,7 +478,7 @@ pub fn derive_models(
     dialect: Dialect,
     keys: Option<&std::collections::BTreeSet<String>>,
 ) -> BTreeMap<String, Derived> {
-    let mut deriver = Deriver::new(models, relations, macros.clone(), dialect);
+    let mut deriver = Deriver::new(models, relations, macros, dialect);
     let mut out = BTreeMap::new();
     for m in models {
         let key = model_key(m);
@@ -453,6 +489,20 @@ pub fn derive_models(
         out.insert(key, d);
     }
     out
+}
+
+/// The table name SQL qualifies an unaliased upstream with: a model's name (dbt's default
+/// alias, `name_v2` for a version), a source table's name.
+fn table_name(up: &Upstream) -> String {
+    match up {
+        Upstream::Ref {
+            name,
+            version: Some(v),
+        } => format!("{name}_v{v}"),
+        Upstream::Ref { name, .. } => name.clone(),
+        Upstream::Source { table, .. } => table.clone(),
+    }
+    .to_lowercase()
 }
 
 fn model_key(m: &ModelSource) -> String {

@@ -19,6 +19,22 @@ use crate::contract::Dialect;
 
 const MAX_DEPTH: usize = 128;
 
+/// Bare words that are values, not columns (`select current_date`).
+const NILADIC: &[&str] = &[
+    "current_date",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "current_role",
+    "current_schema",
+    "current_catalog",
+    "session_user",
+    "user",
+    "localtime",
+    "localtimestamp",
+    "sysdate",
+];
+
 /// What a relation in a FROM clause exposes.
 #[derive(Clone, Debug)]
 pub(super) enum Cols {
@@ -29,6 +45,8 @@ pub(super) enum Cols {
 
 struct Rel {
     names: Vec<String>,
+    /// How messages name it: the upstream model or source, else as the SQL names it.
+    label: String,
     cols: Cols,
 }
 
@@ -50,6 +68,13 @@ pub(super) struct Analyser<'u> {
     pub upstreams: &'u [Cols],
     /// How the warehouse names an output column that has no alias.
     dialect: Dialect,
+    /// The relation key of upstream `N`, for messages.
+    names: &'u [String],
+    /// The table name upstream `N` is qualified by when it has no alias (folded).
+    tables: &'u [String],
+    /// Output columns the final select reads from a relation that does not output them, with
+    /// what it reads (`` reads `status` from `stg_orders` ``): the warehouse refuses the model.
+    pub unread: Vec<(String, String)>,
     depth: usize,
 }
 
@@ -60,7 +85,19 @@ impl<'u> Analyser<'u> {
         Analyser {
             upstreams,
             dialect,
+            names: &[],
+            tables: &[],
+            unread: Vec::new(),
             depth: 0,
+        }
+    }
+
+    /// Names the upstreams in messages, and by the table names that may qualify them.
+    pub fn named(self, names: &'u [String], tables: &'u [String]) -> Self {
+        Analyser {
+            names,
+            tables,
+            ..self
         }
     }
 
@@ -80,6 +117,22 @@ impl<'u> Analyser<'u> {
                 if cols.iter().any(|c| c.name.contains("__tessera_")) {
                     return Err("an output column comes from Jinja Tessera cannot expand".into());
                 }
+                if let Some(name) = duplicate(&cols) {
+                    return Err(format!(
+                        "it outputs `{name}` twice, which the warehouse refuses: dbt cannot \
+                         build it"
+                    ));
+                }
+                // A column read from where it no longer is: not output (the model fails).
+                let unread = std::mem::take(&mut self.unread);
+                self.unread = unread
+                    .into_iter()
+                    .filter(|(n, _)| cols.iter().any(|c| &c.name == n))
+                    .collect();
+                let cols = cols
+                    .into_iter()
+                    .filter(|c| !self.unread.iter().any(|(n, _)| n == &c.name))
+                    .collect();
                 Ok(cols)
             }
             Cols::Unknown(why) => Err(why),
@@ -164,21 +217,22 @@ impl<'u> Analyser<'u> {
 
     fn select(&mut self, s: &Select, scope: &Scope<'_>) -> Res<Cols> {
         let mut rels: Vec<Rel> = Vec::new();
-        let mut merged_join = false;
+        // What an unqualified `*` lists: the FROM items in order, joins merged as SQL merges them.
+        let mut from_star = Cols::Known(Vec::new());
         for twj in &s.from {
-            self.table_with_joins(twj, scope, &mut rels, &mut merged_join)?;
+            let item = self.table_with_joins(twj, scope, &mut rels)?;
+            from_star = concat(from_star, item);
         }
         let mut out: Vec<OutputColumn> = Vec::new();
         for item in &s.projection {
             match item {
                 SelectItem::Wildcard(opts) => {
-                    if merged_join {
-                        return Ok(Cols::Unknown(
-                            "`*` over a join with USING or NATURAL".into(),
-                        ));
-                    }
-                    let covered: Vec<&Rel> = rels.iter().collect();
-                    match star(&covered, opts)? {
+                    let all = Rel {
+                        names: Vec::new(),
+                        label: String::new(),
+                        cols: from_star.clone(),
+                    };
+                    match star(&[&all], opts)? {
                         Cols::Known(c) => out.extend(c),
                         unknown => return Ok(unknown),
                     }
@@ -228,6 +282,7 @@ impl<'u> Analyser<'u> {
                             continue;
                         }
                     };
+                    self.note_unread(e, &norm(name), &rels, &out);
                     out.push(OutputColumn {
                         name: norm(name),
                         quoted: name.quote_style.is_some(),
@@ -235,12 +290,15 @@ impl<'u> Analyser<'u> {
                         expr: Some(e.to_string()),
                     });
                 }
-                SelectItem::ExprWithAlias { expr, alias } => out.push(OutputColumn {
-                    name: norm(alias),
-                    quoted: alias.quote_style.is_some(),
-                    data_type: infer(expr, &rels),
-                    expr: Some(expr.to_string()),
-                }),
+                SelectItem::ExprWithAlias { expr, alias } => {
+                    self.note_unread(expr, &norm(alias), &rels, &out);
+                    out.push(OutputColumn {
+                        name: norm(alias),
+                        quoted: alias.quote_style.is_some(),
+                        data_type: infer(expr, &rels),
+                        expr: Some(expr.to_string()),
+                    });
+                }
                 SelectItem::ExprWithAliases { .. } => {
                     return Ok(Cols::Unknown("a multi-alias select item".into()));
                 }
@@ -249,30 +307,83 @@ impl<'u> Analyser<'u> {
         Ok(Cols::Known(out))
     }
 
+    /// Records output column `output` when the final select reads it as a column that the
+    /// relations in FROM, all of known columns, do not have (and no earlier output column of
+    /// the same select is named so, which some warehouses let it mean).
+    fn note_unread(&mut self, e: &Expr, output: &str, rels: &[Rel], earlier: &[OutputColumn]) {
+        if self.depth != 1 || rels.is_empty() {
+            return;
+        }
+        let has = |r: &Rel, col: &str| match &r.cols {
+            Cols::Known(c) => c.iter().any(|c| same(&c.name, col)),
+            Cols::Unknown(_) => true,
+        };
+        let from = match e {
+            Expr::Identifier(id) => {
+                let col = norm(id);
+                if id.quote_style.is_none()
+                    && (NILADIC.contains(&col.as_str()) || col.starts_with('$'))
+                {
+                    return;
+                }
+                let lateral = earlier.iter().any(|c| same(&c.name, &col));
+                // A bare relation name is a whole-row reference in PostgreSQL.
+                let whole_row = rels.iter().any(|r| r.names.contains(&col));
+                if lateral || whole_row || rels.iter().any(|r| has(r, &col)) {
+                    return;
+                }
+                let labels: Vec<String> = rels.iter().map(|r| format!("`{}`", r.label)).collect();
+                format!("reads `{col}` from {}", labels.join(" or "))
+            }
+            Expr::CompoundIdentifier(ids) => {
+                let [.., q, col] = ids.as_slice() else { return };
+                let Some(rel) = rels.iter().find(|r| r.names.contains(&norm(q))) else {
+                    return;
+                };
+                if has(rel, &norm(col)) {
+                    return;
+                }
+                format!("reads `{}` from `{}`", norm(col), rel.label)
+            }
+            _ => return,
+        };
+        self.unread.push((output.to_string(), from));
+    }
+
+    /// Adds the relations of one FROM item to `rels` and returns what `*` lists over it.
     fn table_with_joins(
         &mut self,
         twj: &TableWithJoins,
         scope: &Scope<'_>,
         rels: &mut Vec<Rel>,
-        merged: &mut bool,
-    ) -> Res<()> {
-        self.factor(&twj.relation, scope, rels, merged)?;
+    ) -> Res<Cols> {
+        let mut all = self.factor(&twj.relation, scope, rels)?;
         for join in &twj.joins {
-            self.factor(&join.relation, scope, rels, merged)?;
-            if merges_columns(&join.join_operator) {
-                *merged = true;
-            }
+            let right = self.factor(&join.relation, scope, rels)?;
+            all = match join_constraint(&join.join_operator) {
+                Some(JoinConstraint::Using(names)) => {
+                    let names: Vec<String> = names.iter().filter_map(last_ident).collect();
+                    merge_using(all, right, &names)
+                }
+                Some(JoinConstraint::Natural) => match (&all, &right) {
+                    (Cols::Known(l), Cols::Known(r)) => {
+                        let common: Vec<String> = l
+                            .iter()
+                            .filter(|c| r.iter().any(|x| same(&x.name, &c.name)))
+                            .map(|c| c.name.clone())
+                            .collect();
+                        merge_using(all, right, &common)
+                    }
+                    _ => Cols::Unknown("`*` over a NATURAL join with a side unknown".into()),
+                },
+                _ => concat(all, right),
+            };
         }
-        Ok(())
+        Ok(all)
     }
 
-    fn factor(
-        &mut self,
-        tf: &TableFactor,
-        scope: &Scope<'_>,
-        rels: &mut Vec<Rel>,
-        merged: &mut bool,
-    ) -> Res<()> {
+    /// Adds the relations of one FROM factor to `rels` and returns what `*` lists over it.
+    fn factor(&mut self, tf: &TableFactor, scope: &Scope<'_>, rels: &mut Vec<Rel>) -> Res<Cols> {
         let rel = match tf {
             TableFactor::Table { name, alias, .. } => self.table(name, alias.as_ref(), scope),
             TableFactor::Derived {
@@ -283,19 +394,24 @@ impl<'u> Analyser<'u> {
                     .unwrap_or_else(Cols::Unknown);
                 Rel {
                     names: alias.iter().map(|a| norm(&a.name)).collect(),
+                    label: alias
+                        .as_ref()
+                        .map_or("a subquery".into(), |a| a.name.value.clone()),
                     cols: renamed(cols, alias.as_ref()),
                 }
             }
             TableFactor::NestedJoin {
                 table_with_joins, ..
-            } => return self.table_with_joins(table_with_joins, scope, rels, merged),
+            } => return self.table_with_joins(table_with_joins, scope, rels),
             other => Rel {
                 names: Vec::new(),
+                label: short(&other.to_string()),
                 cols: Cols::Unknown(format!("`{}` is not analysed", short(&other.to_string()))),
             },
         };
+        let cols = rel.cols.clone();
         rels.push(rel);
-        Ok(())
+        Ok(cols)
     }
 
     fn table(&self, name: &ObjectName, alias: Option<&TableAlias>, scope: &Scope<'_>) -> Rel {
@@ -308,9 +424,16 @@ impl<'u> Analyser<'u> {
             [part] => part.as_ident(),
             _ => None,
         };
+        let mut label = name.to_string();
+        let mut upstream = None;
         let cols = match single {
             Some(id) if id.quote_style.is_none() && id.value.starts_with(UPSTREAM) => {
                 let i: Option<usize> = id.value[UPSTREAM.len()..].parse().ok();
+                upstream = i;
+                label = match i.and_then(|i| self.names.get(i)) {
+                    Some(n) => n.clone(),
+                    None => "an upstream".into(),
+                };
                 match i.and_then(|i| self.upstreams.get(i)) {
                     Some(c) => c.clone(),
                     None => Cols::Unknown(format!("`{}` is no known upstream", id.value)),
@@ -328,14 +451,23 @@ impl<'u> Analyser<'u> {
         {
             names.push(l);
         }
+        // Unaliased, a ref or source is qualified by its table's name (`stg_orders.id`), which
+        // the placeholder standing for it no longer shows.
+        if alias.is_none()
+            && let Some(table) = upstream.and_then(|i| self.tables.get(i))
+            && !names.contains(table)
+        {
+            names.push(table.clone());
+        }
         Rel {
             names,
+            label,
             cols: renamed(cols, alias),
         }
     }
 }
 
-fn merges_columns(op: &JoinOperator) -> bool {
+fn join_constraint(op: &JoinOperator) -> Option<&JoinConstraint> {
     let constraint = match op {
         JoinOperator::Join(c)
         | JoinOperator::Inner(c)
@@ -344,12 +476,56 @@ fn merges_columns(op: &JoinOperator) -> bool {
         | JoinOperator::Right(c)
         | JoinOperator::RightOuter(c)
         | JoinOperator::FullOuter(c) => c,
-        _ => return false,
+        _ => return None,
     };
-    matches!(
-        constraint,
-        JoinConstraint::Using(_) | JoinConstraint::Natural
-    )
+    Some(constraint)
+}
+
+/// A column name the output holds more than once.
+fn duplicate(cols: &[OutputColumn]) -> Option<&str> {
+    let mut seen = std::collections::HashSet::new();
+    cols.iter()
+        .find(|c| !seen.insert(c.name.as_str()))
+        .map(|c| c.name.as_str())
+}
+
+/// `*` over two FROM items side by side.
+fn concat(left: Cols, right: Cols) -> Cols {
+    match (left, right) {
+        (Cols::Known(mut l), Cols::Known(r)) => {
+            l.extend(r);
+            Cols::Known(l)
+        }
+        (Cols::Unknown(why), _) | (_, Cols::Unknown(why)) => Cols::Unknown(why),
+    }
+}
+
+/// `*` over a join `USING (names)`, as the SQL standard (and PostgreSQL, Snowflake, …) lists
+/// it: each joined column once, in the USING list's order, then the rest of the left side, then
+/// the rest of the right. A joined column keeps a type only when both sides agree on it.
+fn merge_using(left: Cols, right: Cols, names: &[String]) -> Cols {
+    let (l, r) = match (left, right) {
+        (Cols::Known(l), Cols::Known(r)) => (l, r),
+        (Cols::Unknown(why), _) | (_, Cols::Unknown(why)) => return Cols::Unknown(why),
+    };
+    let mut out = Vec::with_capacity(l.len() + r.len());
+    for name in names {
+        let (Some(lc), Some(rc)) = (
+            l.iter().find(|c| same(&c.name, name)),
+            r.iter().find(|c| same(&c.name, name)),
+        ) else {
+            return Cols::Unknown(format!("USING column `{name}` is not on both sides"));
+        };
+        let mut c = lc.clone();
+        if c.data_type != rc.data_type {
+            c.data_type = None;
+        }
+        out.push(c);
+    }
+    let joined = |c: &OutputColumn| names.iter().any(|n| same(&c.name, n));
+    out.extend(l.iter().filter(|c| !joined(c)).cloned());
+    out.extend(r.iter().filter(|c| !joined(c)).cloned());
+    Cols::Known(out)
 }
 
 /// `name (a, b)` renames columns by position.

@@ -231,8 +231,25 @@ impl<'a> Deriver<'a> {
                     .unwrap_or_default()
             })
             .collect();
-        let d =
-            columns::derive_rendered(&sql, &upstreams, &upstream_inputs, &declared, self.dialect);
+        let names: Vec<String> = model
+            .depends_on
+            .iter()
+            .map(|uid| {
+                self.code
+                    .keys
+                    .get(uid)
+                    .cloned()
+                    .unwrap_or_else(|| uid.clone())
+            })
+            .collect();
+        let d = columns::derive_rendered(
+            &sql,
+            &names,
+            &upstreams,
+            &upstream_inputs,
+            &declared,
+            self.dialect,
+        );
         self.in_progress.remove(key);
         self.memo.insert(key.to_string(), d.clone());
         d
