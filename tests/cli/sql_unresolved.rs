@@ -300,3 +300,16 @@ fn a_model_still_selecting_a_column_its_upstream_dropped_blocks_and_says_it_fail
     let why = message(&o, "column_removed", "renamed");
     assert!(why.contains("reads `status` from `stg`"), "{why}");
 }
+
+/// A source's YAML often lists only some of its columns: one it does not list is still output.
+#[test]
+fn a_column_a_source_does_not_declare_is_still_output_and_its_drop_still_blocks() {
+    let sql = "select id, loaded_at from {{ source('raw', 'orders') }}\n";
+    let repo = repo_with(&[("models/stg_loads.sql", sql)]);
+    repo.write("models/stg_loads.sql", &sql.replace(", loaded_at", ""));
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(findings(&o), ["column_removed stg_loads.loaded_at ERR"]);
+    let why = message(&o, "column_removed", "stg_loads");
+    assert!(!why.contains("no longer outputs"), "{why}");
+}

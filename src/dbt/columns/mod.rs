@@ -248,15 +248,20 @@ impl<'p> Deriver<'p> {
             Ok((_, d)) => *d,
             Err(_) => text_digest(&rendered.sql),
         };
-        let names: Vec<String> = rendered
+        let names: Vec<select::UpstreamName> = rendered
             .upstreams
             .iter()
-            .map(|u| self.upstream_key(u))
+            .map(|u| {
+                let key = self.upstream_key(u);
+                select::UpstreamName {
+                    derived: self.models.contains_key(&key),
+                    key,
+                    table: table_name(u),
+                }
+            })
             .collect();
-        let tables: Vec<String> = rendered.upstreams.iter().map(table_name).collect();
         let result = parsed.and_then(|(statements, _)| {
-            let mut analyser =
-                select::Analyser::new(&upstreams, self.dialect).named(&names, &tables);
+            let mut analyser = select::Analyser::new(&upstreams, self.dialect).named(&names);
             let columns = analyser.model(&statements)?;
             Ok((columns, analyser.unread))
         });
@@ -388,13 +393,14 @@ impl<'p> Deriver<'p> {
 
 /// The output of SQL that needs no rendering (a manifest's `compiled_code`), once each upstream
 /// relation in it has been replaced by [`upstream_placeholder`]`(i)`: `upstreams[i]` is that
-/// upstream's output, or why it is unknown, and `names[i]` its relation key.
+/// upstream's output, or why it is unknown, and `names[i]` its relation key and whether it is a
+/// model (whose output was derived, so lists every column).
 /// `upstream_inputs[i]` is upstream `i`'s own [`Derived::Resolved`] digest (0 for a source or
 /// seed), and `declared[i]` the columns and types its YAML declares, so that a change anywhere
 /// upstream changes this model's digest too.
 pub fn derive_rendered(
     sql: &str,
-    names: &[String],
+    names: &[(String, bool)],
     upstreams: &[Result<Vec<OutputColumn>, String>],
     upstream_inputs: &[u64],
     declared: &[Vec<(&str, Option<&str>)>],
@@ -413,7 +419,15 @@ pub fn derive_rendered(
         Err(_) => text_digest(sql),
     };
     let result = parsed.and_then(|(statements, _)| {
-        let mut analyser = select::Analyser::new(&cols, dialect).named(names, &[]);
+        let names: Vec<select::UpstreamName> = names
+            .iter()
+            .map(|(key, derived)| select::UpstreamName {
+                key: key.clone(),
+                table: String::new(),
+                derived: *derived,
+            })
+            .collect();
+        let mut analyser = select::Analyser::new(&cols, dialect).named(&names);
         let columns = analyser.model(&statements)?;
         Ok((columns, analyser.unread))
     });

@@ -47,7 +47,18 @@ struct Rel {
     names: Vec<String>,
     /// How messages name it: the upstream model or source, else as the SQL names it.
     label: String,
+    /// Its columns are a model's derived output, all of them: a column it lacks is not there.
+    /// (A source's or seed's are what its YAML declares, often only some.)
+    complete: bool,
     cols: Cols,
+}
+
+/// How an upstream is named: its relation key in messages, its table name where the SQL
+/// qualifies it without an alias, and whether its columns were derived (so are complete).
+pub(super) struct UpstreamName {
+    pub key: String,
+    pub table: String,
+    pub derived: bool,
 }
 
 struct Scope<'p> {
@@ -68,10 +79,8 @@ pub(super) struct Analyser<'u> {
     pub upstreams: &'u [Cols],
     /// How the warehouse names an output column that has no alias.
     dialect: Dialect,
-    /// The relation key of upstream `N`, for messages.
-    names: &'u [String],
-    /// The table name upstream `N` is qualified by when it has no alias (folded).
-    tables: &'u [String],
+    /// How upstream `N` is named.
+    names: &'u [UpstreamName],
     /// Output columns the final select reads from a relation that does not output them, with
     /// what it reads (`` reads `status` from `stg_orders` ``): the warehouse refuses the model.
     pub unread: Vec<(String, String)>,
@@ -86,19 +95,14 @@ impl<'u> Analyser<'u> {
             upstreams,
             dialect,
             names: &[],
-            tables: &[],
             unread: Vec::new(),
             depth: 0,
         }
     }
 
-    /// Names the upstreams in messages, and by the table names that may qualify them.
-    pub fn named(self, names: &'u [String], tables: &'u [String]) -> Self {
-        Analyser {
-            names,
-            tables,
-            ..self
-        }
+    /// Names the upstreams.
+    pub fn named(self, names: &'u [UpstreamName]) -> Self {
+        Analyser { names, ..self }
     }
 
     /// The output of the model: its last statement, which must be a query.
@@ -230,6 +234,7 @@ impl<'u> Analyser<'u> {
                     let all = Rel {
                         names: Vec::new(),
                         label: String::new(),
+                        complete: false,
                         cols: from_star.clone(),
                     };
                     match star(&[&all], opts)? {
@@ -329,7 +334,8 @@ impl<'u> Analyser<'u> {
                 let lateral = earlier.iter().any(|c| same(&c.name, &col));
                 // A bare relation name is a whole-row reference in PostgreSQL.
                 let whole_row = rels.iter().any(|r| r.names.contains(&col));
-                if lateral || whole_row || rels.iter().any(|r| has(r, &col)) {
+                let all_complete = rels.iter().all(|r| r.complete);
+                if lateral || whole_row || !all_complete || rels.iter().any(|r| has(r, &col)) {
                     return;
                 }
                 let labels: Vec<String> = rels.iter().map(|r| format!("`{}`", r.label)).collect();
@@ -340,7 +346,7 @@ impl<'u> Analyser<'u> {
                 let Some(rel) = rels.iter().find(|r| r.names.contains(&norm(q))) else {
                     return;
                 };
-                if has(rel, &norm(col)) {
+                if !rel.complete || has(rel, &norm(col)) {
                     return;
                 }
                 format!("reads `{}` from `{}`", norm(col), rel.label)
@@ -397,6 +403,7 @@ impl<'u> Analyser<'u> {
                     label: alias
                         .as_ref()
                         .map_or("a subquery".into(), |a| a.name.value.clone()),
+                    complete: false,
                     cols: renamed(cols, alias.as_ref()),
                 }
             }
@@ -406,6 +413,7 @@ impl<'u> Analyser<'u> {
             other => Rel {
                 names: Vec::new(),
                 label: short(&other.to_string()),
+                complete: false,
                 cols: Cols::Unknown(format!("`{}` is not analysed", short(&other.to_string()))),
             },
         };
@@ -425,15 +433,12 @@ impl<'u> Analyser<'u> {
             _ => None,
         };
         let mut label = name.to_string();
-        let mut upstream = None;
+        let mut upstream: Option<&UpstreamName> = None;
         let cols = match single {
             Some(id) if id.quote_style.is_none() && id.value.starts_with(UPSTREAM) => {
                 let i: Option<usize> = id.value[UPSTREAM.len()..].parse().ok();
-                upstream = i;
-                label = match i.and_then(|i| self.names.get(i)) {
-                    Some(n) => n.clone(),
-                    None => "an upstream".into(),
-                };
+                upstream = i.and_then(|i| self.names.get(i));
+                label = upstream.map_or("an upstream".into(), |u| u.key.clone());
                 match i.and_then(|i| self.upstreams.get(i)) {
                     Some(c) => c.clone(),
                     None => Cols::Unknown(format!("`{}` is no known upstream", id.value)),
@@ -454,14 +459,16 @@ impl<'u> Analyser<'u> {
         // Unaliased, a ref or source is qualified by its table's name (`stg_orders.id`), which
         // the placeholder standing for it no longer shows.
         if alias.is_none()
-            && let Some(table) = upstream.and_then(|i| self.tables.get(i))
-            && !names.contains(table)
+            && let Some(u) = upstream
+            && !u.table.is_empty()
+            && !names.contains(&u.table)
         {
-            names.push(table.clone());
+            names.push(u.table.clone());
         }
         Rel {
             names,
             label,
+            complete: upstream.is_some_and(|u| u.derived),
             cols: renamed(cols, alias),
         }
     }

@@ -231,15 +231,12 @@ impl<'a> Deriver<'a> {
                     .unwrap_or_default()
             })
             .collect();
-        let names: Vec<String> = model
+        let names: Vec<(String, bool)> = model
             .depends_on
             .iter()
-            .map(|uid| {
-                self.code
-                    .keys
-                    .get(uid)
-                    .cloned()
-                    .unwrap_or_else(|| uid.clone())
+            .map(|uid| match self.code.keys.get(uid) {
+                Some(key) => (key.clone(), self.code.models.contains_key(key)),
+                None => (uid.clone(), false),
             })
             .collect();
         let d = columns::derive_rendered(
