@@ -56,22 +56,22 @@ fn check(repo: &TestRepo) -> std::process::Output {
 const STG: &str = "select id, amount, status from {{ source('raw', 'orders') }}\n";
 const STAR_MACRO: &str = "select {{ dbt_utils.star(from=ref('stg'), except=['status']) }}, status as st from {{ ref('stg') }}\n";
 
+const STAR_YAML: &str = "version: 2\nmodels:\n  - name: orders\n    columns:\n      - name: id\n      - name: amount\n      - name: st\n";
+
 #[test]
-fn an_edit_to_a_model_calling_a_missing_package_macro_is_named_not_passed() {
+fn an_edit_to_a_missing_package_macros_arguments_is_named_not_passed() {
     let repo = repo_with(&[
         ("models/stg.sql", STG),
         ("models/orders.sql", STAR_MACRO),
-        (
-            "models/orders.yml",
-            "version: 2\nmodels:\n  - name: orders\n    columns:\n      - name: id\n      - name: amount\n      - name: st\n",
-        ),
+        ("models/orders.yml", STAR_YAML),
     ]);
+    // What the macro now leaves out is unknown: a warning, not a block, since most projects
+    // call package macros everywhere.
     repo.write(
         "models/orders.sql",
-        &STAR_MACRO.replace("status as st ", "status as st2 "),
+        &STAR_MACRO.replace("except=['status']", "except=['status', 'amount']"),
     );
     let o = check(&repo);
-    // A warning, not a block: most projects call package macros everywhere.
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(findings(&o), ["output_unresolved orders. WARN"]);
     let why = message(&o, "output_unresolved", "orders");
@@ -80,6 +80,43 @@ fn an_edit_to_a_model_calling_a_missing_package_macro_is_named_not_passed() {
     // A cautious team blocks on it.
     let o = repo.run(&["check", "--format", "json", "--fail-on", "WARN"]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
+}
+
+#[test]
+fn an_alias_renamed_beside_a_missing_package_macro_blocks() {
+    let repo = repo_with(&[
+        ("models/stg.sql", STG),
+        ("models/orders.sql", STAR_MACRO),
+        ("models/orders.yml", STAR_YAML),
+    ]);
+    // The macro call is as it was, over the same upstream: it outputs what it did, so `st`
+    // is gone from the output whatever the macro expands to.
+    repo.write(
+        "models/orders.sql",
+        &STAR_MACRO.replace("status as st ", "status as st2 "),
+    );
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(
+        findings(&o),
+        [
+            "column_renamed orders.st2 ERR",
+            "output_unresolved orders. WARN"
+        ]
+    );
+    repo.write(
+        "models/orders.sql",
+        &STAR_MACRO.replace(", status as st ", " "),
+    );
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(
+        findings(&o),
+        [
+            "column_removed orders.st ERR",
+            "output_unresolved orders. WARN"
+        ]
+    );
 }
 
 #[test]

@@ -81,6 +81,29 @@ pub fn apply_pair(
                      its YAML was compared"
                 ))
             }
+            (
+                Derived::Unresolved {
+                    partial: Some(bp), ..
+                },
+                Derived::Unresolved {
+                    reason,
+                    partial: Some(ap),
+                    ..
+                },
+            ) if bp.opaque == ap.opaque && bd.inputs() != ad.inputs() => {
+                if let (Some(b), Some(a)) =
+                    (before.relations.get_mut(key), after.relations.get_mut(key))
+                {
+                    join(b, bd);
+                    join(a, ad);
+                    compare_named(b, &bp.columns, a, &ap.columns);
+                }
+                Some(format!(
+                    "its output columns cannot all be derived ({reason}), and its code or what \
+                     it reads changed; its YAML was compared, with the columns its select names \
+                     itself"
+                ))
+            }
             (Derived::Unresolved { .. }, Derived::Unresolved { reason, .. }) => {
                 (bd.inputs() != ad.inputs()).then(|| {
                     format!(
@@ -107,6 +130,53 @@ pub fn apply_pair(
             join(r, bd);
         }
     }
+}
+
+/// An unresolved model whose Jinja is the same on both sides, over the same inputs, outputs
+/// the same unexpanded columns on both: a column its select names itself on the old side only
+/// is gone from its output, and one on the new side only is new. Both YAML-based sides are
+/// corrected to say so.
+fn compare_named(
+    before: &mut Relation,
+    before_named: &[OutputColumn],
+    after: &mut Relation,
+    after_named: &[OutputColumn],
+) {
+    let named = |list: &[OutputColumn], c: &OutputColumn| {
+        list.iter().any(|x| {
+            x.name == c.name || (!x.quoted && !c.quoted && same_column(&x.name, false, &c.name))
+        })
+    };
+    let column = |c: &OutputColumn| Column {
+        name: c.name.clone(),
+        quote: c.quoted,
+        data_type: c.data_type.clone(),
+        origin: Some(Origin::Sql),
+        type_origin: c.data_type.as_ref().map(|_| Origin::Sql),
+        ..Column::default()
+    };
+    for gone in before_named.iter().filter(|c| !named(after_named, c)) {
+        if !before
+            .columns
+            .iter()
+            .any(|x| same_column(&gone.name, gone.quoted, &x.name))
+        {
+            before.columns.push(column(gone));
+        }
+        after
+            .columns
+            .retain(|x| !same_column(&gone.name, gone.quoted, &x.name));
+    }
+    for new in after_named.iter().filter(|c| !named(before_named, c)) {
+        if !after
+            .columns
+            .iter()
+            .any(|x| same_column(&new.name, new.quoted, &x.name))
+        {
+            after.columns.push(column(new));
+        }
+    }
+    mark_renames(after, before_named, after_named);
 }
 
 /// YAML column entries of a resolved model that its SQL does not output: documentation that

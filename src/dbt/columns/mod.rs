@@ -70,7 +70,21 @@ pub enum Derived {
         /// decides its output changed, and it is not reported.
         #[serde(skip)]
         inputs: u64,
+        #[serde(skip)]
+        partial: Option<Partial>,
     },
+}
+
+/// What is known of an unresolved model whose select names some columns itself beside the
+/// ones Jinja Tessera cannot expand yields (`{{ dbt_utils.star(…) }}, status as st`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Partial {
+    /// The columns the select names itself.
+    pub columns: Vec<OutputColumn>,
+    /// A digest of the model's Jinja blocks and of what it reads: equal on both sides, the
+    /// unexpanded part outputs the same columns on both, so a named column that went away
+    /// went away from the output.
+    pub opaque: u64,
 }
 
 impl Derived {
@@ -89,6 +103,7 @@ impl Derived {
         Derived::Unresolved {
             reason,
             inputs: h.finish(),
+            partial: None,
         }
     }
 }
@@ -260,11 +275,24 @@ impl<'p> Deriver<'p> {
                 }
             })
             .collect();
+        let mut named_outside = None;
         let result = parsed.and_then(|(statements, _)| {
             let mut analyser = select::Analyser::new(&upstreams, self.dialect).named(&names);
-            let columns = analyser.model(&statements)?;
-            Ok((columns, analyser.unread))
+            let columns = analyser.model(&statements);
+            named_outside = analyser.named_outside.take();
+            Ok((columns?, analyser.unread))
         });
+        let jinja = jinja_digest(&m.sql);
+        let partial = named_outside.map(|columns| Partial {
+            columns,
+            opaque: digest(jinja, &upstreams, &declared, &[]),
+        });
+        // Unresolved, the rendered SQL may hide what decides the output (the arguments of a
+        // macro Tessera cannot expand): its Jinja counts too.
+        let sql_digest = match result {
+            Ok(_) => sql_digest,
+            Err(_) => text_digest(&format!("{sql_digest}:{jinja}")),
+        };
         let inputs = digest(
             sql_digest,
             &upstreams,
@@ -285,9 +313,14 @@ impl<'p> Deriver<'p> {
                         calls.join(", ")
                     ),
                     inputs,
+                    partial,
                 }
             }
-            Err(reason) => Derived::Unresolved { reason, inputs },
+            Err(reason) => Derived::Unresolved {
+                reason,
+                inputs,
+                partial: None,
+            },
         }
     }
 
@@ -439,7 +472,11 @@ pub fn derive_rendered(
             inputs,
             unread,
         },
-        Err(reason) => Derived::Unresolved { reason, inputs },
+        Err(reason) => Derived::Unresolved {
+            reason,
+            inputs,
+            partial: None,
+        },
     }
 }
 
@@ -580,6 +617,30 @@ fn unresolved_inputs(resolved: bool, upstreams: &[Cols], inputs: &[u64]) -> Vec<
             Cols::Unknown(_) => *i,
         })
         .collect()
+}
+
+/// A digest of the Jinja blocks (`{{ … }}`, `{% … %}`) of a model's code, in order: what
+/// decides what its macro calls output, where the SQL around them does not.
+fn jinja_digest(code: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    let mut rest = code;
+    while let Some(at) = rest.find(['{']) {
+        let after = &rest[at..];
+        let close = match after.get(..2) {
+            Some("{{") => "}}",
+            Some("{%") => "%}",
+            _ => {
+                rest = &after[1..];
+                continue;
+            }
+        };
+        let end = after.find(close).map_or(after.len(), |e| e + 2);
+        let block: String = after[..end].split_whitespace().collect();
+        block.hash(&mut h);
+        rest = &after[end..];
+    }
+    h.finish()
 }
 
 fn text_digest(text: &str) -> u64 {

@@ -84,6 +84,9 @@ pub(super) struct Analyser<'u> {
     /// Output columns the final select reads from a relation that does not output them, with
     /// what it reads (`` reads `status` from `stg_orders` ``): the warehouse refuses the model.
     pub unread: Vec<(String, String)>,
+    /// When the output is unknown only because Jinja Tessera cannot expand yields some of its
+    /// columns: the ones the select names itself.
+    pub named_outside: Option<Vec<OutputColumn>>,
     depth: usize,
 }
 
@@ -96,6 +99,7 @@ impl<'u> Analyser<'u> {
             dialect,
             names: &[],
             unread: Vec::new(),
+            named_outside: None,
             depth: 0,
         }
     }
@@ -119,6 +123,8 @@ impl<'u> Analyser<'u> {
                     ));
                 }
                 if cols.iter().any(|c| c.name.contains("__tessera_")) {
+                    let named = cols.iter().filter(|c| !c.name.contains("__tessera_"));
+                    self.named_outside = Some(named.cloned().collect());
                     return Err("an output column comes from Jinja Tessera cannot expand".into());
                 }
                 if let Some(name) = duplicate(&cols) {
