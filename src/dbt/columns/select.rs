@@ -19,6 +19,8 @@ use crate::contract::Dialect;
 
 const MAX_DEPTH: usize = 128;
 
+const STAR_UNKNOWN: &str = "`*` over a relation whose columns are unknown: ";
+
 /// Bare words that are values, not columns (`select current_date`).
 const NILADIC: &[&str] = &[
     "current_date",
@@ -575,10 +577,12 @@ fn star(covered: &[&Rel], opts: &WildcardAdditionalOptions) -> Res<Cols> {
     for rel in covered {
         match &rel.cols {
             Cols::Known(c) => out.extend(c.iter().cloned()),
+            // A `*` over a CTE that is itself a `*` over the unknown: say it once.
+            Cols::Unknown(why) if why.starts_with(STAR_UNKNOWN) => {
+                return Ok(Cols::Unknown(why.clone()));
+            }
             Cols::Unknown(why) => {
-                return Ok(Cols::Unknown(format!(
-                    "`*` over a relation whose columns are unknown: {why}"
-                )));
+                return Ok(Cols::Unknown(format!("{STAR_UNKNOWN}{why}")));
             }
         }
     }
