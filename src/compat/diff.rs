@@ -145,7 +145,10 @@ fn diff_pair<'a>(
         }
         // Most relations are untouched by a change; equal contracts have nothing to report.
         (Some(b), Some(a)) if b == a => {}
-        (Some(b), Some(a)) => diff_relation(&mut em, b, a, s),
+        (Some(b), Some(a)) => {
+            diff_relation(&mut em, b, a, s);
+            super::docs::unread(&mut em, a);
+        }
         (None, None) => {}
     }
     em
@@ -158,7 +161,7 @@ fn is_view_like(m: &Materialization) -> bool {
 pub(crate) fn diff_relation(em: &mut Emitter, b: &Relation, a: &Relation, s: &Settings) {
     super::docs::yaml_entries(em, b, a);
     super::docs::yaml_types(em, b, a);
-    super::docs::output_lost(em, a);
+    super::docs::output_unknown(em, a);
     let d = s.warehouse.dialect;
     let unenforced = s.policy.unenforced_constraints;
     let b_ctx = StrengthCtx::of(b, d, unenforced);

@@ -140,17 +140,36 @@ pub(crate) fn yaml_types(em: &mut Emitter, b: &Relation, a: &Relation) {
     }
 }
 
-/// `output_unresolved` when the new side's SQL no longer resolves while the old side's did:
-/// both sides fall back to the YAML, which says nothing of what the SQL now outputs.
-pub(crate) fn output_lost(em: &mut Emitter, a: &Relation) {
-    if let Some(ColumnSource::Yaml { reason, lost: true }) = &a.column_source {
+/// `output_unresolved` when the model's output could not be derived from its SQL on a side of a
+/// change that reaches it (its SQL, a macro or what it reads changed): what it outputs is
+/// unknown there, and only what its YAML says was compared.
+pub(crate) fn output_unknown(em: &mut Emitter, a: &Relation) {
+    if let Some(why) = &a.output_unknown {
         em.emit(
             "output_unresolved",
             Strength::None,
             "",
             None,
             None,
-            format!("its SQL resolved before this change and no longer does ({reason})"),
+            why.clone(),
         );
+    }
+}
+
+/// A column the new side's SQL still selects from a relation that no longer outputs it is gone
+/// from its output (`column_removed`); the finding says why, since the model itself now fails
+/// to build.
+pub(crate) fn unread(em: &mut Emitter, a: &Relation) {
+    for (column, reads) in &a.unread {
+        let found = em.findings.iter_mut().find(|f| {
+            (f.rule == "column_removed" && f.path == *column)
+                || (f.rule == "column_renamed" && f.before.as_deref() == Some(column.as_str()))
+        });
+        if let Some(f) = found {
+            f.message = format!(
+                "column `{column}` {reads}, which no longer outputs it: the warehouse refuses \
+                 this model (dbt fails to build it), and readers of `{column}` lose it"
+            );
+        }
     }
 }

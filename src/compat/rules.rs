@@ -470,8 +470,8 @@ pub const RULES: &[Rule] = &[
         "output_unresolved",
         W,
         W,
-        "The model's SQL could be followed before this change and no longer can (a macro Tessera cannot expand, SQL that does not parse); its output columns are unknown, and only its YAML was compared.",
-        "Check the model compiles (`dbt compile -s <model>`); if it does, compare its output by hand or declare its columns in YAML."
+        "The change reaches a model whose output columns cannot be derived from its SQL on one side or both (a macro Tessera cannot expand, `*` over a relation whose columns are unknown, a Python model, SQL that does not parse or that the warehouse would refuse); what it outputs there is unknown, and its YAML stood in.",
+        "Check the model compiles (`dbt compile -s <model>`); if it does, compare its output by hand, or declare the columns of what its `*` reads so Tessera can follow it."
     ),
     rule!(
         "data_test_removed",

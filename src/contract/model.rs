@@ -379,6 +379,17 @@ pub struct Relation {
     /// `None` when the SQL was not analysed (sources, seeds, manifests, older stores).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column_source: Option<ColumnSource>,
+    /// Set by a comparison, on the new side of a model whose output could not be derived from
+    /// its SQL on one side or both while its SQL or what it reads changed: why, so that the
+    /// change is reported (`output_unresolved`) and never passes as safe. Not part of the
+    /// contract.
+    #[serde(skip)]
+    pub output_unknown: Option<String>,
+    /// Columns its SQL selects from a relation that does not output them, with what they read:
+    /// the warehouse refuses the model, and they are not among `columns`. Not part of the
+    /// contract.
+    #[serde(skip)]
+    pub unread: Vec<(String, String)>,
 }
 
 /// Where a relation's identity (`database.schema.identifier`) came from, most trusted first.

@@ -146,3 +146,45 @@ fn a_truncated_head_fails_closed_while_the_base_is_read_beside_it() {
     assert!(err.contains("head.json") && err.contains("line 1"), "{err}");
     assert!(crate::common::stdout(&o).is_empty());
 }
+
+/// Manifests of older dbt versions carry no `relation_name`: compiled SQL is matched to its
+/// upstreams by `database.schema.alias`, quoted or bare as dbt wrote it.
+#[test]
+fn without_relation_names_compiled_sql_is_linked_through_database_schema_and_alias() {
+    let old_schema = |m: String| {
+        m.replace("\"relation_name\"", "\"relation_name_absent\"")
+            // In the JSON text, the SQL's quotes are escaped.
+            .replace(
+                r#"\"shop\".\"main\".\"stg_orders\""#,
+                "shop.main.stg_orders",
+            )
+    };
+    let base = old_schema(manifest(STG_SQL, &["order_id", "amount"]));
+    let head = old_schema(manifest(
+        &STG_SQL.replace("id as order_id", "id as order_key"),
+        &["order_id", "amount"],
+    ));
+    let o = compare(&base, &head);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let got = rules(&report(&o));
+    // `orders` selects `*` from `stg_orders`: the rename reaches it.
+    assert!(
+        got.iter()
+            .any(|r| r.starts_with("column_renamed orders.order_key ERR")
+                || r.starts_with("column_removed orders.order_id ERR")),
+        "{got:?}"
+    );
+    // And `orders`' own select narrowed is seen too.
+    let head = old_schema(manifest(STG_SQL, &["order_id", "amount"])).replace(
+        "select * from shop.main.stg_orders",
+        "select order_id from shop.main.stg_orders",
+    );
+    let o = compare(&base, &head);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(
+        rules(&report(&o)),
+        ["column_removed orders.amount ERR"],
+        "{}",
+        stderr(&o)
+    );
+}

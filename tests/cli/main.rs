@@ -22,6 +22,7 @@ mod serve;
 mod sql_contract;
 mod sql_history;
 mod sql_types;
+mod sql_unresolved;
 mod sync;
 mod vectors_e2e;
 mod yaml_vs_manifest;

@@ -132,6 +132,8 @@ pub fn notes(ctx: &Context, report: &Report, after: &Project) {
         }
         let Some(r) = after.get(&key) else { continue };
         match &r.column_source {
+            // Its `output_unresolved` finding says why already.
+            Some(ColumnSource::Yaml { .. }) if r.output_unknown.is_some() => {}
             Some(ColumnSource::Yaml { reason, .. }) => ctx.warn(&format!(
                 "`{key}`: columns taken from its YAML, since its SQL could not be resolved: {reason}"
             )),

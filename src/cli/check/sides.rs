@@ -174,13 +174,13 @@ pub fn load(args: &Args, ctx: &Context, cfg: &LoadedConfig) -> crate::error::Res
         .as_ref()
         .and_then(|_| scope(args, ctx, &repo, cfg, head_rev.map(String::as_str)));
     // A model's output reaches every model that selects `*` from it, and a macro every model
-    // that calls it: a changed SQL file needs the whole project read. If some file the change
-    // did not touch cannot be read, the change is still checked, within the files it touched.
-    // A seed's CSV is its output as a model's SQL is, and reaches as far.
+    // that calls it: a changed SQL (or Python model) file needs the whole project read. If some
+    // file the change did not touch cannot be read, the change is still checked, within the
+    // files it touched. A seed's CSV is its output as a model's SQL is, and reaches as far.
     let sql_changed = narrow.as_ref().is_some_and(|files| {
         files
             .iter()
-            .any(|f| f.ends_with(".sql") || f.ends_with(".csv"))
+            .any(|f| f.ends_with(".sql") || f.ends_with(".py") || f.ends_with(".csv"))
     });
     // What the diff touched, PATHS or not: a changed file outside PATHS is still compared
     // when PATHS hold a SQL file, so its models must be read and derived.

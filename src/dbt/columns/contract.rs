@@ -16,10 +16,14 @@ pub fn apply(project: &mut Project, derived: &BTreeMap<String, Derived>) {
     }
 }
 
-/// Like [`apply`] on both sides of a change, comparing like with like: a model unresolved on
-/// one side is taken from its YAML on both, so that a macro that stops resolving does not read
-/// as every column changing. A column renamed in the SQL (the same expression under another
-/// alias) is marked `renamed_from` on the new side, when the YAML does not already say.
+/// Like [`apply`] on both sides of a change. A model unresolved on the new side only is taken
+/// from its YAML on both, so that a macro that stops resolving does not read as every column
+/// changing; one unresolved on the old side only has its old YAML compared with what its SQL
+/// outputs now, so that a column its YAML promised and its SQL no longer outputs is a break.
+/// Either way, and whenever a model unresolved on both sides has changed inputs, the new side
+/// says why its output is unknown ([`Relation::output_unknown`]). A column renamed in the SQL
+/// (the same expression under another alias) is marked `renamed_from` on the new side, when
+/// the YAML does not already say.
 pub fn apply_pair(
     before: &mut Project,
     before_derived: &BTreeMap<String, Derived>,
@@ -33,49 +37,91 @@ pub fn apply_pair(
             }
             continue;
         };
-        let (bd, ad) = match (bd, ad) {
-            (Derived::Unresolved { reason }, Derived::Resolved { .. }) => {
-                let d = Derived::Unresolved {
-                    reason: format!("{reason} (on the base side)"),
-                };
-                (d.clone(), d)
+        let unknown = match (bd, ad) {
+            (
+                Derived::Resolved {
+                    columns: bc,
+                    inputs: bi,
+                    ..
+                },
+                Derived::Resolved {
+                    columns: ac,
+                    inputs: ai,
+                    ..
+                },
+            ) => {
+                if let Some(r) = after.relations.get_mut(key) {
+                    join(r, ad);
+                    mark_renames(r, bc, ac);
+                    if bi == ai
+                        && let Some(b) = before.relations.get_mut(key)
+                    {
+                        join(b, bd);
+                        keep_undeclared_types(b, r);
+                    }
+                }
+                None
             }
-            (Derived::Resolved { .. }, Derived::Unresolved { .. }) => {
+            (Derived::Unresolved { reason, .. }, Derived::Resolved { .. }) => Some(format!(
+                "its output could not be derived from its SQL before this change ({reason}); \
+                 its YAML's columns stand for what it output then, compared with what its SQL \
+                 outputs now"
+            )),
+            (Derived::Resolved { .. }, Derived::Unresolved { reason, .. }) => {
+                if let Some(b) = before.relations.get_mut(key) {
+                    join(b, ad);
+                }
                 if let Some(r) = after.relations.get_mut(key) {
                     join(r, ad);
                     if let Some(ColumnSource::Yaml { lost, .. }) = &mut r.column_source {
                         *lost = true;
                     }
                 }
-                (ad.clone(), ad.clone())
+                Some(format!(
+                    "its SQL resolved before this change and no longer does ({reason}); only \
+                     its YAML was compared"
+                ))
             }
-            _ => (bd.clone(), ad.clone()),
+            (
+                Derived::Unresolved {
+                    partial: Some(bp), ..
+                },
+                Derived::Unresolved {
+                    reason,
+                    partial: Some(ap),
+                    ..
+                },
+            ) if bp.opaque == ap.opaque && bd.inputs() != ad.inputs() => {
+                if let (Some(b), Some(a)) =
+                    (before.relations.get_mut(key), after.relations.get_mut(key))
+                {
+                    join(b, bd);
+                    join(a, ad);
+                    compare_named(b, &bp.columns, a, &ap.columns);
+                }
+                Some(format!(
+                    "its output columns cannot all be derived ({reason}), and its code or what \
+                     it reads changed; its YAML was compared, with the columns its select names \
+                     itself"
+                ))
+            }
+            (Derived::Unresolved { .. }, Derived::Unresolved { reason, .. }) => {
+                (bd.inputs() != ad.inputs()).then(|| {
+                    format!(
+                        "its output columns cannot be derived ({reason}), and its code or what \
+                         it reads changed; only its YAML was compared"
+                    )
+                })
+            }
         };
-        if let (
-            Derived::Resolved {
-                columns: bc,
-                inputs: bi,
-            },
-            Derived::Resolved {
-                columns: ac,
-                inputs: ai,
-            },
-        ) = (&bd, &ad)
-            && let Some(r) = after.relations.get_mut(key)
-        {
-            join(r, &ad);
-            mark_renames(r, bc, ac);
-            if bi == ai
-                && let Some(b) = before.relations.get_mut(key)
-            {
-                join(b, &bd);
-                keep_undeclared_types(b, r);
+        if let Some(r) = after.relations.get_mut(key) {
+            join(r, ad);
+            if unknown.is_some() {
+                r.output_unknown = unknown;
             }
-        } else if let Some(r) = after.relations.get_mut(key) {
-            join(r, &ad);
         }
         if let Some(r) = before.relations.get_mut(key) {
-            join(r, &bd);
+            join(r, bd);
         }
     }
     for (key, bd) in before_derived {
@@ -85,6 +131,53 @@ pub fn apply_pair(
             join(r, bd);
         }
     }
+}
+
+/// An unresolved model whose Jinja is the same on both sides, over the same inputs, outputs
+/// the same unexpanded columns on both: a column its select names itself on the old side only
+/// is gone from its output, and one on the new side only is new. Both YAML-based sides are
+/// corrected to say so.
+fn compare_named(
+    before: &mut Relation,
+    before_named: &[OutputColumn],
+    after: &mut Relation,
+    after_named: &[OutputColumn],
+) {
+    let named = |list: &[OutputColumn], c: &OutputColumn| {
+        list.iter().any(|x| {
+            x.name == c.name || (!x.quoted && !c.quoted && same_column(&x.name, false, &c.name))
+        })
+    };
+    let column = |c: &OutputColumn| Column {
+        name: c.name.clone(),
+        quote: c.quoted,
+        data_type: c.data_type.clone(),
+        origin: Some(Origin::Sql),
+        type_origin: c.data_type.as_ref().map(|_| Origin::Sql),
+        ..Column::default()
+    };
+    for gone in before_named.iter().filter(|c| !named(after_named, c)) {
+        if !before
+            .columns
+            .iter()
+            .any(|x| same_column(&gone.name, gone.quoted, &x.name))
+        {
+            before.columns.push(column(gone));
+        }
+        after
+            .columns
+            .retain(|x| !same_column(&gone.name, gone.quoted, &x.name));
+    }
+    for new in after_named.iter().filter(|c| !named(before_named, c)) {
+        if !after
+            .columns
+            .iter()
+            .any(|x| same_column(&new.name, new.quoted, &x.name))
+        {
+            after.columns.push(column(new));
+        }
+    }
+    mark_renames(after, before_named, after_named);
 }
 
 /// YAML column entries of a resolved model that its SQL does not output: documentation that
@@ -109,7 +202,7 @@ fn join(r: &mut Relation, d: &Derived) {
         return;
     }
     match d {
-        Derived::Unresolved { reason } => {
+        Derived::Unresolved { reason, .. } => {
             for c in &mut r.columns {
                 c.origin = Some(Origin::Yaml);
                 if c.data_type.is_some() {
@@ -121,7 +214,10 @@ fn join(r: &mut Relation, d: &Derived) {
                 lost: false,
             });
         }
-        Derived::Resolved { columns, .. } => {
+        Derived::Resolved {
+            columns, unread, ..
+        } => {
+            r.unread = unread.clone();
             let mut yaml = std::mem::take(&mut r.columns);
             let documented: Vec<String> = yaml.iter().map(|c| c.name.clone()).collect();
             let mut yaml_types = BTreeMap::new();

@@ -9,7 +9,9 @@
 
 mod catalog;
 mod contract;
+mod inputs;
 mod jinja_text;
+mod output;
 mod pycompat;
 mod render;
 mod returns;
@@ -25,6 +27,8 @@ use sqlparser::tokenizer::Tokenizer;
 
 pub use catalog::{Catalog, CatalogError};
 pub use contract::{apply, apply_pair, documented_only};
+pub use inputs::Partial;
+use inputs::{digest, jinja_digest, text_digest, unresolved_inputs};
 pub use render::Macros;
 
 use crate::contract::{Dialect, Project, ResourceType};
@@ -62,10 +66,43 @@ pub enum Derived {
         /// model's real output cannot have changed.
         #[serde(skip)]
         inputs: u64,
+        /// Columns the final select reads from a relation that does not output them, with what
+        /// it reads (`` reads `status` from `stg_orders` ``): left out of `columns`, since the
+        /// warehouse refuses the model.
+        #[serde(skip)]
+        unread: Vec<(String, String)>,
     },
     Unresolved {
         reason: String,
+        /// Like [`Derived::Resolved`]'s `inputs`, over what could be read of the model (its
+        /// code, else its rendered SQL, and its upstreams): equal on both sides, nothing that
+        /// decides its output changed, and it is not reported.
+        #[serde(skip)]
+        inputs: u64,
+        #[serde(skip)]
+        partial: Option<Partial>,
     },
+}
+
+impl Derived {
+    /// The digest of everything the model's output depends on.
+    pub fn inputs(&self) -> u64 {
+        match self {
+            Derived::Resolved { inputs, .. } | Derived::Unresolved { inputs, .. } => *inputs,
+        }
+    }
+
+    /// Unresolved, with a digest of `reason` and `parts` standing in for its inputs.
+    pub fn unresolved(reason: String, parts: impl std::hash::Hash) -> Derived {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        (&reason, parts).hash(&mut h);
+        Derived::Unresolved {
+            reason,
+            inputs: h.finish(),
+            partial: None,
+        }
+    }
 }
 
 /// The project's macros (from `macro-paths`) and `vars`, as one side of a change has them.
@@ -118,13 +155,17 @@ pub struct Deriver<'p> {
     dialect: Dialect,
     memo: HashMap<String, Derived>,
     in_progress: HashSet<String>,
+    /// The project's macros and vars, digested (once, when first needed) for a model whose
+    /// code cannot be rendered.
+    macros: &'p Macros,
+    macros_digest: Option<u64>,
 }
 
 impl<'p> Deriver<'p> {
     pub fn new(
         models: &'p [ModelSource],
         relations: &'p Project,
-        macros: Macros,
+        macros: &'p Macros,
         dialect: Dialect,
     ) -> Deriver<'p> {
         let mut by_key = HashMap::new();
@@ -141,10 +182,12 @@ impl<'p> Deriver<'p> {
             by_key.insert(key, m);
         }
         Deriver {
+            macros,
+            macros_digest: None,
             models: by_key,
             latest,
             relations,
-            renderer: render::Renderer::new(macros, adapter_name(dialect)),
+            renderer: render::Renderer::new(macros.clone(), adapter_name(dialect)),
             dialect,
             memo: HashMap::new(),
             in_progress: HashSet::new(),
@@ -157,27 +200,32 @@ impl<'p> Deriver<'p> {
             return d.clone();
         }
         if !self.in_progress.insert(key.to_string()) {
-            return Derived::Unresolved {
-                reason: format!("`{key}` depends on itself"),
-            };
+            return Derived::unresolved(format!("`{key}` depends on itself"), ());
         }
         let d = match self.models.get(key).copied() {
-            None => Derived::Unresolved {
-                reason: format!("the SQL of `{key}` was not read"),
-            },
-            Some(m) if m.language == ModelLanguage::Python => Derived::Unresolved {
-                reason: "a Python model".into(),
-            },
-            Some(m) => match (self.derive_sql(&m.sql), &m.snapshot_meta) {
+            None => Derived::unresolved(format!("the SQL of `{key}` was not read"), ()),
+            Some(m) if m.language == ModelLanguage::Python => {
+                let inputs = self.code_inputs(m);
+                Derived::unresolved(
+                    "a Python model: Tessera does not follow what its code returns".into(),
+                    inputs,
+                )
+            }
+            Some(m) => match (self.derive_sql(m), &m.snapshot_meta) {
                 (
                     Derived::Resolved {
                         mut columns,
                         inputs,
+                        unread,
                     },
                     Some(meta),
                 ) => {
                     add_snapshot_meta(&mut columns, meta);
-                    Derived::Resolved { columns, inputs }
+                    Derived::Resolved {
+                        columns,
+                        inputs,
+                        unread,
+                    }
                 }
                 (d, _) => d,
             },
@@ -187,13 +235,12 @@ impl<'p> Deriver<'p> {
         d
     }
 
-    fn derive_sql(&mut self, code: &str) -> Derived {
-        let rendered = match self.renderer.render(code) {
+    fn derive_sql(&mut self, m: &ModelSource) -> Derived {
+        let rendered = match self.renderer.render(&m.sql) {
             Ok(r) => r,
             Err(why) => {
-                return Derived::Unresolved {
-                    reason: format!("its Jinja does not render: {why}"),
-                };
+                let inputs = self.code_inputs(m);
+                return Derived::unresolved(format!("its Jinja does not render: {why}"), inputs);
             }
         };
         let upstreams: Vec<Cols> = rendered
@@ -206,19 +253,54 @@ impl<'p> Deriver<'p> {
             .iter()
             .map(|u| self.upstream_inputs(u))
             .collect();
-        let result = parse(&rendered.sql, self.dialect).and_then(|(statements, sql)| {
-            let columns = select::Analyser::new(&upstreams).model(&statements)?;
-            Ok((columns, sql))
+        let declared = self.declared_types(&rendered.upstreams);
+        let parsed = parse(&rendered.sql, self.dialect);
+        // SQL that does not parse is digested as text.
+        let sql_digest = match &parsed {
+            Ok((_, d)) => *d,
+            Err(_) => text_digest(&rendered.sql),
+        };
+        let names: Vec<select::UpstreamName> = rendered
+            .upstreams
+            .iter()
+            .map(|u| {
+                let key = self.upstream_key(u);
+                select::UpstreamName {
+                    derived: self.models.contains_key(&key),
+                    key,
+                    table: table_name(u),
+                }
+            })
+            .collect();
+        let mut named_outside = None;
+        let result = parsed.and_then(|(statements, _)| {
+            let mut analyser = select::Analyser::new(&upstreams, self.dialect).named(&names);
+            let columns = analyser.model(&statements);
+            named_outside = analyser.named_outside.take();
+            Ok((columns?, analyser.unread))
         });
+        let jinja = jinja_digest(&m.sql);
+        let partial = named_outside.map(|columns| Partial {
+            columns,
+            opaque: digest(jinja, &upstreams, &declared, &[]),
+        });
+        // Unresolved, the rendered SQL may hide what decides the output (the arguments of a
+        // macro Tessera cannot expand): its Jinja counts too.
+        let sql_digest = match result {
+            Ok(_) => sql_digest,
+            Err(_) => text_digest(&format!("{sql_digest}:{jinja}")),
+        };
+        let inputs = digest(
+            sql_digest,
+            &upstreams,
+            &declared,
+            &unresolved_inputs(result.is_ok(), &upstreams, &upstream_inputs),
+        );
         match result {
-            Ok((columns, sql)) => Derived::Resolved {
+            Ok((columns, unread)) => Derived::Resolved {
                 columns,
-                inputs: digest(
-                    sql,
-                    &upstreams,
-                    &self.declared_types(&rendered.upstreams),
-                    &upstream_inputs,
-                ),
+                inputs,
+                unread,
             },
             Err(why) if !rendered.opaque.is_empty() => {
                 let calls: Vec<String> = rendered.opaque.iter().map(|c| format!("`{c}`")).collect();
@@ -227,10 +309,46 @@ impl<'p> Deriver<'p> {
                         "it calls what Tessera cannot expand ({}): {why}",
                         calls.join(", ")
                     ),
+                    inputs,
+                    partial,
                 }
             }
-            Err(why) => Derived::Unresolved { reason: why },
+            Err(reason) => Derived::Unresolved {
+                reason,
+                inputs,
+                partial: None,
+            },
         }
+    }
+
+    /// The inputs of a model whose code could not be rendered (or is Python): its code, the
+    /// project's macros and vars, and each upstream it names, derived or as declared.
+    fn code_inputs(&mut self, m: &ModelSource) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        m.sql.hash(&mut h);
+        let macros = self.macros;
+        self.macros_digest
+            .get_or_insert_with(|| text_digest(&format!("{macros:?}")))
+            .hash(&mut h);
+        for d in &m.depends {
+            let key = d.key();
+            if self.models.contains_key(&key) {
+                match self.derive(&key) {
+                    Derived::Resolved { columns, .. } => {
+                        for c in columns {
+                            (c.name, c.quoted, c.data_type).hash(&mut h);
+                        }
+                    }
+                    d => d.inputs().hash(&mut h),
+                }
+            } else if let Some(r) = self.relations.get(&key) {
+                for c in &r.columns {
+                    (&c.name, c.quote, &c.data_type).hash(&mut h);
+                }
+            }
+        }
+        h.finish()
     }
 
     fn upstream_key(&self, up: &Upstream) -> String {
@@ -263,10 +381,9 @@ impl<'p> Deriver<'p> {
     /// An upstream model's own digest, already derived by [`Self::upstream_columns`]: its SQL
     /// may change a type that inference cannot see, and that reaches this model too.
     fn upstream_inputs(&self, up: &Upstream) -> u64 {
-        match self.memo.get(&self.upstream_key(up)) {
-            Some(Derived::Resolved { inputs, .. }) => *inputs,
-            _ => 0,
-        }
+        self.memo
+            .get(&self.upstream_key(up))
+            .map_or(0, Derived::inputs)
     }
 
     fn upstream_columns(&mut self, up: &Upstream) -> Cols {
@@ -274,7 +391,7 @@ impl<'p> Deriver<'p> {
         if self.models.contains_key(&key) {
             return match self.derive(&key) {
                 Derived::Resolved { columns, .. } => Cols::Known(columns),
-                Derived::Unresolved { reason } => {
+                Derived::Unresolved { reason, .. } => {
                     Cols::Unknown(format!("`{key}` is unresolved ({reason})"))
                 }
             };
@@ -307,12 +424,14 @@ impl<'p> Deriver<'p> {
 
 /// The output of SQL that needs no rendering (a manifest's `compiled_code`), once each upstream
 /// relation in it has been replaced by [`upstream_placeholder`]`(i)`: `upstreams[i]` is that
-/// upstream's output, or why it is unknown.
+/// upstream's output, or why it is unknown, and `names[i]` its relation key and whether it is a
+/// model (whose output was derived, so lists every column).
 /// `upstream_inputs[i]` is upstream `i`'s own [`Derived::Resolved`] digest (0 for a source or
 /// seed), and `declared[i]` the columns and types its YAML declares, so that a change anywhere
 /// upstream changes this model's digest too.
 pub fn derive_rendered(
     sql: &str,
+    names: &[(String, bool)],
     upstreams: &[Result<Vec<OutputColumn>, String>],
     upstream_inputs: &[u64],
     declared: &[Vec<(&str, Option<&str>)>],
@@ -325,16 +444,37 @@ pub fn derive_rendered(
             Err(why) => Cols::Unknown(why.clone()),
         })
         .collect();
-    let result = parse(sql, dialect).and_then(|(statements, sql)| {
-        let columns = select::Analyser::new(&cols).model(&statements)?;
-        Ok((columns, sql))
+    let parsed = parse(sql, dialect);
+    let sql_digest = match &parsed {
+        Ok((_, d)) => *d,
+        Err(_) => text_digest(sql),
+    };
+    let result = parsed.and_then(|(statements, _)| {
+        let names: Vec<select::UpstreamName> = names
+            .iter()
+            .map(|(key, derived)| select::UpstreamName {
+                key: key.clone(),
+                table: String::new(),
+                derived: *derived,
+            })
+            .collect();
+        let mut analyser = select::Analyser::new(&cols, dialect).named(&names);
+        let columns = analyser.model(&statements)?;
+        Ok((columns, analyser.unread))
     });
+    let upstream_inputs = unresolved_inputs(result.is_ok(), &cols, upstream_inputs);
+    let inputs = digest(sql_digest, &cols, declared, &upstream_inputs);
     match result {
-        Ok((columns, sql)) => Derived::Resolved {
+        Ok((columns, unread)) => Derived::Resolved {
             columns,
-            inputs: digest(sql, &cols, declared, upstream_inputs),
+            inputs,
+            unread,
         },
-        Err(reason) => Derived::Unresolved { reason },
+        Err(reason) => Derived::Unresolved {
+            reason,
+            inputs,
+            partial: None,
+        },
     }
 }
 
@@ -388,7 +528,7 @@ pub fn derive_models(
     dialect: Dialect,
     keys: Option<&std::collections::BTreeSet<String>>,
 ) -> BTreeMap<String, Derived> {
-    let mut deriver = Deriver::new(models, relations, macros.clone(), dialect);
+    let mut deriver = Deriver::new(models, relations, macros, dialect);
     let mut out = BTreeMap::new();
     for m in models {
         let key = model_key(m);
@@ -399,6 +539,20 @@ pub fn derive_models(
         out.insert(key, d);
     }
     out
+}
+
+/// The table name SQL qualifies an unaliased upstream with: a model's name (dbt's default
+/// alias, `name_v2` for a version), a source table's name.
+fn table_name(up: &Upstream) -> String {
+    match up {
+        Upstream::Ref {
+            name,
+            version: Some(v),
+        } => format!("{name}_v{v}"),
+        Upstream::Ref { name, .. } => name.clone(),
+        Upstream::Source { table, .. } => table.clone(),
+    }
+    .to_lowercase()
 }
 
 fn model_key(m: &ModelSource) -> String {
@@ -444,31 +598,4 @@ fn parse(sql: &str, dialect: Dialect) -> Result<(Vec<sqlparser::ast::Statement>,
         .parse_statements()
         .map(|statements| (statements, sql_digest))
         .map_err(|e| format!("the rendered SQL does not parse: {e}"))
-}
-
-/// The SQL's digest with the columns and types of each upstream it reads, as derived and as
-/// declared, in order.
-fn digest(
-    sql: u64,
-    upstreams: &[Cols],
-    declared: &[Vec<(&str, Option<&str>)>],
-    upstream_inputs: &[u64],
-) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
-    sql.hash(&mut h);
-    declared.hash(&mut h);
-    upstream_inputs.hash(&mut h);
-    for up in upstreams {
-        match up {
-            Cols::Known(columns) => {
-                0u8.hash(&mut h);
-                for c in columns {
-                    (&c.name, c.quoted, &c.data_type).hash(&mut h);
-                }
-            }
-            Cols::Unknown(why) => (1u8, why).hash(&mut h),
-        }
-    }
-    h.finish()
 }

@@ -8,15 +8,19 @@
 //! makes it unresolved too. Never a guess.
 
 use sqlparser::ast::{
-    CastKind, ExcludeSelectItem, Expr, Ident, JoinConstraint, JoinOperator, ObjectName, Query,
-    RenameSelectItem, Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr, Statement,
-    TableAlias, TableFactor, TableWithJoins, Value, WildcardAdditionalOptions,
+    CastKind, ExcludeSelectItem, Expr, Ident, JoinConstraint, ObjectName, Query, RenameSelectItem,
+    Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr, Statement, TableAlias,
+    TableFactor, TableWithJoins, Value, WildcardAdditionalOptions,
 };
 
 use super::OutputColumn;
+use super::output::{NILADIC, concat, duplicate, join_constraint, merge_using, warehouse_name};
 use super::render::{OPAQUE, UPSTREAM};
+use crate::contract::Dialect;
 
 const MAX_DEPTH: usize = 128;
+
+const STAR_UNKNOWN: &str = "`*` over a relation whose columns are unknown: ";
 
 /// What a relation in a FROM clause exposes.
 #[derive(Clone, Debug)]
@@ -28,7 +32,20 @@ pub(super) enum Cols {
 
 struct Rel {
     names: Vec<String>,
+    /// How messages name it: the upstream model or source, else as the SQL names it.
+    label: String,
+    /// Its columns are a model's derived output, all of them: a column it lacks is not there.
+    /// (A source's or seed's are what its YAML declares, often only some.)
+    complete: bool,
     cols: Cols,
+}
+
+/// How an upstream is named: its relation key in messages, its table name where the SQL
+/// qualifies it without an alias, and whether its columns were derived (so are complete).
+pub(super) struct UpstreamName {
+    pub key: String,
+    pub table: String,
+    pub derived: bool,
 }
 
 struct Scope<'p> {
@@ -47,17 +64,36 @@ impl Scope<'_> {
 pub(super) struct Analyser<'u> {
     /// Columns of upstream `N` (the `__tessera_up_N` placeholders).
     pub upstreams: &'u [Cols],
+    /// How the warehouse names an output column that has no alias.
+    dialect: Dialect,
+    /// How upstream `N` is named.
+    names: &'u [UpstreamName],
+    /// Output columns the final select reads from a relation that does not output them, with
+    /// what it reads (`` reads `status` from `stg_orders` ``): the warehouse refuses the model.
+    pub unread: Vec<(String, String)>,
+    /// When the output is unknown only because Jinja Tessera cannot expand yields some of its
+    /// columns: the ones the select names itself.
+    pub named_outside: Option<Vec<OutputColumn>>,
     depth: usize,
 }
 
 type Res<T> = Result<T, String>;
 
 impl<'u> Analyser<'u> {
-    pub fn new(upstreams: &'u [Cols]) -> Self {
+    pub fn new(upstreams: &'u [Cols], dialect: Dialect) -> Self {
         Analyser {
             upstreams,
+            dialect,
+            names: &[],
+            unread: Vec::new(),
+            named_outside: None,
             depth: 0,
         }
+    }
+
+    /// Names the upstreams.
+    pub fn named(self, names: &'u [UpstreamName]) -> Self {
+        Analyser { names, ..self }
     }
 
     /// The output of the model: its last statement, which must be a query.
@@ -73,12 +109,27 @@ impl<'u> Analyser<'u> {
                         short(c.expr.as_deref().unwrap_or(""))
                     ));
                 }
-                if let Some(c) = cols.iter().find(|c| c.name.contains("__tessera_")) {
+                if cols.iter().any(|c| c.name.contains("__tessera_")) {
+                    let named = cols.iter().filter(|c| !c.name.contains("__tessera_"));
+                    self.named_outside = Some(named.cloned().collect());
+                    return Err("an output column comes from Jinja Tessera cannot expand".into());
+                }
+                if let Some(name) = duplicate(&cols) {
                     return Err(format!(
-                        "an output column comes from Jinja Tessera cannot expand (`{}`)",
-                        c.name
+                        "it outputs `{name}` twice, which the warehouse refuses: dbt cannot \
+                         build it"
                     ));
                 }
+                // A column read from where it no longer is: not output (the model fails).
+                let unread = std::mem::take(&mut self.unread);
+                self.unread = unread
+                    .into_iter()
+                    .filter(|(n, _)| cols.iter().any(|c| &c.name == n))
+                    .collect();
+                let cols = cols
+                    .into_iter()
+                    .filter(|c| !self.unread.iter().any(|(n, _)| n == &c.name))
+                    .collect();
                 Ok(cols)
             }
             Cols::Unknown(why) => Err(why),
@@ -164,21 +215,23 @@ impl<'u> Analyser<'u> {
 
     fn select(&mut self, s: &Select, scope: &Scope<'_>) -> Res<Cols> {
         let mut rels: Vec<Rel> = Vec::new();
-        let mut merged_join = false;
+        // What an unqualified `*` lists: the FROM items in order, joins merged as SQL merges them.
+        let mut from_star = Cols::Known(Vec::new());
         for twj in &s.from {
-            self.table_with_joins(twj, scope, &mut rels, &mut merged_join)?;
+            let item = self.table_with_joins(twj, scope, &mut rels)?;
+            from_star = concat(from_star, item);
         }
         let mut out: Vec<OutputColumn> = Vec::new();
         for item in &s.projection {
             match item {
                 SelectItem::Wildcard(opts) => {
-                    if merged_join {
-                        return Ok(Cols::Unknown(
-                            "`*` over a join with USING or NATURAL".into(),
-                        ));
-                    }
-                    let covered: Vec<&Rel> = rels.iter().collect();
-                    match star(&covered, opts, &rels)? {
+                    let all = Rel {
+                        names: Vec::new(),
+                        label: String::new(),
+                        complete: false,
+                        cols: from_star.clone(),
+                    };
+                    match star(&[&all], opts, &rels)? {
                         Cols::Known(c) => out.extend(c),
                         unknown => return Ok(unknown),
                     }
@@ -217,10 +270,11 @@ impl<'u> Analyser<'u> {
                                         .into(),
                                 ));
                             }
-                            // Unnamed: fine in a later UNION branch, unresolved if it is output.
+                            // Unnamed: fine in a later UNION branch, unresolved if it is output,
+                            // unless the warehouse's own name for it is certain.
                             let (data_type, cast) = infer(other, &rels);
                             out.push(OutputColumn {
-                                name: String::new(),
+                                name: warehouse_name(other, self.dialect).unwrap_or_default(),
                                 quoted: false,
                                 data_type,
                                 cast,
@@ -229,6 +283,7 @@ impl<'u> Analyser<'u> {
                             continue;
                         }
                     };
+                    self.note_unread(e, &norm(name), &rels, &out);
                     let (data_type, cast) = infer(e, &rels);
                     out.push(OutputColumn {
                         name: norm(name),
@@ -239,6 +294,7 @@ impl<'u> Analyser<'u> {
                     });
                 }
                 SelectItem::ExprWithAlias { expr, alias } => {
+                    self.note_unread(expr, &norm(alias), &rels, &out);
                     let (data_type, cast) = infer(expr, &rels);
                     out.push(OutputColumn {
                         name: norm(alias),
@@ -246,7 +302,7 @@ impl<'u> Analyser<'u> {
                         data_type,
                         cast,
                         expr: Some(expr.to_string()),
-                    })
+                    });
                 }
                 SelectItem::ExprWithAliases { .. } => {
                     return Ok(Cols::Unknown("a multi-alias select item".into()));
@@ -256,30 +312,84 @@ impl<'u> Analyser<'u> {
         Ok(Cols::Known(out))
     }
 
+    /// Records output column `output` when the final select reads it as a column that the
+    /// relations in FROM, all of known columns, do not have (and no earlier output column of
+    /// the same select is named so, which some warehouses let it mean).
+    fn note_unread(&mut self, e: &Expr, output: &str, rels: &[Rel], earlier: &[OutputColumn]) {
+        if self.depth != 1 || rels.is_empty() {
+            return;
+        }
+        let has = |r: &Rel, col: &str| match &r.cols {
+            Cols::Known(c) => c.iter().any(|c| same(&c.name, col)),
+            Cols::Unknown(_) => true,
+        };
+        let from = match e {
+            Expr::Identifier(id) => {
+                let col = norm(id);
+                if id.quote_style.is_none()
+                    && (NILADIC.contains(&col.as_str()) || col.starts_with('$'))
+                {
+                    return;
+                }
+                let lateral = earlier.iter().any(|c| same(&c.name, &col));
+                // A bare relation name is a whole-row reference in PostgreSQL.
+                let whole_row = rels.iter().any(|r| r.names.contains(&col));
+                let all_complete = rels.iter().all(|r| r.complete);
+                if lateral || whole_row || !all_complete || rels.iter().any(|r| has(r, &col)) {
+                    return;
+                }
+                let labels: Vec<String> = rels.iter().map(|r| format!("`{}`", r.label)).collect();
+                format!("reads `{col}` from {}", labels.join(" or "))
+            }
+            Expr::CompoundIdentifier(ids) => {
+                let [.., q, col] = ids.as_slice() else { return };
+                let Some(rel) = rels.iter().find(|r| r.names.contains(&norm(q))) else {
+                    return;
+                };
+                if !rel.complete || has(rel, &norm(col)) {
+                    return;
+                }
+                format!("reads `{}` from `{}`", norm(col), rel.label)
+            }
+            _ => return,
+        };
+        self.unread.push((output.to_string(), from));
+    }
+
+    /// Adds the relations of one FROM item to `rels` and returns what `*` lists over it.
     fn table_with_joins(
         &mut self,
         twj: &TableWithJoins,
         scope: &Scope<'_>,
         rels: &mut Vec<Rel>,
-        merged: &mut bool,
-    ) -> Res<()> {
-        self.factor(&twj.relation, scope, rels, merged)?;
+    ) -> Res<Cols> {
+        let mut all = self.factor(&twj.relation, scope, rels)?;
         for join in &twj.joins {
-            self.factor(&join.relation, scope, rels, merged)?;
-            if merges_columns(&join.join_operator) {
-                *merged = true;
-            }
+            let right = self.factor(&join.relation, scope, rels)?;
+            all = match join_constraint(&join.join_operator) {
+                Some(JoinConstraint::Using(names)) => {
+                    let names: Vec<String> = names.iter().filter_map(last_ident).collect();
+                    merge_using(all, right, &names)
+                }
+                Some(JoinConstraint::Natural) => match (&all, &right) {
+                    (Cols::Known(l), Cols::Known(r)) => {
+                        let common: Vec<String> = l
+                            .iter()
+                            .filter(|c| r.iter().any(|x| same(&x.name, &c.name)))
+                            .map(|c| c.name.clone())
+                            .collect();
+                        merge_using(all, right, &common)
+                    }
+                    _ => Cols::Unknown("`*` over a NATURAL join with a side unknown".into()),
+                },
+                _ => concat(all, right),
+            };
         }
-        Ok(())
+        Ok(all)
     }
 
-    fn factor(
-        &mut self,
-        tf: &TableFactor,
-        scope: &Scope<'_>,
-        rels: &mut Vec<Rel>,
-        merged: &mut bool,
-    ) -> Res<()> {
+    /// Adds the relations of one FROM factor to `rels` and returns what `*` lists over it.
+    fn factor(&mut self, tf: &TableFactor, scope: &Scope<'_>, rels: &mut Vec<Rel>) -> Res<Cols> {
         let rel = match tf {
             TableFactor::Table { name, alias, .. } => self.table(name, alias.as_ref(), scope),
             TableFactor::Derived {
@@ -290,19 +400,26 @@ impl<'u> Analyser<'u> {
                     .unwrap_or_else(Cols::Unknown);
                 Rel {
                     names: alias.iter().map(|a| norm(&a.name)).collect(),
+                    label: alias
+                        .as_ref()
+                        .map_or("a subquery".into(), |a| a.name.value.clone()),
+                    complete: false,
                     cols: renamed(cols, alias.as_ref()),
                 }
             }
             TableFactor::NestedJoin {
                 table_with_joins, ..
-            } => return self.table_with_joins(table_with_joins, scope, rels, merged),
+            } => return self.table_with_joins(table_with_joins, scope, rels),
             other => Rel {
                 names: Vec::new(),
+                label: short(&other.to_string()),
+                complete: false,
                 cols: Cols::Unknown(format!("`{}` is not analysed", short(&other.to_string()))),
             },
         };
+        let cols = rel.cols.clone();
         rels.push(rel);
-        Ok(())
+        Ok(cols)
     }
 
     fn table(&self, name: &ObjectName, alias: Option<&TableAlias>, scope: &Scope<'_>) -> Rel {
@@ -315,9 +432,13 @@ impl<'u> Analyser<'u> {
             [part] => part.as_ident(),
             _ => None,
         };
+        let mut label = name.to_string();
+        let mut upstream: Option<&UpstreamName> = None;
         let cols = match single {
             Some(id) if id.quote_style.is_none() && id.value.starts_with(UPSTREAM) => {
                 let i: Option<usize> = id.value[UPSTREAM.len()..].parse().ok();
+                upstream = i.and_then(|i| self.names.get(i));
+                label = upstream.map_or("an upstream".into(), |u| u.key.clone());
                 match i.and_then(|i| self.upstreams.get(i)) {
                     Some(c) => c.clone(),
                     None => Cols::Unknown(format!("`{}` is no known upstream", id.value)),
@@ -335,28 +456,22 @@ impl<'u> Analyser<'u> {
         {
             names.push(l);
         }
+        // Unaliased, a ref or source is qualified by its table's name (`stg_orders.id`), which
+        // the placeholder standing for it no longer shows.
+        if alias.is_none()
+            && let Some(u) = upstream
+            && !u.table.is_empty()
+            && !names.contains(&u.table)
+        {
+            names.push(u.table.clone());
+        }
         Rel {
             names,
+            label,
+            complete: upstream.is_some_and(|u| u.derived),
             cols: renamed(cols, alias),
         }
     }
-}
-
-fn merges_columns(op: &JoinOperator) -> bool {
-    let constraint = match op {
-        JoinOperator::Join(c)
-        | JoinOperator::Inner(c)
-        | JoinOperator::Left(c)
-        | JoinOperator::LeftOuter(c)
-        | JoinOperator::Right(c)
-        | JoinOperator::RightOuter(c)
-        | JoinOperator::FullOuter(c) => c,
-        _ => return false,
-    };
-    matches!(
-        constraint,
-        JoinConstraint::Using(_) | JoinConstraint::Natural
-    )
 }
 
 /// `name (a, b)` renames columns by position.
@@ -397,10 +512,12 @@ fn star(covered: &[&Rel], opts: &WildcardAdditionalOptions, rels: &[Rel]) -> Res
     for rel in covered {
         match &rel.cols {
             Cols::Known(c) => out.extend(c.iter().cloned()),
+            // A `*` over a CTE that is itself a `*` over the unknown: say it once.
+            Cols::Unknown(why) if why.starts_with(STAR_UNKNOWN) => {
+                return Ok(Cols::Unknown(why.clone()));
+            }
             Cols::Unknown(why) => {
-                return Ok(Cols::Unknown(format!(
-                    "`*` over a relation whose columns are unknown: {why}"
-                )));
+                return Ok(Cols::Unknown(format!("{STAR_UNKNOWN}{why}")));
             }
         }
     }
@@ -441,7 +558,7 @@ fn star(covered: &[&Rel], opts: &WildcardAdditionalOptions, rels: &[Rel]) -> Res
     Ok(Cols::Known(out))
 }
 
-fn same(a: &str, b: &str) -> bool {
+pub(super) fn same(a: &str, b: &str) -> bool {
     a == b || a.eq_ignore_ascii_case(b)
 }
 
@@ -482,25 +599,25 @@ fn infer(e: &Expr, rels: &[Rel]) -> (Option<String>, bool) {
                 return (None, false);
             };
             let (q, col) = (norm(q), norm(col));
-            let found =
-                rels.iter()
-                    .find(|r| r.names.contains(&q))
-                    .and_then(|rel| match &rel.cols {
-                        Cols::Known(c) => c.iter().find(|c| same(&c.name, &col)),
-                        Cols::Unknown(_) => None,
-                    });
+            let found = rels
+                .iter()
+                .find(|r| r.names.contains(&q))
+                .and_then(|rel| match &rel.cols {
+                    Cols::Known(c) => c.iter().find(|c| same(&c.name, &col)),
+                    Cols::Unknown(_) => None,
+                });
             found.map_or((None, false), |c| (c.data_type.clone(), c.cast))
         }
         _ => (None, false),
     }
 }
 
-fn last_ident(n: &ObjectName) -> Option<String> {
+pub(super) fn last_ident(n: &ObjectName) -> Option<String> {
     n.0.last().and_then(|p| p.as_ident()).map(norm)
 }
 
 /// Unquoted identifiers are case-insensitive: fold them; quoted ones keep their case.
-fn norm(id: &Ident) -> String {
+pub(super) fn norm(id: &Ident) -> String {
     if id.quote_style.is_some() {
         id.value.clone()
     } else {

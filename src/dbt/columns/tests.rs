@@ -26,7 +26,7 @@ fn derive(models: &[ModelSource], macros: &[&str]) -> BTreeMap<String, Derived> 
 fn names(d: &Derived) -> Vec<String> {
     match d {
         Derived::Resolved { columns, .. } => columns.iter().map(|c| c.name.clone()).collect(),
-        Derived::Unresolved { reason } => vec![format!("unresolved: {reason}")],
+        Derived::Unresolved { reason, .. } => vec![format!("unresolved: {reason}")],
     }
 }
 

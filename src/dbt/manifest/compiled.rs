@@ -21,8 +21,9 @@ pub struct CompiledCode {
     models: HashMap<String, Model>,
     /// Unique id → relation key, for every relation of the manifest.
     keys: HashMap<String, String>,
-    /// Unique id → relation name as compiled SQL spells it.
-    relation_names: HashMap<String, String>,
+    /// Unique id → the relation name as compiled SQL spells it (`relation_name`), or the ways
+    /// it may be spelt when an older manifest does not say.
+    relation_names: HashMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -45,14 +46,15 @@ impl CompiledCode {
             .iter()
             .filter_map(|(k, r)| Some((r.unique_id.clone()?, k.clone())))
             .collect();
-        let mut relation_names: HashMap<String, String> =
+        let mut relation_names: HashMap<String, Vec<String>> =
             std::mem::take(&mut m.source_relation_names)
                 .into_iter()
+                .map(|(uid, name)| (uid, vec![name]))
                 .collect();
         let mut models = HashMap::new();
         for n in m.nodes.iter_mut().filter(|n| n.enabled) {
             if let Some(name) = n.relation_name.as_deref().filter(|s| !s.trim().is_empty()) {
-                relation_names.insert(n.unique_id.clone(), name.to_string());
+                relation_names.insert(n.unique_id.clone(), vec![name.to_string()]);
             }
             let (Some(key), Some(sql)) = (keys.get(&n.unique_id), n.compiled_code.take()) else {
                 continue;
@@ -65,6 +67,18 @@ impl CompiledCode {
                     depends_on: n.depends_on.clone(),
                 },
             );
+        }
+        // Manifests before `relation_name` (schema v4 and older nodes): the name is built from
+        // the relation's parts, as dbt writes it with quoting on or off.
+        for (uid, key) in &keys {
+            if !relation_names.contains_key(uid)
+                && let Some(r) = m.relations.get(key)
+            {
+                let spellings = spellings(r);
+                if !spellings.is_empty() {
+                    relation_names.insert(uid.clone(), spellings);
+                }
+            }
         }
         Some(CompiledCode {
             models,
@@ -186,20 +200,16 @@ impl<'a> Deriver<'a> {
             return d.clone();
         }
         let Some(model) = self.code.models.get(key) else {
-            return Derived::Unresolved {
-                reason: format!("`{key}` has no compiled SQL in the manifest"),
-            };
+            return Derived::unresolved(format!("`{key}` has no compiled SQL in the manifest"), ());
         };
         if !self.in_progress.insert(key.to_string()) {
-            return Derived::Unresolved {
-                reason: format!("`{key}` depends on itself"),
-            };
+            return Derived::unresolved(format!("`{key}` depends on itself"), ());
         }
         let mut names: Vec<(&str, usize)> = Vec::new();
         let mut upstreams = Vec::with_capacity(model.depends_on.len());
         let mut upstream_inputs = Vec::with_capacity(model.depends_on.len());
         for (i, uid) in model.depends_on.iter().enumerate() {
-            if let Some(name) = self.code.relation_names.get(uid) {
+            for name in self.code.relation_names.get(uid).into_iter().flatten() {
                 names.push((name, i));
             }
             upstreams.push(self.upstream(uid));
@@ -221,8 +231,22 @@ impl<'a> Deriver<'a> {
                     .unwrap_or_default()
             })
             .collect();
-        let d =
-            columns::derive_rendered(&sql, &upstreams, &upstream_inputs, &declared, self.dialect);
+        let names: Vec<(String, bool)> = model
+            .depends_on
+            .iter()
+            .map(|uid| match self.code.keys.get(uid) {
+                Some(key) => (key.clone(), self.code.models.contains_key(key)),
+                None => (uid.clone(), false),
+            })
+            .collect();
+        let d = columns::derive_rendered(
+            &sql,
+            &names,
+            &upstreams,
+            &upstream_inputs,
+            &declared,
+            self.dialect,
+        );
         self.in_progress.remove(key);
         self.memo.insert(key.to_string(), d.clone());
         d
@@ -231,10 +255,8 @@ impl<'a> Deriver<'a> {
     /// A model upstream's digest, once [`Self::upstream`] derived it; 0 for the rest.
     fn upstream_inputs(&self, uid: &str) -> u64 {
         let key = self.code.keys.get(uid);
-        match key.and_then(|k| self.memo.get(k)) {
-            Some(Derived::Resolved { inputs, .. }) => *inputs,
-            _ => 0,
-        }
+        key.and_then(|k| self.memo.get(k))
+            .map_or(0, Derived::inputs)
     }
 
     /// The output of the relation with unique id `uid`: derived for a model, declared for a
@@ -246,7 +268,9 @@ impl<'a> Deriver<'a> {
         if self.code.models.contains_key(key) {
             return match self.derive(key) {
                 Derived::Resolved { columns, .. } => Ok(columns),
-                Derived::Unresolved { reason } => Err(format!("`{key}` is unresolved ({reason})")),
+                Derived::Unresolved { reason, .. } => {
+                    Err(format!("`{key}` is unresolved ({reason})"))
+                }
             };
         }
         match self.project.get(key) {
@@ -260,6 +284,26 @@ impl<'a> Deriver<'a> {
             None => Err(format!("`{key}` is not among the manifest's relations")),
         }
     }
+}
+
+/// How compiled SQL may name `r` when the manifest gives no `relation_name`: its
+/// `database.schema.identifier` (or `schema.identifier`) bare, in double quotes, and in
+/// backticks (BigQuery, Databricks).
+fn spellings(r: &Relation) -> Vec<String> {
+    let (Some(schema), Some(identifier)) = (r.schema.as_deref(), r.identifier.as_deref()) else {
+        return Vec::new();
+    };
+    let parts: Vec<&str> = r
+        .database
+        .as_deref()
+        .into_iter()
+        .chain([schema, identifier])
+        .collect();
+    let quoted = |q: char| {
+        let p: Vec<String> = parts.iter().map(|p| format!("{q}{p}{q}")).collect();
+        p.join(".")
+    };
+    vec![parts.join("."), quoted('"'), quoted('`')]
 }
 
 fn declared(r: &Relation) -> Vec<OutputColumn> {
