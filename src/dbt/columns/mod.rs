@@ -8,6 +8,7 @@
 //! reason; its YAML columns stand in, as before.
 
 mod catalog;
+mod context;
 mod contract;
 mod jinja_text;
 mod pycompat;
@@ -24,6 +25,7 @@ use sqlparser::parser::{Parser, ParserOptions};
 use sqlparser::tokenizer::Tokenizer;
 
 pub use catalog::{Catalog, CatalogError};
+pub use context::ASSUMED as ASSUMED_TARGET;
 pub use contract::{apply, apply_pair, documented_only};
 pub use render::Macros;
 
@@ -71,6 +73,8 @@ pub fn read_macros(tree: &dyn FileTree, project_dir: &str) -> Result<Macros, Git
         macro_paths: Option<Vec<String>>,
         #[serde(default)]
         vars: BTreeMap<String, serde_json::Value>,
+        #[serde(default)]
+        name: Option<String>,
     }
     let dir = git::clean(project_dir).unwrap_or_default();
     let join = |name: &str| match dir.as_str() {
@@ -82,12 +86,7 @@ pub fn read_macros(tree: &dyn FileTree, project_dir: &str) -> Result<Macros, Git
         Some(bytes) => serde_saphyr::from_str(&String::from_utf8_lossy(&bytes)).unwrap_or_default(),
         None => return Ok(macros),
     };
-    // Only plain values: a var that is itself a mapping of per-package vars is left opaque.
-    macros.vars = project
-        .vars
-        .into_iter()
-        .filter(|(_, v)| !v.is_object())
-        .collect();
+    macros.vars = project_vars(project.vars, project.name.as_deref());
     let paths = project
         .macro_paths
         .unwrap_or_else(|| vec!["macros".to_string()]);
@@ -101,6 +100,23 @@ pub fn read_macros(tree: &dyn FileTree, project_dir: &str) -> Result<Macros, Git
         }
     }
     Ok(macros)
+}
+
+/// The vars this project's models see: the global `vars:`, with the project's own scope
+/// (`vars: {<project name>: {...}}`) over them, as dbt layers them. A mapping under another
+/// key is a package's scope, or a var whose value is a mapping: kept as a var either way,
+/// since only a model of that package would read it under that name.
+fn project_vars(
+    mut vars: BTreeMap<String, serde_json::Value>,
+    name: Option<&str>,
+) -> BTreeMap<String, serde_json::Value> {
+    if let Some(n) = name
+        && vars.get(n).is_some_and(serde_json::Value::is_object)
+        && let Some(serde_json::Value::Object(own)) = vars.remove(n)
+    {
+        vars.extend(own);
+    }
+    vars
 }
 
 /// Derives models' output columns on demand, each once, upstreams first.
@@ -163,7 +179,7 @@ impl<'p> Deriver<'p> {
             Some(m) if m.language == ModelLanguage::Python => Derived::Unresolved {
                 reason: "a Python model".into(),
             },
-            Some(m) => match (self.derive_sql(&m.sql), &m.snapshot_meta) {
+            Some(m) => match (self.derive_sql(key, &m.sql), &m.snapshot_meta) {
                 (
                     Derived::Resolved {
                         mut columns,
@@ -182,14 +198,21 @@ impl<'p> Deriver<'p> {
         d
     }
 
-    fn derive_sql(&mut self, code: &str) -> Derived {
-        let rendered = match self.renderer.render(code) {
+    fn derive_sql(&mut self, key: &str, code: &str) -> Derived {
+        let this = match self.relations.get(key) {
+            Some(r) => render::This {
+                identifier: r.identifier.clone().unwrap_or_else(|| r.name.clone()),
+                schema: r.schema.clone(),
+                database: r.database.clone(),
+            },
+            None => render::This {
+                identifier: key.to_string(),
+                ..Default::default()
+            },
+        };
+        let rendered = match self.renderer.render(code, &this) {
             Ok(r) => r,
-            Err(why) => {
-                return Derived::Unresolved {
-                    reason: format!("its Jinja does not render: {why}"),
-                };
-            }
+            Err(reason) => return Derived::Unresolved { reason },
         };
         let upstreams: Vec<Cols> = rendered
             .upstreams
@@ -215,6 +238,11 @@ impl<'p> Deriver<'p> {
                     &upstream_inputs,
                 ),
             },
+            Err(_) if let Some(call) = render::needs_warehouse(&rendered.opaque) => {
+                Derived::Unresolved {
+                    reason: format!("`{call}` needs a warehouse connection"),
+                }
+            }
             Err(why) if !rendered.opaque.is_empty() => {
                 let calls: Vec<String> = rendered.opaque.iter().map(|c| format!("`{c}`")).collect();
                 Derived::Unresolved {

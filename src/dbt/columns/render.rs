@@ -13,10 +13,12 @@ use std::sync::{Arc, Mutex};
 use minijinja::value::{Object, ObjectRepr, Value};
 use minijinja::{Environment, Error, ErrorKind, State, UndefinedBehavior};
 
+use super::context::{self, Config};
 use super::jinja_text::{
     OVERRIDABLE, called_names, defines_macro, macro_names, mentions, strip_blocks,
     without_overrides,
 };
+use crate::dbt::identity::Target;
 use crate::dbt::usage::Upstream;
 
 /// Marks SQL produced by a call Tessera cannot expand.
@@ -28,12 +30,19 @@ const THIS: &str = "__tessera_this";
 /// Bounds a runaway template (`{% for %}` over a huge range); dbt models need far less.
 const FUEL: u64 = 2_000_000;
 
-/// One project's macros, by file, with the names each defines.
+/// One project's macros, by file, with the names each defines, and the rest of the context
+/// its models render in.
 #[derive(Debug, Default, Clone)]
 pub struct Macros {
     files: Vec<MacroFile>,
-    /// `vars:` of dbt_project.yml, for `var()` without a default.
+    /// `vars:` of dbt_project.yml (global, then the project's own scope over them): `var()`
+    /// answers these before its default, as dbt does.
     pub(super) vars: BTreeMap<String, serde_json::Value>,
+    /// The target `target` and `this` answer with; `None` when no target is known, and
+    /// [`context::ASSUMED`] stands in.
+    pub(super) target: Option<Target>,
+    /// The dbt profile, for `target.profile_name`.
+    pub(super) profile: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -53,6 +62,20 @@ impl Macros {
 
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
+    }
+
+    /// Renders models against `target`, the one their relations are placed in (profiles.yml,
+    /// else `dbt.target`); `None` keeps the assumed one.
+    pub fn set_target(&mut self, target: Option<&Target>, profile: Option<&str>) {
+        self.target = target.cloned();
+        self.profile = profile.map(str::to_string);
+    }
+
+    /// Whether any of `models`, or a macro, reads `target`: an assumed target then changes
+    /// what they render.
+    pub fn read_target<'a>(&self, mut models: impl Iterator<Item = &'a str>) -> bool {
+        let reads = |text: &str| called_names(text).contains("target");
+        self.files.iter().any(|f| reads(&f.text)) || models.any(reads)
     }
 
     /// The macro files `code` needs, directly or through other macros.
@@ -87,12 +110,12 @@ pub(super) struct Rendered {
 }
 
 #[derive(Debug, Default)]
-struct Log {
+pub(super) struct Log {
     upstreams: Vec<Upstream>,
     opaque: BTreeSet<String>,
 }
 
-type Shared = Arc<Mutex<Log>>;
+pub(super) type Shared = Arc<Mutex<Log>>;
 
 fn log(shared: &Shared) -> std::sync::MutexGuard<'_, Log> {
     // A render that panicked mid-way leaves a log no one reads again: take it as it is.
@@ -142,42 +165,15 @@ impl Renderer {
         .into_iter()
         .collect();
         env.add_global("builtins", Value::from(builtins));
-        let vars = macros.vars.clone();
-        let l = log.clone();
-        env.add_function("var", move |args: minijinja::value::Rest<Value>| {
-            let name = args.first().and_then(|v| v.as_str()).unwrap_or("");
-            Ok(match (args.get(1), vars.get(name)) {
-                (Some(default), _) if !default.is_kwargs() => default.clone(),
-                (_, Some(v)) => json_value(v),
-                _ => opaque(&l, &format!("var('{name}')")),
-            })
-        });
-        let l = log.clone();
-        env.add_function("env_var", move |args: minijinja::value::Rest<Value>| {
-            let name = args.first().and_then(|v| v.as_str()).unwrap_or("");
-            Ok(match args.get(1) {
-                Some(default) if !default.is_kwargs() => default.clone(),
-                _ => opaque(&l, &format!("env_var('{name}')")),
-            })
-        });
+        context::install(&mut env, macros.vars.clone(), &log);
         // The full-refresh shape: what a reader of a fresh build sees.
         env.add_function("is_incremental", || false);
-        env.add_function("log", |_: minijinja::value::Rest<Value>| "");
         env.add_function("return", |v: Value| super::returns::returned(&v));
-        env.add_global("config", Value::from_object(Config));
         env.add_global("execute", true);
-        env.add_global("this", Value::from_object(Rel::named(THIS)));
-        let target: BTreeMap<&str, Value> = [
-            ("name", "dev"),
-            ("target_name", "dev"),
-            ("schema", "tessera_schema"),
-            ("database", "tessera_database"),
-            ("type", adapter),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k, Value::from(v)))
-        .collect();
-        env.add_global("target", Value::from(target));
+        env.add_global(
+            "target",
+            context::target(macros.target.as_ref(), macros.profile.as_deref(), adapter),
+        );
         env.add_global(
             "adapter",
             Value::from_object(Adapter {
@@ -222,8 +218,24 @@ impl Renderer {
         }
     }
 
-    /// Renders one model. `Err` says why the Jinja could not be rendered.
-    pub fn render(&mut self, code: &str) -> Result<Rendered, String> {
+    /// Renders one model, which lands at `this`. `Err` says why the Jinja could not be
+    /// rendered.
+    pub fn render(&mut self, code: &str, this: &This) -> Result<Rendered, String> {
+        // The model's own relation, in the target's schema unless it is placed elsewhere.
+        let target = self.macros.target.as_ref();
+        let this = Rel {
+            placeholder: THIS.to_string(),
+            name: this.identifier.clone(),
+            schema: this
+                .schema
+                .clone()
+                .or_else(|| target.and_then(|t| t.schema.clone())),
+            database: this
+                .database
+                .clone()
+                .or_else(|| target.and_then(|t| t.database.clone())),
+        };
+        self.env.add_global("this", Value::from_object(this));
         let code = strip_blocks(code);
         let mut source = self.macros.needed(&code);
         source.push_str(&code);
@@ -251,7 +263,15 @@ impl Renderer {
         *log(&self.log) = Log::default();
         let rendered = self.env.render_str(source, ());
         let mut l = log(&self.log);
-        let sql = super::returns::unwrap(&rendered.map_err(|e| describe(&e))?);
+        let sql = match rendered {
+            Ok(text) => super::returns::unwrap(&text),
+            Err(e) => {
+                return Err(match needs_warehouse(&l.opaque) {
+                    Some(call) => format!("`{call}` needs a warehouse connection"),
+                    None => format!("its Jinja does not render: {}", describe(&e)),
+                });
+            }
+        };
         Ok(Rendered {
             sql,
             upstreams: std::mem::take(&mut l.upstreams),
@@ -260,25 +280,12 @@ impl Renderer {
     }
 }
 
-fn json_value(v: &serde_json::Value) -> Value {
-    match v {
-        serde_json::Value::Null => Value::from(()),
-        serde_json::Value::Bool(b) => Value::from(*b),
-        serde_json::Value::Number(n) => match (n.as_i64(), n.as_f64()) {
-            (Some(i), _) => Value::from(i),
-            (None, Some(f)) => Value::from(f),
-            _ => Value::from(n.to_string()),
-        },
-        serde_json::Value::String(s) => Value::from(s.clone()),
-        serde_json::Value::Array(items) => {
-            Value::from(items.iter().map(json_value).collect::<Vec<_>>())
-        }
-        serde_json::Value::Object(map) => Value::from(
-            map.iter()
-                .map(|(k, v)| (k.clone(), json_value(v)))
-                .collect::<BTreeMap<_, _>>(),
-        ),
-    }
+/// The first call among `calls` whose answer only the warehouse has.
+pub(super) fn needs_warehouse(calls: &BTreeSet<String>) -> Option<&str> {
+    calls
+        .iter()
+        .map(String::as_str)
+        .find(|c| context::NEEDS_WAREHOUSE.contains(c))
 }
 
 fn describe(e: &Error) -> String {
@@ -314,6 +321,8 @@ fn relation(log: &Shared, upstream: Option<Upstream>) -> Value {
     Value::from_object(Rel {
         placeholder: format!("{UPSTREAM}{i}"),
         name,
+        schema: None,
+        database: None,
     })
 }
 
@@ -360,7 +369,7 @@ fn source_upstream(args: &[Value]) -> Option<Upstream> {
     }
 }
 
-fn opaque(log: &Shared, name: &str) -> Value {
+pub(super) fn opaque(log: &Shared, name: &str) -> Value {
     log_lock(log).opaque.insert(name.to_string());
     opaque_value(log, name)
 }
@@ -377,15 +386,18 @@ fn opaque_value(log: &Shared, name: &str) -> Value {
 struct Rel {
     placeholder: String,
     name: String,
+    /// Where it lands, when known (`this`); an upstream's is left to the assumed names, since
+    /// a select's columns do not depend on where what it reads is.
+    schema: Option<String>,
+    database: Option<String>,
 }
 
-impl Rel {
-    fn named(placeholder: &str) -> Rel {
-        Rel {
-            placeholder: placeholder.to_string(),
-            name: placeholder.to_string(),
-        }
-    }
+/// Where the model being rendered lands, for `this`.
+#[derive(Debug, Clone, Default)]
+pub(super) struct This {
+    pub identifier: String,
+    pub schema: Option<String>,
+    pub database: Option<String>,
 }
 
 impl Object for Rel {
@@ -396,8 +408,12 @@ impl Object for Rel {
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
         match key.as_str()? {
             "identifier" | "name" | "table" => Some(Value::from(self.name.clone())),
-            "schema" => Some(Value::from("tessera_schema")),
-            "database" => Some(Value::from("tessera_database")),
+            "schema" => Some(Value::from(
+                self.schema.as_deref().unwrap_or(context::ASSUMED.1),
+            )),
+            "database" => Some(Value::from(
+                self.database.as_deref().unwrap_or(context::ASSUMED.2),
+            )),
             _ => None,
         }
     }
@@ -417,32 +433,6 @@ impl Object for Rel {
         match method {
             "include" | "quote" | "incorporate" => Ok(Value::from_dyn_object(self.clone())),
             "render" => Ok(Value::from(self.placeholder.clone())),
-            _ => Err(Error::from(ErrorKind::UnknownMethod)),
-        }
-    }
-}
-
-/// `config(...)` renders nothing; `config.get(key, default)` answers the default.
-#[derive(Debug)]
-struct Config;
-
-impl Object for Config {
-    fn repr(self: &Arc<Self>) -> ObjectRepr {
-        ObjectRepr::Plain
-    }
-
-    fn call(self: &Arc<Self>, _: &mut State<'_, '_>, _: &[Value]) -> Result<Value, Error> {
-        Ok(Value::from(""))
-    }
-
-    fn call_method(
-        self: &Arc<Self>,
-        _: &mut State<'_, '_>,
-        method: &str,
-        args: &[Value],
-    ) -> Result<Value, Error> {
-        match method {
-            "get" => Ok(args.get(1).cloned().unwrap_or(Value::from(()))),
             _ => Err(Error::from(ErrorKind::UnknownMethod)),
         }
     }
