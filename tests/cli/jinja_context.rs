@@ -218,3 +218,23 @@ fn get_columns_in_relation_leaves_the_model_unresolved_and_says_it_needs_the_war
         "{err}"
     );
 }
+
+#[test]
+fn dict_update_renders() {
+    rename_is_caught_through(
+        "{% set cfg = {'materialized': 'table'} %}{% do cfg.update({'tags': ['x']}) %}{% do cfg.setdefault('alias', 'o') %}{{ config(**cfg) }}",
+    );
+}
+
+#[test]
+fn a_column_list_built_with_append_is_the_models_output() {
+    let sql = "{% set cols = [] %}{% for c in ['id', 'status', 'amount'] %}{% do cols.append(c) %}{% endfor %}\nselect {{ cols | join(', ') }} from raw.orders\n";
+    let repo = repo(&[
+        ("models/orders.sql", sql),
+        ("models/schema.yml", &props(&["id", "status", "amount"])),
+    ]);
+    repo.write("models/orders.sql", &sql.replace("'status', ", ""));
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(findings(&o), ["column_removed orders.status ERR"]);
+}

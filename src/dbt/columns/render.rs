@@ -166,6 +166,7 @@ impl Renderer {
         .collect();
         env.add_global("builtins", Value::from(builtins));
         context::install(&mut env, macros.vars.clone(), &log);
+        super::mutable::install(&mut env);
         // The full-refresh shape: what a reader of a fresh build sees.
         env.add_function("is_incremental", || false);
         env.add_function("return", |v: Value| super::returns::returned(&v));
@@ -195,6 +196,8 @@ impl Renderer {
             "this",
             "target",
             "adapter",
+            super::mutable::DICT,
+            super::mutable::LIST,
             // minijinja's own
             "range",
             "dict",
@@ -261,7 +264,7 @@ impl Renderer {
 
     fn render_source(&self, source: &str) -> Result<Rendered, String> {
         *log(&self.log) = Log::default();
-        let rendered = self.env.render_str(source, ());
+        let rendered = self.env.render_str(&super::mutable::rewrite(source), ());
         let mut l = log(&self.log);
         let sql = match rendered {
             Ok(text) => super::returns::unwrap(&text),
