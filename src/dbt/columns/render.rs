@@ -71,11 +71,18 @@ impl Macros {
         self.profile = profile.map(str::to_string);
     }
 
-    /// Whether any of `models`, or a macro, reads `target`: an assumed target then changes
-    /// what they render.
+    /// Whether any of `models`, or a macro they may call, reads `target`: an assumed target
+    /// then changes what they render. The naming macros (`generate_schema_name`) place
+    /// relations and are not called from models; placement warns about them on its own.
     pub fn read_target<'a>(&self, mut models: impl Iterator<Item = &'a str>) -> bool {
+        const NAMING: &[&str] = &[
+            "generate_schema_name",
+            "generate_database_name",
+            "generate_alias_name",
+        ];
         let reads = |text: &str| called_names(text).contains("target");
-        self.files.iter().any(|f| reads(&f.text)) || models.any(reads)
+        let naming_only = |f: &MacroFile| f.names.iter().all(|n| NAMING.contains(&n.as_str()));
+        self.files.iter().any(|f| !naming_only(f) && reads(&f.text)) || models.any(reads)
     }
 
     /// The macro files `code` needs, directly or through other macros.
