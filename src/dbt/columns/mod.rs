@@ -11,6 +11,7 @@ mod catalog;
 mod context;
 mod contract;
 mod jinja_text;
+mod literals;
 mod mutable;
 mod pycompat;
 mod render;

@@ -271,7 +271,7 @@ impl Renderer {
 
     fn render_source(&self, source: &str) -> Result<Rendered, String> {
         *log(&self.log) = Log::default();
-        let rendered = self.env.render_str(&super::mutable::rewrite(source), ());
+        let rendered = self.env.render_str(&super::literals::rewrite(source), ());
         let mut l = log(&self.log);
         let sql = match rendered {
             Ok(text) => super::returns::unwrap(&text),
