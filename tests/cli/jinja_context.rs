@@ -238,3 +238,25 @@ fn a_column_list_built_with_append_is_the_models_output() {
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     assert_eq!(findings(&o), ["column_removed orders.status ERR"]);
 }
+
+#[test]
+fn changing_a_dict_that_is_not_a_literal_says_why_the_model_is_unresolved() {
+    let sql = "{% set cfg = var('cfg') %}{% do cfg.update({'b': 2}) %}\nselect id, amount from raw.orders\n";
+    let repo = repo(&[
+        (
+            "dbt_project.yml",
+            &format!("{PROJECT}vars:\n  cfg: {{a: 1}}\n"),
+        ),
+        ("models/orders.sql", sql),
+        ("models/schema.yml", &props(&["id", "amount"])),
+    ]);
+    repo.write("models/schema.yml", &props(&["id"]));
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("`orders`: columns taken from its YAML")
+            && err.contains("`update` changes a dict in place"),
+        "{err}"
+    );
+}
