@@ -202,16 +202,21 @@ impl<'p> Deriver<'p> {
 
     fn derive_sql(&mut self, key: &str, code: &str) -> Derived {
         let this = match self.relations.get(key) {
-            Some(r) => render::This {
-                identifier: r.identifier.clone().unwrap_or_else(|| r.name.clone()),
-                schema: r.schema.clone(),
-                database: r.database.clone(),
-            },
+            Some(r) => placed(r),
             None => render::This {
                 identifier: key.to_string(),
                 ..Default::default()
             },
         };
+        // Built once a model is rendered at all: a check that derives nothing pays nothing.
+        if !self.renderer.has_placements() {
+            self.renderer.set_placements(render::Placements {
+                by_key: (self.relations.relations.iter())
+                    .map(|(k, r)| (k.clone(), placed(r)))
+                    .collect(),
+                latest: self.latest.clone(),
+            });
+        }
         let rendered = match self.renderer.render(code, &this) {
             Ok(r) => r,
             Err(reason) => return Derived::Unresolved { reason },
@@ -326,6 +331,15 @@ impl<'p> Deriver<'p> {
             Some(_) => Cols::Unknown(format!("`{key}` declares no columns")),
             None => Cols::Unknown(format!("`{key}` was not read")),
         }
+    }
+}
+
+/// Where `r` lands, as `this` or a `ref()` answers it.
+fn placed(r: &crate::contract::Relation) -> render::This {
+    render::This {
+        identifier: r.identifier.clone().unwrap_or_else(|| r.name.clone()),
+        schema: r.schema.clone(),
+        database: r.database.clone(),
     }
 }
 

@@ -6,7 +6,7 @@
 //! introspection) becomes an opaque value: printed, it leaves a marker in the SQL; iterated, it
 //! fails the render. Either way the model ends up unresolved rather than guessed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -120,6 +120,30 @@ pub(super) struct Rendered {
 pub(super) struct Log {
     upstreams: Vec<Upstream>,
     opaque: BTreeSet<String>,
+    /// Where upstream relations land, for `ref('x').schema`; kept across renders.
+    placed: Option<Arc<Placements>>,
+}
+
+/// Where each relation of the side lands, by relation key, and the key an unversioned
+/// `ref('name')` means.
+#[derive(Debug, Default)]
+pub(super) struct Placements {
+    pub by_key: HashMap<String, This>,
+    pub latest: HashMap<String, String>,
+}
+
+impl Placements {
+    fn of(&self, up: &Upstream) -> Option<&This> {
+        let key = match up {
+            Upstream::Ref {
+                name,
+                version: Some(v),
+            } => format!("{name}.v{v}"),
+            Upstream::Ref { name, .. } => self.latest.get(name).unwrap_or(name).clone(),
+            Upstream::Source { source, table } => format!("{source}.{table}"),
+        };
+        self.by_key.get(&key)
+    }
 }
 
 pub(super) type Shared = Arc<Mutex<Log>>;
@@ -228,6 +252,16 @@ impl Renderer {
         }
     }
 
+    /// Whether [`Self::set_placements`] was called.
+    pub fn has_placements(&self) -> bool {
+        log(&self.log).placed.is_some()
+    }
+
+    /// Where upstream relations land, for `ref()` and `source()` to answer `.schema` with.
+    pub fn set_placements(&mut self, placements: Placements) {
+        log(&self.log).placed = Some(Arc::new(placements));
+    }
+
     /// Renders one model, which lands at `this`. `Err` says why the Jinja could not be
     /// rendered.
     pub fn render(&mut self, code: &str, this: &This) -> Result<Rendered, String> {
@@ -270,7 +304,11 @@ impl Renderer {
     }
 
     fn render_source(&self, source: &str) -> Result<Rendered, String> {
-        *log(&self.log) = Log::default();
+        {
+            let mut l = log(&self.log);
+            l.upstreams.clear();
+            l.opaque.clear();
+        }
         let rendered = self.env.render_str(&super::literals::rewrite(source), ());
         let mut l = log(&self.log);
         let sql = match rendered {
@@ -328,11 +366,12 @@ fn relation(log: &Shared, upstream: Option<Upstream>) -> Value {
         Upstream::Ref { name, .. } => name.clone(),
         Upstream::Source { table, .. } => table.clone(),
     };
+    let placed = l.placed.as_ref().and_then(|p| p.of(&up));
     Value::from_object(Rel {
         placeholder: format!("{UPSTREAM}{i}"),
-        name,
-        schema: None,
-        database: None,
+        name: placed.map_or(name, |p| p.identifier.clone()),
+        schema: placed.and_then(|p| p.schema.clone()),
+        database: placed.and_then(|p| p.database.clone()),
     })
 }
 
@@ -396,8 +435,7 @@ fn opaque_value(log: &Shared, name: &str) -> Value {
 struct Rel {
     placeholder: String,
     name: String,
-    /// Where it lands, when known (`this`); an upstream's is left to the assumed names, since
-    /// a select's columns do not depend on where what it reads is.
+    /// Where it lands, when known; else the assumed target's names stand in.
     schema: Option<String>,
     database: Option<String>,
 }

@@ -200,3 +200,24 @@ fn the_context_answers_as_dbt_does_for_the_target_and_vars() {
         ]
     );
 }
+
+#[test]
+fn this_and_ref_answer_where_their_relations_land() {
+    let mut project = Project::default();
+    for (name, identifier, schema) in [("a", "a_alias", "staging"), ("b", "b", "marts")] {
+        let mut r = crate::contract::Relation::new(name);
+        r.identifier = Some(identifier.into());
+        r.schema = Some(schema.into());
+        r.database = Some("db".into());
+        project.insert(r);
+    }
+    let ms = [
+        model("a", "select 1 as x"),
+        model(
+            "b",
+            "select x as {{ ref('a').identifier }}_{{ ref('a').schema }}, 1 as {{ this.schema }}_{{ this.database }} from {{ ref('a') }}",
+        ),
+    ];
+    let d = derive_models(&ms, &project, &Macros::default(), Dialect::Snowflake, None);
+    assert_eq!(names(&d["b"]), ["a_alias_staging", "marts_db"]);
+}
