@@ -15,6 +15,7 @@ mod guidance;
 mod identity;
 mod impact;
 mod inputs;
+mod jinja_context;
 mod precommit;
 mod replayed;
 mod rules;

@@ -67,8 +67,10 @@ fn profiles_file(ctx: &Context, cfg: &LoadedConfig) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// Places the side's models from the project's files.
+/// Places the side's models from the project's files, and renders their Jinja against the
+/// same target.
 pub fn place(side: &mut Side, target: Option<&(Target, IdentitySource)>) {
+    render_against(side, target.map(|(t, _)| t));
     let Some((target, source)) = target else {
         return;
     };
@@ -81,6 +83,28 @@ pub fn place(side: &mut Side, target: Option<&(Target, IdentitySource)>) {
     };
     let problems = identity::place(&mut side.project, &placement);
     side.warnings.extend(problems);
+}
+
+/// Models' `target` and `this` answer with `target`. Without one, a project whose Jinja reads
+/// `target` is told which one is assumed, since a model that branches on it may render the
+/// SQL of another target than production's.
+fn render_against(side: &mut Side, target: Option<&Target>) {
+    let Some(macros) = side.macros.as_mut() else {
+        return;
+    };
+    macros.set_target(target, side.profile.as_deref());
+    if target.is_none() && macros.read_target(side.models.iter().map(|m| m.sql.as_str())) {
+        let (name, schema, database) = crate::dbt::columns::ASSUMED_TARGET;
+        let warning = format!(
+            "no dbt target is known (no profiles.yml with a target for this project's profile, \
+no `dbt.target` in tessera.yaml): models' Jinja is rendered with `target.name` = `{name}`, \
+`target.schema` = `{schema}`, `target.database` = `{database}`; set `dbt.target` in \
+tessera.yaml to the target production builds"
+        );
+        if !side.warnings.contains(&warning) {
+            side.warnings.push(warning);
+        }
+    }
 }
 
 /// Fills the identity of relations nothing placed from what the store recorded for the same

@@ -8,9 +8,12 @@
 //! reason; its YAML columns stand in, as before.
 
 mod catalog;
+mod context;
 mod contract;
 mod inputs;
 mod jinja_text;
+mod literals;
+mod mutable;
 mod output;
 mod pycompat;
 mod render;
@@ -26,6 +29,7 @@ use sqlparser::parser::{Parser, ParserOptions};
 use sqlparser::tokenizer::Tokenizer;
 
 pub use catalog::{Catalog, CatalogError};
+pub use context::ASSUMED as ASSUMED_TARGET;
 pub use contract::{apply, apply_pair, documented_only};
 pub use inputs::Partial;
 use inputs::{digest, jinja_digest, text_digest, unresolved_inputs};
@@ -113,6 +117,8 @@ pub fn read_macros(tree: &dyn FileTree, project_dir: &str) -> Result<Macros, Git
         macro_paths: Option<Vec<String>>,
         #[serde(default)]
         vars: BTreeMap<String, serde_json::Value>,
+        #[serde(default)]
+        name: Option<String>,
     }
     let dir = git::clean(project_dir).unwrap_or_default();
     let join = |name: &str| match dir.as_str() {
@@ -124,12 +130,7 @@ pub fn read_macros(tree: &dyn FileTree, project_dir: &str) -> Result<Macros, Git
         Some(bytes) => serde_saphyr::from_str(&String::from_utf8_lossy(&bytes)).unwrap_or_default(),
         None => return Ok(macros),
     };
-    // Only plain values: a var that is itself a mapping of per-package vars is left opaque.
-    macros.vars = project
-        .vars
-        .into_iter()
-        .filter(|(_, v)| !v.is_object())
-        .collect();
+    macros.vars = project_vars(project.vars, project.name.as_deref());
     let paths = project
         .macro_paths
         .unwrap_or_else(|| vec!["macros".to_string()]);
@@ -143,6 +144,23 @@ pub fn read_macros(tree: &dyn FileTree, project_dir: &str) -> Result<Macros, Git
         }
     }
     Ok(macros)
+}
+
+/// The vars this project's models see: the global `vars:`, with the project's own scope
+/// (`vars: {<project name>: {...}}`) over them, as dbt layers them. A mapping under another
+/// key is a package's scope, or a var whose value is a mapping: kept as a var either way,
+/// since only a model of that package would read it under that name.
+fn project_vars(
+    mut vars: BTreeMap<String, serde_json::Value>,
+    name: Option<&str>,
+) -> BTreeMap<String, serde_json::Value> {
+    if let Some(n) = name
+        && vars.get(n).is_some_and(serde_json::Value::is_object)
+        && let Some(serde_json::Value::Object(own)) = vars.remove(n)
+    {
+        vars.extend(own);
+    }
+    vars
 }
 
 /// Derives models' output columns on demand, each once, upstreams first.
@@ -211,7 +229,7 @@ impl<'p> Deriver<'p> {
                     inputs,
                 )
             }
-            Some(m) => match (self.derive_sql(m), &m.snapshot_meta) {
+            Some(m) => match (self.derive_sql(key, m), &m.snapshot_meta) {
                 (
                     Derived::Resolved {
                         mut columns,
@@ -235,12 +253,28 @@ impl<'p> Deriver<'p> {
         d
     }
 
-    fn derive_sql(&mut self, m: &ModelSource) -> Derived {
-        let rendered = match self.renderer.render(&m.sql) {
+    fn derive_sql(&mut self, key: &str, m: &ModelSource) -> Derived {
+        let this = match self.relations.get(key) {
+            Some(r) => placed(r),
+            None => render::This {
+                identifier: key.to_string(),
+                ..Default::default()
+            },
+        };
+        // Built once a model is rendered at all: a check that derives nothing pays nothing.
+        if !self.renderer.has_placements() {
+            self.renderer.set_placements(render::Placements {
+                by_key: (self.relations.relations.iter())
+                    .map(|(k, r)| (k.clone(), placed(r)))
+                    .collect(),
+                latest: self.latest.clone(),
+            });
+        }
+        let rendered = match self.renderer.render(&m.sql, &this) {
             Ok(r) => r,
             Err(why) => {
                 let inputs = self.code_inputs(m);
-                return Derived::unresolved(format!("its Jinja does not render: {why}"), inputs);
+                return Derived::unresolved(why, inputs);
             }
         };
         let upstreams: Vec<Cols> = rendered
@@ -302,6 +336,13 @@ impl<'p> Deriver<'p> {
                 inputs,
                 unread,
             },
+            Err(_) if let Some(call) = render::needs_warehouse(&rendered.opaque) => {
+                Derived::Unresolved {
+                    reason: format!("`{call}` needs a warehouse connection"),
+                    inputs,
+                    partial: None,
+                }
+            }
             Err(why) if !rendered.opaque.is_empty() => {
                 let calls: Vec<String> = rendered.opaque.iter().map(|c| format!("`{c}`")).collect();
                 Derived::Unresolved {
@@ -419,6 +460,15 @@ impl<'p> Deriver<'p> {
             Some(_) => Cols::Unknown(format!("`{key}` declares no columns")),
             None => Cols::Unknown(format!("`{key}` was not read")),
         }
+    }
+}
+
+/// Where `r` lands, as `this` or a `ref()` answers it.
+fn placed(r: &crate::contract::Relation) -> render::This {
+    render::This {
+        identifier: r.identifier.clone().unwrap_or_else(|| r.name.clone()),
+        schema: r.schema.clone(),
+        database: r.database.clone(),
     }
 }
 

@@ -16,6 +16,12 @@ pub(super) fn call(
     match value.kind() {
         ValueKind::String => string_method(value.as_str().unwrap_or_default(), method, args),
         ValueKind::Map => map_method(value, method, args),
+        ValueKind::Seq => match method {
+            "append" | "extend" | "insert" | "pop" | "remove" | "reverse" | "sort" => {
+                Err(in_place("list", "[...]", method))
+            }
+            _ => Err(Error::from(ErrorKind::UnknownMethod)),
+        },
         _ => Err(Error::from(ErrorKind::UnknownMethod)),
     }
 }
@@ -94,8 +100,23 @@ fn map_method(map: &Value, method: &str, args: &[Value]) -> Result<Value, Error>
             }
             Value::from(out)
         }
+        "update" | "pop" | "setdefault" | "clear" | "popitem" => {
+            return Err(in_place("dict", "{...} or dict(...)", method));
+        }
         _ => return Err(Error::from(ErrorKind::UnknownMethod)),
     })
+}
+
+/// A method that changes a value in place, called on one Tessera cannot change: a value
+/// that was not written as a literal in the template (see `mutable.rs`).
+fn in_place(kind: &str, literal: &str, method: &str) -> Error {
+    Error::new(
+        ErrorKind::InvalidOperation,
+        format!(
+            "`{method}` changes a {kind} in place, which Tessera does only for a {kind} written \
+as {literal} in the model or its macros"
+        ),
+    )
 }
 
 #[cfg(test)]

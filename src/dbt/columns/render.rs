@@ -6,17 +6,19 @@
 //! introspection) becomes an opaque value: printed, it leaves a marker in the SQL; iterated, it
 //! fails the render. Either way the model ends up unresolved rather than guessed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use minijinja::value::{Object, ObjectRepr, Value};
 use minijinja::{Environment, Error, ErrorKind, State, UndefinedBehavior};
 
+use super::context::{self, Config};
 use super::jinja_text::{
     OVERRIDABLE, called_names, defines_macro, macro_names, mentions, strip_blocks,
     without_overrides,
 };
+use crate::dbt::identity::Target;
 use crate::dbt::usage::Upstream;
 
 /// Marks SQL produced by a call Tessera cannot expand.
@@ -28,12 +30,19 @@ const THIS: &str = "__tessera_this";
 /// Bounds a runaway template (`{% for %}` over a huge range); dbt models need far less.
 const FUEL: u64 = 2_000_000;
 
-/// One project's macros, by file, with the names each defines.
+/// One project's macros, by file, with the names each defines, and the rest of the context
+/// its models render in.
 #[derive(Debug, Default, Clone)]
 pub struct Macros {
     files: Vec<MacroFile>,
-    /// `vars:` of dbt_project.yml, for `var()` without a default.
+    /// `vars:` of dbt_project.yml (global, then the project's own scope over them): `var()`
+    /// answers these before its default, as dbt does.
     pub(super) vars: BTreeMap<String, serde_json::Value>,
+    /// The target `target` and `this` answer with; `None` when no target is known, and
+    /// [`context::ASSUMED`] stands in.
+    pub(super) target: Option<Target>,
+    /// The dbt profile, for `target.profile_name`.
+    pub(super) profile: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -53,6 +62,27 @@ impl Macros {
 
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
+    }
+
+    /// Renders models against `target`, the one their relations are placed in (profiles.yml,
+    /// else `dbt.target`); `None` keeps the assumed one.
+    pub fn set_target(&mut self, target: Option<&Target>, profile: Option<&str>) {
+        self.target = target.cloned();
+        self.profile = profile.map(str::to_string);
+    }
+
+    /// Whether any of `models`, or a macro they may call, reads `target`: an assumed target
+    /// then changes what they render. The naming macros (`generate_schema_name`) place
+    /// relations and are not called from models; placement warns about them on its own.
+    pub fn read_target<'a>(&self, mut models: impl Iterator<Item = &'a str>) -> bool {
+        const NAMING: &[&str] = &[
+            "generate_schema_name",
+            "generate_database_name",
+            "generate_alias_name",
+        ];
+        let reads = |text: &str| called_names(text).contains("target");
+        let naming_only = |f: &MacroFile| f.names.iter().all(|n| NAMING.contains(&n.as_str()));
+        self.files.iter().any(|f| !naming_only(f) && reads(&f.text)) || models.any(reads)
     }
 
     /// The macro files `code` needs, directly or through other macros.
@@ -87,12 +117,36 @@ pub(super) struct Rendered {
 }
 
 #[derive(Debug, Default)]
-struct Log {
+pub(super) struct Log {
     upstreams: Vec<Upstream>,
     opaque: BTreeSet<String>,
+    /// Where upstream relations land, for `ref('x').schema`; kept across renders.
+    placed: Option<Arc<Placements>>,
 }
 
-type Shared = Arc<Mutex<Log>>;
+/// Where each relation of the side lands, by relation key, and the key an unversioned
+/// `ref('name')` means.
+#[derive(Debug, Default)]
+pub(super) struct Placements {
+    pub by_key: HashMap<String, This>,
+    pub latest: HashMap<String, String>,
+}
+
+impl Placements {
+    fn of(&self, up: &Upstream) -> Option<&This> {
+        let key = match up {
+            Upstream::Ref {
+                name,
+                version: Some(v),
+            } => format!("{name}.v{v}"),
+            Upstream::Ref { name, .. } => self.latest.get(name).unwrap_or(name).clone(),
+            Upstream::Source { source, table } => format!("{source}.{table}"),
+        };
+        self.by_key.get(&key)
+    }
+}
+
+pub(super) type Shared = Arc<Mutex<Log>>;
 
 fn log(shared: &Shared) -> std::sync::MutexGuard<'_, Log> {
     // A render that panicked mid-way leaves a log no one reads again: take it as it is.
@@ -142,42 +196,16 @@ impl Renderer {
         .into_iter()
         .collect();
         env.add_global("builtins", Value::from(builtins));
-        let vars = macros.vars.clone();
-        let l = log.clone();
-        env.add_function("var", move |args: minijinja::value::Rest<Value>| {
-            let name = args.first().and_then(|v| v.as_str()).unwrap_or("");
-            Ok(match (args.get(1), vars.get(name)) {
-                (Some(default), _) if !default.is_kwargs() => default.clone(),
-                (_, Some(v)) => json_value(v),
-                _ => opaque(&l, &format!("var('{name}')")),
-            })
-        });
-        let l = log.clone();
-        env.add_function("env_var", move |args: minijinja::value::Rest<Value>| {
-            let name = args.first().and_then(|v| v.as_str()).unwrap_or("");
-            Ok(match args.get(1) {
-                Some(default) if !default.is_kwargs() => default.clone(),
-                _ => opaque(&l, &format!("env_var('{name}')")),
-            })
-        });
+        context::install(&mut env, macros.vars.clone(), &log);
+        super::mutable::install(&mut env);
         // The full-refresh shape: what a reader of a fresh build sees.
         env.add_function("is_incremental", || false);
-        env.add_function("log", |_: minijinja::value::Rest<Value>| "");
         env.add_function("return", |v: Value| super::returns::returned(&v));
-        env.add_global("config", Value::from_object(Config));
         env.add_global("execute", true);
-        env.add_global("this", Value::from_object(Rel::named(THIS)));
-        let target: BTreeMap<&str, Value> = [
-            ("name", "dev"),
-            ("target_name", "dev"),
-            ("schema", "tessera_schema"),
-            ("database", "tessera_database"),
-            ("type", adapter),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k, Value::from(v)))
-        .collect();
-        env.add_global("target", Value::from(target));
+        env.add_global(
+            "target",
+            context::target(macros.target.as_ref(), macros.profile.as_deref(), adapter),
+        );
         env.add_global(
             "adapter",
             Value::from_object(Adapter {
@@ -199,6 +227,8 @@ impl Renderer {
             "this",
             "target",
             "adapter",
+            super::mutable::DICT,
+            super::mutable::LIST,
             // minijinja's own
             "range",
             "dict",
@@ -222,8 +252,34 @@ impl Renderer {
         }
     }
 
-    /// Renders one model. `Err` says why the Jinja could not be rendered.
-    pub fn render(&mut self, code: &str) -> Result<Rendered, String> {
+    /// Whether [`Self::set_placements`] was called.
+    pub fn has_placements(&self) -> bool {
+        log(&self.log).placed.is_some()
+    }
+
+    /// Where upstream relations land, for `ref()` and `source()` to answer `.schema` with.
+    pub fn set_placements(&mut self, placements: Placements) {
+        log(&self.log).placed = Some(Arc::new(placements));
+    }
+
+    /// Renders one model, which lands at `this`. `Err` says why the Jinja could not be
+    /// rendered.
+    pub fn render(&mut self, code: &str, this: &This) -> Result<Rendered, String> {
+        // The model's own relation, in the target's schema unless it is placed elsewhere.
+        let target = self.macros.target.as_ref();
+        let this = Rel {
+            placeholder: THIS.to_string(),
+            name: this.identifier.clone(),
+            schema: this
+                .schema
+                .clone()
+                .or_else(|| target.and_then(|t| t.schema.clone())),
+            database: this
+                .database
+                .clone()
+                .or_else(|| target.and_then(|t| t.database.clone())),
+        };
+        self.env.add_global("this", Value::from_object(this));
         let code = strip_blocks(code);
         let mut source = self.macros.needed(&code);
         source.push_str(&code);
@@ -248,10 +304,22 @@ impl Renderer {
     }
 
     fn render_source(&self, source: &str) -> Result<Rendered, String> {
-        *log(&self.log) = Log::default();
-        let rendered = self.env.render_str(source, ());
+        {
+            let mut l = log(&self.log);
+            l.upstreams.clear();
+            l.opaque.clear();
+        }
+        let rendered = self.env.render_str(&super::literals::rewrite(source), ());
         let mut l = log(&self.log);
-        let sql = super::returns::unwrap(&rendered.map_err(|e| describe(&e))?);
+        let sql = match rendered {
+            Ok(text) => super::returns::unwrap(&text),
+            Err(e) => {
+                return Err(match needs_warehouse(&l.opaque) {
+                    Some(call) => format!("`{call}` needs a warehouse connection"),
+                    None => format!("its Jinja does not render: {}", describe(&e)),
+                });
+            }
+        };
         Ok(Rendered {
             sql,
             upstreams: std::mem::take(&mut l.upstreams),
@@ -260,25 +328,12 @@ impl Renderer {
     }
 }
 
-fn json_value(v: &serde_json::Value) -> Value {
-    match v {
-        serde_json::Value::Null => Value::from(()),
-        serde_json::Value::Bool(b) => Value::from(*b),
-        serde_json::Value::Number(n) => match (n.as_i64(), n.as_f64()) {
-            (Some(i), _) => Value::from(i),
-            (None, Some(f)) => Value::from(f),
-            _ => Value::from(n.to_string()),
-        },
-        serde_json::Value::String(s) => Value::from(s.clone()),
-        serde_json::Value::Array(items) => {
-            Value::from(items.iter().map(json_value).collect::<Vec<_>>())
-        }
-        serde_json::Value::Object(map) => Value::from(
-            map.iter()
-                .map(|(k, v)| (k.clone(), json_value(v)))
-                .collect::<BTreeMap<_, _>>(),
-        ),
-    }
+/// The first call among `calls` whose answer only the warehouse has.
+pub(super) fn needs_warehouse(calls: &BTreeSet<String>) -> Option<&str> {
+    calls
+        .iter()
+        .map(String::as_str)
+        .find(|c| context::NEEDS_WAREHOUSE.contains(c))
 }
 
 fn describe(e: &Error) -> String {
@@ -311,9 +366,12 @@ fn relation(log: &Shared, upstream: Option<Upstream>) -> Value {
         Upstream::Ref { name, .. } => name.clone(),
         Upstream::Source { table, .. } => table.clone(),
     };
+    let placed = l.placed.as_ref().and_then(|p| p.of(&up));
     Value::from_object(Rel {
         placeholder: format!("{UPSTREAM}{i}"),
-        name,
+        name: placed.map_or(name, |p| p.identifier.clone()),
+        schema: placed.and_then(|p| p.schema.clone()),
+        database: placed.and_then(|p| p.database.clone()),
     })
 }
 
@@ -360,7 +418,7 @@ fn source_upstream(args: &[Value]) -> Option<Upstream> {
     }
 }
 
-fn opaque(log: &Shared, name: &str) -> Value {
+pub(super) fn opaque(log: &Shared, name: &str) -> Value {
     log_lock(log).opaque.insert(name.to_string());
     opaque_value(log, name)
 }
@@ -377,15 +435,17 @@ fn opaque_value(log: &Shared, name: &str) -> Value {
 struct Rel {
     placeholder: String,
     name: String,
+    /// Where it lands, when known; else the assumed target's names stand in.
+    schema: Option<String>,
+    database: Option<String>,
 }
 
-impl Rel {
-    fn named(placeholder: &str) -> Rel {
-        Rel {
-            placeholder: placeholder.to_string(),
-            name: placeholder.to_string(),
-        }
-    }
+/// Where the model being rendered lands, for `this`.
+#[derive(Debug, Clone, Default)]
+pub(super) struct This {
+    pub identifier: String,
+    pub schema: Option<String>,
+    pub database: Option<String>,
 }
 
 impl Object for Rel {
@@ -396,8 +456,12 @@ impl Object for Rel {
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
         match key.as_str()? {
             "identifier" | "name" | "table" => Some(Value::from(self.name.clone())),
-            "schema" => Some(Value::from("tessera_schema")),
-            "database" => Some(Value::from("tessera_database")),
+            "schema" => Some(Value::from(
+                self.schema.as_deref().unwrap_or(context::ASSUMED.1),
+            )),
+            "database" => Some(Value::from(
+                self.database.as_deref().unwrap_or(context::ASSUMED.2),
+            )),
             _ => None,
         }
     }
@@ -417,32 +481,6 @@ impl Object for Rel {
         match method {
             "include" | "quote" | "incorporate" => Ok(Value::from_dyn_object(self.clone())),
             "render" => Ok(Value::from(self.placeholder.clone())),
-            _ => Err(Error::from(ErrorKind::UnknownMethod)),
-        }
-    }
-}
-
-/// `config(...)` renders nothing; `config.get(key, default)` answers the default.
-#[derive(Debug)]
-struct Config;
-
-impl Object for Config {
-    fn repr(self: &Arc<Self>) -> ObjectRepr {
-        ObjectRepr::Plain
-    }
-
-    fn call(self: &Arc<Self>, _: &mut State<'_, '_>, _: &[Value]) -> Result<Value, Error> {
-        Ok(Value::from(""))
-    }
-
-    fn call_method(
-        self: &Arc<Self>,
-        _: &mut State<'_, '_>,
-        method: &str,
-        args: &[Value],
-    ) -> Result<Value, Error> {
-        match method {
-            "get" => Ok(args.get(1).cloned().unwrap_or(Value::from(()))),
             _ => Err(Error::from(ErrorKind::UnknownMethod)),
         }
     }

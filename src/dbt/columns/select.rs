@@ -599,13 +599,13 @@ fn infer(e: &Expr, rels: &[Rel]) -> (Option<String>, bool) {
                 return (None, false);
             };
             let (q, col) = (norm(q), norm(col));
-            let found = rels
-                .iter()
-                .find(|r| r.names.contains(&q))
-                .and_then(|rel| match &rel.cols {
-                    Cols::Known(c) => c.iter().find(|c| same(&c.name, &col)),
-                    Cols::Unknown(_) => None,
-                });
+            let found =
+                rels.iter()
+                    .find(|r| r.names.contains(&q))
+                    .and_then(|rel| match &rel.cols {
+                        Cols::Known(c) => c.iter().find(|c| same(&c.name, &col)),
+                        Cols::Unknown(_) => None,
+                    });
             found.map_or((None, false), |c| (c.data_type.clone(), c.cast))
         }
         _ => (None, false),

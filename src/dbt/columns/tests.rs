@@ -144,3 +144,80 @@ fn versioned_refs_render_and_read_that_version() {
     assert_eq!(names(&d["m"]), ["b"]);
     assert_eq!(names(&d["n"]), ["a"]);
 }
+
+#[test]
+fn only_macros_models_can_call_count_as_reading_the_target() {
+    let mut m = Macros::default();
+    m.add_file("{% macro generate_schema_name(c, node) %}{{ target.schema }}{% endmacro %}");
+    assert!(!m.read_target(["select 1 as a"].into_iter()));
+    assert!(m.read_target(["select 1 as a_{{ target.name }}"].into_iter()));
+    m.add_file("{% macro suffix() %}{{ target.name }}{% endmacro %}");
+    assert!(m.read_target(["select 1 as a"].into_iter()));
+}
+
+#[test]
+fn the_projects_own_vars_scope_wins_over_global_vars() {
+    let vars: BTreeMap<String, serde_json::Value> = serde_json::from_str(
+        r#"{"a": "global", "b": "kept", "shop": {"a": "own"}, "dbt_utils": {"x": 1}}"#,
+    )
+    .unwrap();
+    let v = project_vars(vars, Some("shop"));
+    assert_eq!(v["a"], "own");
+    assert_eq!(v["b"], "kept");
+    assert!(!v.contains_key("shop"));
+    // Another package's scope stays a (mapping) var: no model of this project reads it.
+    assert!(v["dbt_utils"].is_object());
+}
+
+#[test]
+fn the_context_answers_as_dbt_does_for_the_target_and_vars() {
+    let mut m = Macros::default();
+    m.vars
+        .insert("alias".into(), serde_json::json!("from_project"));
+    let target = crate::dbt::identity::Target {
+        name: "prod".into(),
+        database: Some("PRODDB".into()),
+        schema: Some("marts".into()),
+        adapter: None,
+    };
+    m.set_target(Some(&target), Some("shop"));
+    let ms = [model(
+        "o",
+        "{{ log('x', info=True) }}{% do config.set('a', 1) %}\
+         select 1 as {{ var('alias', 'dflt') }}, 2 as {{ var('other', default='dflt') }},\
+         3 as {{ target.name }}_{{ target.schema }}_{{ target.type }}_{{ target.profile_name }},\
+         4 as {{ config.get('x', default='cfg') }}, 5 as {{ this.database }}_{{ this.name }}",
+    )];
+    let d = derive_models(&ms, &Project::default(), &m, Dialect::Snowflake, None);
+    assert_eq!(
+        names(&d["o"]),
+        [
+            "from_project",
+            "dflt",
+            "prod_marts_snowflake_shop",
+            "cfg",
+            "proddb_o"
+        ]
+    );
+}
+
+#[test]
+fn this_and_ref_answer_where_their_relations_land() {
+    let mut project = Project::default();
+    for (name, identifier, schema) in [("a", "a_alias", "staging"), ("b", "b", "marts")] {
+        let mut r = crate::contract::Relation::new(name);
+        r.identifier = Some(identifier.into());
+        r.schema = Some(schema.into());
+        r.database = Some("db".into());
+        project.insert(r);
+    }
+    let ms = [
+        model("a", "select 1 as x"),
+        model(
+            "b",
+            "select x as {{ ref('a').identifier }}_{{ ref('a').schema }}, 1 as {{ this.schema }}_{{ this.database }} from {{ ref('a') }}",
+        ),
+    ];
+    let d = derive_models(&ms, &project, &Macros::default(), Dialect::Snowflake, None);
+    assert_eq!(names(&d["b"]), ["a_alias_staging", "marts_db"]);
+}
