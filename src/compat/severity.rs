@@ -41,7 +41,10 @@ pub(crate) fn finalize(
                 f.severity = Level::Warn;
             }
             if both_ephemeral(b, a) {
-                nobody_reads(&mut f);
+                match a.and_then(|a| still_named(a, &f)) {
+                    Some(models) => pasted_into(&mut f, models),
+                    None => nobody_reads(&mut f),
+                }
             }
             f.ignored = ignores.ignored(&f, b, a);
             f.waived_by = waiver_for(&f, s);
@@ -59,7 +62,38 @@ fn both_ephemeral(b: Option<&Relation>, a: Option<&Relation>) -> bool {
     matches!((b, a), (Some(b), Some(a)) if b.materialized == Ephemeral && a.materialized == Ephemeral)
 }
 
+/// The models built from an ephemeral model that still name the finding's column, if any.
+fn still_named<'r>(a: &'r Relation, f: &Finding) -> Option<&'r Vec<String>> {
+    let column = f.path.split(['.', '[']).next().unwrap_or(&f.path);
+    if column.is_empty() {
+        return None;
+    }
+    a.inlined_readers.get(&column.to_lowercase())
+}
+
+fn pasted_into(f: &mut Finding, models: &[String]) {
+    let names: Vec<String> = models.iter().map(|m| format!("`{m}`")).collect();
+    end_sentence(&mut f.message);
+    let (verb, fail) = match models.len() {
+        1 => ("names", "it fails"),
+        _ => ("name", "they fail"),
+    };
+    f.message.push_str(&format!(
+        " The model is ephemeral, but dbt pastes it into {}, which still {verb} `{}`: {fail} \
+         to build.",
+        names.join(", "),
+        f.path
+    ));
+}
+
+fn end_sentence(message: &mut String) {
+    if !message.trim_end().ends_with(['.', '!', '?']) {
+        message.push('.');
+    }
+}
+
 fn nobody_reads(f: &mut Finding) {
+    end_sentence(&mut f.message);
     f.severity = Level::Info;
     f.fwd = Level::Info;
     f.bwd = Level::Info;

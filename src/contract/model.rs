@@ -390,6 +390,12 @@ pub struct Relation {
     /// contract.
     #[serde(skip)]
     pub unread: Vec<(String, String)>,
+    /// For an ephemeral model, set by a comparison: column (lower case) → the models built from
+    /// it (through other ephemeral models too) whose SQL names that column. dbt pastes an
+    /// ephemeral model into them, so a column they still name is not free to go. Not part of
+    /// the contract.
+    #[serde(skip)]
+    pub inlined_readers: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// Where a relation's identity (`database.schema.identifier`) came from, most trusted first.

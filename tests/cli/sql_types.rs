@@ -358,7 +358,10 @@ fn a_column_dropped_from_an_ephemeral_model_breaks_only_the_models_that_pass_it_
 
     // Nothing reads the dropped column: the change blocks nothing. (A model that still named it
     // would fail to build, which is a break of its own.)
-    repo.write("models/orders.sql", "select id from {{ ref('int_orders') }}\n");
+    repo.write(
+        "models/orders.sql",
+        "select id from {{ ref('int_orders') }}\n",
+    );
     repo.commit("explicit");
     repo.write(
         "models/int_orders.sql",
@@ -367,6 +370,49 @@ fn a_column_dropped_from_an_ephemeral_model_breaks_only_the_models_that_pass_it_
     let o = check(&repo);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(findings(&o), ["column_removed int_orders.amount INFO"]);
+}
+
+#[test]
+fn a_column_dropped_from_an_ephemeral_model_that_a_model_built_from_it_still_filters_on_blocks() {
+    let repo = repo_with(
+        "postgres",
+        &[
+            (
+                "models/int_orders.sql",
+                "{{ config(materialized='ephemeral') }}\nselect id, amount, status from raw.orders\n",
+            ),
+            (
+                "models/int_paid.sql",
+                "{{ config(materialized='ephemeral') }}\nselect * from {{ ref('int_orders') }}\n",
+            ),
+            (
+                "models/open_orders.sql",
+                "select id, amount from {{ ref('int_paid') }} where status = 'open'\n",
+            ),
+            (
+                "models/totals.sql",
+                "select id, sum(amount) as total from {{ ref('int_orders') }} group by id\n",
+            ),
+        ],
+    );
+    repo.write(
+        "models/int_orders.sql",
+        "{{ config(materialized='ephemeral') }}\nselect id, amount from raw.orders\n",
+    );
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(
+        findings(&o),
+        [
+            "column_removed int_orders.status ERR",
+            "column_removed int_paid.status ERR"
+        ]
+    );
+    let text = crate::common::json(&o).to_string();
+    assert!(
+        text.contains("dbt pastes it into `open_orders`, which still names `status`: it fails"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! classify every contract change. The command producers run in a terminal and as a pre-commit hook.
 
 mod cast_types;
+mod ephemeral;
 pub(crate) mod identity;
 pub(crate) mod output_columns;
 mod reads;
@@ -147,6 +148,7 @@ pub fn analyze(
     output_columns::pair(&mut before, &mut after, &keys, warehouse.dialect);
     sides::derive_compiled(&mut before, &mut after, warehouse.dialect);
     output_columns::catalog(args, ctx, cfg, &mut before, &mut after)?;
+    ephemeral::mark(&before, &mut after);
     let b_aside = select::set_aside(&mut before.project, &keys);
     let a_aside = select::set_aside(&mut after.project, &keys);
     let (b, a) = (&before.project, &after.project);
