@@ -294,6 +294,33 @@ fn snowflake_folds_unquoted_names_to_upper_case() {
     assert_eq!((c, f), (1, vec!["column_renamed a.amount ERR".to_string()]));
 }
 
+/// A YAML entry documents the column the warehouse stores under its name: on Snowflake
+/// `{name: id}` is `"ID"`, and on BigQuery `` `ID` `` is `id`. Its tests count for that column.
+#[test]
+fn a_yaml_entry_is_matched_to_its_sql_column_as_the_warehouse_resolves_names() {
+    for (warehouse, select) in [
+        ("snowflake", "select id as \"ID\", amount from raw.orders\n"),
+        ("bigquery", "select id as `ID`, amount from raw.orders\n"),
+    ] {
+        let tested = "version: 2\nmodels:\n  - name: a\n    columns:\n      - {name: id, data_tests: [unique, not_null]}\n      - {name: amount}\n";
+        let repo = repo_with(
+            warehouse,
+            &[("models/a.sql", select), ("models/a.yml", tested)],
+        );
+        repo.write(
+            "models/a.yml",
+            "version: 2\nmodels:\n  - name: a\n    columns:\n      - {name: id}\n      - {name: amount}\n",
+        );
+        let o = check(&repo);
+        assert_eq!(code(&o), 1, "{warehouse}: {}", stderr(&o));
+        let f = findings(&o);
+        assert_eq!(f.len(), 2, "{warehouse}: {f:?}");
+        assert!(f[0].starts_with("column_nullability_loosened a."), "{f:?}");
+        assert!(f[1].starts_with("unique_removed a."), "{f:?}");
+        assert!(!stderr(&o).contains("the YAML documents"), "{}", stderr(&o));
+    }
+}
+
 #[test]
 fn postgres_keeps_a_quoted_upper_case_name_apart() {
     let (c, f, text) = recased("postgres", None, "id as \"ID\", status", "id as ID, status");

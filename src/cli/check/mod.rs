@@ -190,7 +190,12 @@ pub fn run(args: &Args, ctx: &Context) -> crate::error::Result<ExitStatus> {
     } = &analysis;
     warn_once(ctx, before, after);
     reads::warn_missing(ctx, &cfg, &analysis)?;
-    output_columns::notes(ctx, report, &after.project);
+    output_columns::notes(
+        ctx,
+        report,
+        &after.project,
+        analysis.settings.warehouse.dialect,
+    );
     cast_types::notes(ctx, report, &after.project, &analysis.settings.warehouse);
     let fail_on = match args.fail_on {
         Some(FailOn::Err) => Level::Err,

@@ -22,7 +22,7 @@ pub fn pair(before: &mut Side, after: &mut Side, keys: &BTreeSet<String>, dialec
         columns::derive_models(&side.models, &side.project, macros, dialect, Some(keys))
     };
     let (bd, ad) = (derive(before), derive(after));
-    columns::apply_pair(&mut before.project, &bd, &mut after.project, &ad);
+    columns::apply_pair(&mut before.project, &bd, &mut after.project, &ad, dialect);
 }
 
 /// The relations whose output a change can reach: those of the changed property, seed and
@@ -118,12 +118,12 @@ pub fn one(side: &mut Side, dialect: Dialect) {
     let empty = Macros::default();
     let macros = side.macros.as_ref().unwrap_or(&empty);
     let d = columns::derive_models(&side.models, &side.project, macros, dialect, None);
-    columns::apply(&mut side.project, &d);
+    columns::apply(&mut side.project, &d, dialect);
 }
 
 /// For each model a finding is about: whether its columns came from the YAML (and why), and
 /// which YAML entries name columns its SQL does not output.
-pub fn notes(ctx: &Context, report: &Report, after: &Project) {
+pub fn notes(ctx: &Context, report: &Report, after: &Project, dialect: Dialect) {
     let mut seen = BTreeSet::new();
     for f in &report.findings {
         let key = super::relation_key(f);
@@ -138,7 +138,7 @@ pub fn notes(ctx: &Context, report: &Report, after: &Project) {
                 "`{key}`: columns taken from its YAML, since its SQL could not be resolved: {reason}"
             )),
             Some(ColumnSource::Sql { .. }) => {
-                let stale = columns::documented_only(r);
+                let stale = columns::documented_only(r, dialect);
                 if !stale.is_empty() {
                     let names: Vec<String> = stale.iter().map(|n| format!("`{n}`")).collect();
                     ctx.warn(&format!(

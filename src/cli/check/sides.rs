@@ -573,5 +573,5 @@ pub fn derive_compiled(before: &mut Side, after: &mut Side, dialect: crate::cont
     };
     let (bd, ad) =
         dbt::manifest::derive_changed((&b, &before.project), (&a, &after.project), dialect);
-    crate::dbt::columns::apply_pair(&mut before.project, &bd, &mut after.project, &ad);
+    crate::dbt::columns::apply_pair(&mut before.project, &bd, &mut after.project, &ad, dialect);
 }

@@ -5,13 +5,13 @@
 use std::collections::BTreeMap;
 
 use super::{Derived, OutputColumn};
-use crate::contract::{Column, ColumnSource, Origin, Project, Relation, ResourceType};
+use crate::contract::{Column, ColumnSource, Dialect, Origin, Project, Relation, ResourceType};
 
 /// Joins each derived model's output with its YAML, in place.
-pub fn apply(project: &mut Project, derived: &BTreeMap<String, Derived>) {
+pub fn apply(project: &mut Project, derived: &BTreeMap<String, Derived>, dialect: Dialect) {
     for (key, d) in derived {
         if let Some(r) = project.relations.get_mut(key) {
-            join(r, d);
+            join(r, d, dialect);
         }
     }
 }
@@ -29,11 +29,12 @@ pub fn apply_pair(
     before_derived: &BTreeMap<String, Derived>,
     after: &mut Project,
     after_derived: &BTreeMap<String, Derived>,
+    dialect: Dialect,
 ) {
     for (key, ad) in after_derived {
         let Some(bd) = before_derived.get(key) else {
             if let Some(r) = after.relations.get_mut(key) {
-                join(r, ad);
+                join(r, ad, dialect);
             }
             continue;
         };
@@ -51,13 +52,13 @@ pub fn apply_pair(
                 },
             ) => {
                 if let Some(r) = after.relations.get_mut(key) {
-                    join(r, ad);
+                    join(r, ad, dialect);
                     mark_renames(r, bc, ac);
                     if bi == ai
                         && let Some(b) = before.relations.get_mut(key)
                     {
-                        join(b, bd);
-                        keep_undeclared_types(b, r);
+                        join(b, bd, dialect);
+                        keep_undeclared_types(b, r, dialect);
                     }
                 }
                 None
@@ -69,10 +70,10 @@ pub fn apply_pair(
             )),
             (Derived::Resolved { .. }, Derived::Unresolved { reason, .. }) => {
                 if let Some(b) = before.relations.get_mut(key) {
-                    join(b, ad);
+                    join(b, ad, dialect);
                 }
                 if let Some(r) = after.relations.get_mut(key) {
-                    join(r, ad);
+                    join(r, ad, dialect);
                     if let Some(ColumnSource::Yaml { lost, .. }) = &mut r.column_source {
                         *lost = true;
                     }
@@ -95,8 +96,8 @@ pub fn apply_pair(
                 if let (Some(b), Some(a)) =
                     (before.relations.get_mut(key), after.relations.get_mut(key))
                 {
-                    join(b, bd);
-                    join(a, ad);
+                    join(b, bd, dialect);
+                    join(a, ad, dialect);
                     compare_named(b, &bp.columns, a, &ap.columns);
                 }
                 Some(format!(
@@ -115,20 +116,20 @@ pub fn apply_pair(
             }
         };
         if let Some(r) = after.relations.get_mut(key) {
-            join(r, ad);
+            join(r, ad, dialect);
             if unknown.is_some() {
                 r.output_unknown = unknown;
             }
         }
         if let Some(r) = before.relations.get_mut(key) {
-            join(r, bd);
+            join(r, bd, dialect);
         }
     }
     for (key, bd) in before_derived {
         if !after_derived.contains_key(key)
             && let Some(r) = before.relations.get_mut(key)
         {
-            join(r, bd);
+            join(r, bd, dialect);
         }
     }
 }
@@ -182,18 +183,22 @@ fn compare_named(
 
 /// YAML column entries of a resolved model that its SQL does not output: documentation that
 /// misleads its readers.
-pub fn documented_only(r: &Relation) -> Vec<&str> {
+pub fn documented_only(r: &Relation, dialect: Dialect) -> Vec<&str> {
+    let names = |c: &Column, d: &str| {
+        same_column(&c.name, c.quote, d)
+            || dialect.physical_name(&c.name, c.quote) == dialect.physical_name(d, false)
+    };
     match &r.column_source {
         Some(ColumnSource::Sql { documented, .. }) => documented
             .iter()
-            .filter(|d| !r.columns.iter().any(|c| same_column(&c.name, c.quote, d)))
+            .filter(|d| !r.columns.iter().any(|c| names(c, d)))
             .map(String::as_str)
             .collect(),
         _ => Vec::new(),
     }
 }
 
-fn join(r: &mut Relation, d: &Derived) {
+fn join(r: &mut Relation, d: &Derived, dialect: Dialect) {
     let derived_kind = matches!(
         r.resource_type,
         ResourceType::Model | ResourceType::Snapshot
@@ -225,7 +230,7 @@ fn join(r: &mut Relation, d: &Derived) {
             for oc in columns {
                 let found = yaml
                     .iter()
-                    .position(|c| same_column(&oc.name, oc.quoted, &c.name));
+                    .position(|c| same_physical(dialect, &oc.name, oc.quoted, c));
                 let mut c = match found {
                     Some(i) => yaml.remove(i),
                     None => Column {
@@ -235,7 +240,9 @@ fn join(r: &mut Relation, d: &Derived) {
                     },
                 };
                 c.origin = Some(Origin::Sql);
-                // The SQL's quoting makes the physical column, whatever the YAML entry says.
+                // The SQL's spelling and quoting make the physical column, whatever the YAML
+                // entry says (`{name: id}` documents Snowflake's `"ID"`).
+                c.name.clone_from(&oc.name);
                 c.quote = oc.quoted;
                 // dbt applies `data_type` only under an enforced contract; otherwise the
                 // table's column has whatever type the SQL's cast gives it.
@@ -270,7 +277,7 @@ fn join(r: &mut Relation, d: &Derived) {
 /// unchanged too, so a type the base's YAML declared and the head's no longer does is carried
 /// over to the head, and the dropped declaration is recorded as documentation. Not for an
 /// enforced contract on either side: dbt builds its table with the declared types.
-fn keep_undeclared_types(before: &Relation, after: &mut Relation) {
+fn keep_undeclared_types(before: &Relation, after: &mut Relation, dialect: Dialect) {
     if before.contract_enforced || after.contract_enforced {
         return;
     }
@@ -282,7 +289,7 @@ fn keep_undeclared_types(before: &Relation, after: &mut Relation) {
         let declared = before
             .columns
             .iter()
-            .find(|b| same_column(&c.name, c.quote, &b.name))
+            .find(|b| same_physical(dialect, &c.name, c.quote, b))
             .filter(|b| b.type_origin == Some(Origin::Yaml))
             .and_then(|b| b.data_type.clone());
         if let Some(t) = declared {
@@ -297,6 +304,13 @@ fn keep_undeclared_types(before: &Relation, after: &mut Relation) {
     {
         *undeclared_types = carried;
     }
+}
+
+/// An output column and a YAML entry (quoted when it says `quote: true`) name the column the
+/// warehouse stores under one identifier: on Snowflake `"ID"` and `id` are one column and
+/// `"amount"` and `amount` two; BigQuery ignores case even in backticks.
+fn same_physical(dialect: Dialect, output: &str, quoted: bool, yaml: &Column) -> bool {
+    dialect.physical_name(output, quoted) == dialect.physical_name(&yaml.name, yaml.quote)
 }
 
 /// An output column and a YAML entry name the same column: unquoted identifiers fold.
