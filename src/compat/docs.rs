@@ -18,6 +18,7 @@ pub(crate) fn yaml_entries(em: &mut Emitter, b: &Relation, a: &Relation) {
         Some(ColumnSource::Sql {
             documented: ad,
             undeclared_types,
+            redeclared_types,
             ..
         }),
     ) = (&b.column_source, &a.column_source)
@@ -38,6 +39,28 @@ pub(crate) fn yaml_entries(em: &mut Emitter, b: &Relation, a: &Relation) {
             format!(
                 "YAML no longer declares the type of `{name}` (`{t}`); its SQL and what it reads \
                  are unchanged, so its type is too"
+            ),
+        );
+    }
+    for (name, now) in redeclared_types {
+        let Some(t) = a
+            .columns
+            .iter()
+            .find(|c| &c.name == name)
+            .and_then(|c| c.data_type.clone())
+        else {
+            continue;
+        };
+        em.emit(
+            "column_docs_changed",
+            Strength::None,
+            name,
+            Some(t.clone()),
+            Some(now.clone()),
+            format!(
+                "YAML's `data_type` of `{name}` changed `{t}` → `{now}`; its SQL and what it \
+                 reads are unchanged, and no enforced contract applies the declaration, so the \
+                 table's type is unchanged"
             ),
         );
     }

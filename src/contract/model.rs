@@ -290,6 +290,11 @@ pub enum ColumnSource {
         /// the declaration is documentation (compared as such, and a warning when it differs).
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         yaml_types: BTreeMap<String, String>,
+        /// Like `undeclared_types`, for a type the YAML changed: column → the type the YAML
+        /// declares now, while the column keeps the one it had (its SQL and what it reads are
+        /// unchanged, and no enforced contract applies the declaration). Set by a comparison.
+        #[serde(skip)]
+        redeclared_types: BTreeMap<String, String>,
     },
     /// The SQL could not be resolved: the property file's columns stand in, and `reason` says why.
     Yaml {

@@ -84,6 +84,40 @@ fn a_yaml_data_type_changed_under_an_unchanged_cast_is_documentation() {
     );
 }
 
+/// No cast and no enforced contract: the YAML's type is all Tessera knows of the column, but the
+/// table's type comes from the unchanged SQL, so a changed declaration is documentation.
+#[test]
+fn a_yaml_data_type_changed_over_unchanged_sql_without_a_cast_is_documentation() {
+    let yaml = |t: &str| {
+        format!(
+            "version: 2\nmodels:\n  - name: a\n    columns:\n      - {{name: id}}\n      - {{name: status, data_type: {t}}}\n"
+        )
+    };
+    let repo = repo_with(
+        "postgres",
+        &[
+            ("models/a.sql", "select id, status from raw.orders\n"),
+            ("models/a.yml", &yaml("text")),
+        ],
+    );
+    repo.write("models/a.yml", &yaml("integer"));
+    let o = check(&repo);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(findings(&o), ["column_docs_changed a.status INFO"]);
+    // With the SQL changed in the same commit, the declaration is all there is to go by.
+    repo.write(
+        "models/a.sql",
+        "select id, status, 1 as one from raw.orders\n",
+    );
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        findings(&o).contains(&"column_type_changed a.status ERR".to_string()),
+        "{:?}",
+        findings(&o)
+    );
+}
+
 #[test]
 fn under_an_enforced_contract_the_yaml_data_type_stays_authoritative() {
     let repo = repo_with(

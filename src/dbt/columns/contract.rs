@@ -268,41 +268,49 @@ fn join(r: &mut Relation, d: &Derived, dialect: Dialect) {
                 documented,
                 undeclared_types: Vec::new(),
                 yaml_types,
+                redeclared_types: BTreeMap::new(),
             });
         }
     }
 }
 
 /// With the rendered SQL and everything it reads unchanged, the model's real column types are
-/// unchanged too, so a type the base's YAML declared and the head's no longer does is carried
-/// over to the head, and the dropped declaration is recorded as documentation. Not for an
-/// enforced contract on either side: dbt builds its table with the declared types.
+/// unchanged too, so a type the base's YAML declared and the head's no longer declares, or
+/// declares differently, is carried over to the head, and the declaration's change is recorded
+/// as documentation. Not for an enforced contract on either side: dbt builds its table with the
+/// declared types.
 fn keep_undeclared_types(before: &Relation, after: &mut Relation, dialect: Dialect) {
     if before.contract_enforced || after.contract_enforced {
         return;
     }
     let mut carried = Vec::new();
+    let mut redeclared = BTreeMap::new();
     for c in &mut after.columns {
-        if c.type_origin == Some(Origin::Yaml) {
-            continue;
-        }
         let declared = before
             .columns
             .iter()
             .find(|b| same_physical(dialect, &c.name, c.quote, b))
             .filter(|b| b.type_origin == Some(Origin::Yaml))
             .and_then(|b| b.data_type.clone());
-        if let Some(t) = declared {
-            c.data_type = Some(t);
-            c.type_origin = Some(Origin::Yaml);
-            carried.push(c.name.clone());
+        let Some(t) = declared else { continue };
+        match (c.type_origin, c.data_type.as_deref()) {
+            (Some(Origin::Yaml), Some(now)) if !now.trim().eq_ignore_ascii_case(t.trim()) => {
+                redeclared.insert(c.name.clone(), now.to_string());
+            }
+            (Some(Origin::Yaml), _) => continue,
+            _ => carried.push(c.name.clone()),
         }
+        c.data_type = Some(t);
+        c.type_origin = Some(Origin::Yaml);
     }
     if let Some(ColumnSource::Sql {
-        undeclared_types, ..
+        undeclared_types,
+        redeclared_types,
+        ..
     }) = &mut after.column_source
     {
         *undeclared_types = carried;
+        *redeclared_types = redeclared;
     }
 }
 

@@ -112,6 +112,7 @@ pub(crate) fn apply(
         documented,
         undeclared_types: Vec::new(),
         yaml_types: BTreeMap::new(),
+        redeclared_types: BTreeMap::new(),
     });
 }
 
