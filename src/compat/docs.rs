@@ -25,42 +25,27 @@ pub(crate) fn yaml_entries(em: &mut Emitter, b: &Relation, a: &Relation) {
     else {
         return;
     };
-    for name in undeclared_types {
+    // The column kept the type it had; the YAML's declaration alone changed.
+    let dropped = undeclared_types.iter().map(|n| (n, None));
+    let changed = redeclared_types.iter().map(|(n, now)| (n, Some(now)));
+    for (name, now) in dropped.chain(changed) {
         let was = a.columns.iter().find(|c| &c.name == name);
         let Some(t) = was.and_then(|c| c.data_type.clone()) else {
             continue;
         };
-        em.emit(
-            "column_docs_changed",
-            Strength::None,
-            name,
-            Some(t.clone()),
-            None,
-            format!(
-                "YAML no longer declares the type of `{name}` (`{t}`); its SQL and what it reads \
-                 are unchanged, so its type is too"
-            ),
-        );
-    }
-    for (name, now) in redeclared_types {
-        let Some(t) = a
-            .columns
-            .iter()
-            .find(|c| &c.name == name)
-            .and_then(|c| c.data_type.clone())
-        else {
-            continue;
+        let what = match now {
+            None => format!("YAML no longer declares the type of `{name}` (`{t}`)"),
+            Some(now) => format!("YAML's `data_type` of `{name}` changed `{t}` → `{now}`"),
         };
         em.emit(
             "column_docs_changed",
             Strength::None,
             name,
             Some(t.clone()),
-            Some(now.clone()),
+            now.cloned(),
             format!(
-                "YAML's `data_type` of `{name}` changed `{t}` → `{now}`; its SQL and what it \
-                 reads are unchanged, and no enforced contract applies the declaration, so the \
-                 table's type is unchanged"
+                "{what}; its SQL and what it reads are unchanged, and no enforced contract \
+                 applies the declaration, so its type is too"
             ),
         );
     }
