@@ -9,6 +9,7 @@ pub mod examples;
 pub mod finding;
 mod guarantees;
 pub mod level;
+mod promises;
 pub mod rules;
 pub mod settings;
 mod severity;
