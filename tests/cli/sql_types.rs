@@ -496,3 +496,34 @@ fn turning_a_model_ephemeral_still_blocks() {
         ["materialization_to_ephemeral int_orders. ERR"]
     );
 }
+
+/// `config(materialized=m)` after `{% set m = 'ephemeral' %}` is read through the `set`; a
+/// materialization no literal gives is named in a warning, never quietly the default.
+#[test]
+fn a_materialization_set_through_jinja_is_read_or_named() {
+    let repo = repo_with(
+        "postgres",
+        &[(
+            "models/f.sql",
+            "{{ config(materialized='table') }}\nselect id from raw.orders\n",
+        )],
+    );
+    repo.write(
+        "models/f.sql",
+        "{% set mat = 'ephemeral' %}\n{{ config(materialized=mat) }}\nselect id from raw.orders\n",
+    );
+    let o = check(&repo);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(findings(&o), ["materialization_to_ephemeral f. ERR"]);
+
+    repo.write(
+        "models/f.sql",
+        "{{ config(materialized=('ephemeral' if target.name == 'prod' else 'table')) }}\nselect id, 1 as one from raw.orders\n",
+    );
+    let o = check(&repo);
+    let err = stderr(&o);
+    assert!(
+        err.contains("models/f.sql: `materialized` is set by a Jinja expression Tessera does not evaluate (`('ephemeral' if target.name == 'prod' else 'table')`)"),
+        "{err}"
+    );
+}

@@ -192,7 +192,17 @@ fn read_code(
         let code = Code::scan(&path, text, snapshots.contains(&path));
         code.map(|code| (path, code))
     });
-    scanned.into_iter().collect()
+    let code: HashMap<String, Code> = scanned.into_iter().collect::<Result<_, _>>()?;
+    for (path, c) in &code {
+        if let Some(expr) = &c.materialized_expr {
+            warnings.push(format!(
+                "{path}: `materialized` is set by a Jinja expression Tessera does not evaluate \
+                 (`{expr}`); the model is read with the materialization its other configs give \
+                 it, so check by hand whether this change makes it ephemeral or drops it"
+            ));
+        }
+    }
+    Ok(code)
 }
 
 /// Builds every property file, then the code and seed files no entry describes, and joins it
@@ -360,6 +370,8 @@ pub(crate) struct Code {
     pub depends: Vec<Dependency>,
     /// Names of its `{% snapshot %}` blocks.
     pub snapshots: Vec<String>,
+    /// A `materialized=` config set by a Jinja expression Tessera does not evaluate.
+    pub materialized_expr: Option<String>,
 }
 
 impl Code {
@@ -369,11 +381,23 @@ impl Code {
             true => text.clone(),
             false => sql::jinja_blocks(&text),
         };
-        let config = match sql::config(&jinja) {
+        let mut config = match sql::config(&jinja) {
             Ok(config) => config,
             Err(e) => return Err(config_too_deep(path, &text, e)),
         };
+        // `{% set m = 'ephemeral' %}{{ config(materialized=m) }}` is read through its `set`;
+        // any other expression is named, never quietly taken as the default.
+        let mut materialized_expr = None;
+        if let Some(j) = sql::materialized_by_jinja(&jinja) {
+            match j.value {
+                Some(v) => {
+                    config.insert("materialized".into(), serde_json::Value::String(v));
+                }
+                None => materialized_expr = Some(j.expr),
+            }
+        }
         Ok(Code {
+            materialized_expr,
             config,
             depends: sql::dependencies(&jinja),
             snapshots: match snapshot {

@@ -137,6 +137,93 @@ pub(crate) fn config(code: &str) -> Result<Map<String, Value>, TooDeep> {
     Ok(out)
 }
 
+/// A `config(materialized=…)` whose value is not a literal: the expression as written, and
+/// the literal it stands for when it is a name that a `{% set name = '…' %}` before the call
+/// gives one.
+#[derive(Debug, PartialEq)]
+pub(crate) struct JinjaMaterialized {
+    pub expr: String,
+    pub value: Option<String>,
+}
+
+pub(crate) fn materialized_by_jinja(code: &str) -> Option<JinjaMaterialized> {
+    // Most models set no materialization in their code: no second scan for them.
+    if !code.contains("materialized") {
+        return None;
+    }
+    let code = strip_jinja_comments(code);
+    // The last call that sets it wins, as in dbt; a literal there is read already.
+    let call = calls(&code, "config")
+        .into_iter()
+        .rev()
+        .find(|c| c.kwargs.iter().any(|(k, _)| k == "materialized"))
+        .filter(|c| {
+            c.kwargs
+                .iter()
+                .any(|(k, v)| k == "materialized" && v.is_null())
+        })?;
+    let rest = code.get(call.at..)?;
+    let at = rest.find("materialized")? + "materialized".len();
+    let value = rest[at..].trim_start().strip_prefix('=')?.trim_start();
+    let expr = argument_text(value).trim().to_string();
+    if expr.is_empty() || expr.eq_ignore_ascii_case("none") {
+        return None;
+    }
+    let is_name = expr.chars().all(is_ident_char);
+    let value = is_name
+        .then(|| last_set_literal(&code[..call.at], &expr))
+        .flatten();
+    Some(JinjaMaterialized { expr, value })
+}
+
+/// The text of one call argument: up to the `,` or `)` that ends it, outside brackets and
+/// quotes.
+fn argument_text(s: &str) -> &str {
+    let mut depth = 0usize;
+    let mut quote = None;
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(' | '[' | '{') => depth += 1,
+            (None, ')' | ']' | '}') if depth > 0 => depth -= 1,
+            (None, ',' | ')' | '}') => return &s[..i],
+            _ => {}
+        }
+    }
+    s
+}
+
+/// The literal of the last `{% set name = '…' %}` in `code`.
+fn last_set_literal(code: &str, name: &str) -> Option<String> {
+    let mut found = None;
+    for block in code.split("{%").skip(1) {
+        let body = block.split("%}").next().unwrap_or("");
+        let body = body.trim_start_matches(['-', '+']).trim_start();
+        let Some(rest) = body.strip_prefix("set") else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let Some(rest) = rest.strip_prefix(name) else {
+            continue;
+        };
+        let Some(rest) = rest.trim_start().strip_prefix('=') else {
+            continue;
+        };
+        let rest = rest.trim().trim_end_matches(['-', '+']).trim_end();
+        let quote = rest.chars().next().filter(|q| *q == '\'' || *q == '"');
+        found = match quote {
+            Some(q) if rest.len() >= 2 && rest.ends_with(q) => {
+                Some(rest[1..rest.len() - 1].to_string())
+            }
+            // Set to something else: whatever an earlier literal said no longer holds.
+            _ => None,
+        };
+    }
+    found
+}
+
 /// The Jinja of a SQL file (`{{ … }}` and `{% … %}` blocks, one a line), without comments.
 /// Scanning only these for calls is several times faster than scanning the whole SQL.
 pub(crate) fn jinja_blocks(code: &str) -> String {
@@ -550,6 +637,35 @@ mod tests {
         assert!(dependencies("{{ ref('x' }}").is_empty());
         assert!(empty("config(a=[1, 2"));
         assert!(empty("config(a='unterminated"));
+    }
+
+    #[test]
+    fn a_materialization_set_by_a_jinja_name_is_read_from_its_set() {
+        let code = "{% set mat = 'ephemeral' %}\n{{ config(materialized=mat) }}\nselect 1";
+        assert_eq!(
+            materialized_by_jinja(code),
+            Some(JinjaMaterialized {
+                expr: "mat".into(),
+                value: Some("ephemeral".into())
+            })
+        );
+        let code =
+            "{{ config(materialized=('ephemeral' if target.name == 'prod' else 'table'), x=1) }}";
+        assert_eq!(
+            materialized_by_jinja(code),
+            Some(JinjaMaterialized {
+                expr: "('ephemeral' if target.name == 'prod' else 'table')".into(),
+                value: None
+            })
+        );
+        assert_eq!(
+            materialized_by_jinja("{{ config(materialized='table') }}"),
+            None
+        );
+        let code = "{{ config(materialized=m) }}{{ config(materialized='table') }}";
+        assert_eq!(materialized_by_jinja(code), None);
+        let code = "{% set m = 'table' %}{% set m = var('m') %}{{ config(materialized=m) }}";
+        assert_eq!(materialized_by_jinja(code).and_then(|j| j.value), None);
     }
 
     #[test]
