@@ -15,10 +15,6 @@ use super::sides::Side;
 /// the columns it had on `before`: the readers are looked for in the new SQL, which is what
 /// dbt will build.
 pub fn mark(before: &Side, after: &mut Side) {
-    let key = |m: &ModelSource| match &m.version {
-        Some(v) => format!("{}.v{v}", m.name),
-        None => m.name.clone(),
-    };
     let ephemeral = |k: &str| {
         after
             .project
@@ -46,7 +42,7 @@ pub fn mark(before: &Side, after: &mut Side) {
         let mut built_from: Vec<&ModelSource> = Vec::new();
         while let Some(next) = queue.pop() {
             for m in readers.get(&next).into_iter().flatten() {
-                let mk = key(m);
+                let mk = m.key();
                 if seen.insert(mk.clone()) {
                     if ephemeral(&mk) {
                         queue.push(mk);
@@ -61,7 +57,7 @@ pub fn mark(before: &Side, after: &mut Side) {
             for c in &old.columns {
                 let name = c.name.to_lowercase();
                 if words.contains(name.as_str()) {
-                    named.entry(name).or_default().push(key(m));
+                    named.entry(name).or_default().push(m.key());
                 }
             }
         }

@@ -35,10 +35,7 @@ pub fn pair(before: &mut Side, after: &mut Side, keys: &BTreeSet<String>, dialec
 fn reachable(before: &Side, after: &Side) -> Option<BTreeSet<String>> {
     let changed = after.changed.as_ref()?;
     let models = || before.models.iter().chain(&after.models);
-    let key = |m: &crate::dbt::ModelSource| match &m.version {
-        Some(v) => format!("{}.v{v}", m.name),
-        None => m.name.clone(),
-    };
+    let key = crate::dbt::ModelSource::key;
     let mut seeds: BTreeSet<String> = BTreeSet::new();
     for path in changed {
         let code = [".sql", ".py"].iter().any(|e| path.ends_with(e));

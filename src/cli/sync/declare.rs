@@ -271,10 +271,7 @@ pub fn monorepo_consumers(
     use crate::dbt::usage::{ColumnSet, Upstream, column_usage};
     let mut out = Vec::new();
     for m in models {
-        let node = match &m.version {
-            Some(v) => format!("{}.v{v}", m.name),
-            None => m.name.clone(),
-        };
+        let node = m.key();
         let Some(reader_team) = project
             .get(&node)
             .and_then(|r| owners.team_of(r.owner.as_deref()))

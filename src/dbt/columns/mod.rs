@@ -189,7 +189,7 @@ impl<'p> Deriver<'p> {
         let mut by_key = HashMap::new();
         let mut latest = HashMap::new();
         for m in models {
-            let key = model_key(m);
+            let key = m.key();
             if m.version.is_none() {
                 latest.insert(m.name.clone(), key.clone());
             } else if let Some(r) = relations.get(&key)
@@ -581,7 +581,7 @@ pub fn derive_models(
     let mut deriver = Deriver::new(models, relations, macros, dialect);
     let mut out = BTreeMap::new();
     for m in models {
-        let key = model_key(m);
+        let key = m.key();
         if keys.is_some_and(|k| !k.contains(&key)) {
             continue;
         }
@@ -603,13 +603,6 @@ fn table_name(up: &Upstream) -> String {
         Upstream::Source { table, .. } => table.clone(),
     }
     .to_lowercase()
-}
-
-fn model_key(m: &ModelSource) -> String {
-    match &m.version {
-        Some(v) => format!("{}.v{v}", m.name),
-        None => m.name.clone(),
-    }
 }
 
 fn adapter_name(d: Dialect) -> &'static str {

@@ -68,6 +68,17 @@ pub struct ModelSource {
     pub snapshot_meta: Option<Vec<String>>,
 }
 
+impl ModelSource {
+    /// Its [`Relation::key`](crate::contract::Relation::key): the name, or `name.vN` for a
+    /// version.
+    pub fn key(&self) -> String {
+        match &self.version {
+            Some(v) => format!("{}.v{v}", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ModelLanguage {
@@ -381,14 +392,14 @@ impl Code {
             true => text.clone(),
             false => sql::jinja_blocks(&text),
         };
-        let mut config = match sql::config(&jinja) {
-            Ok(config) => config,
+        let (mut config, by_jinja) = match sql::config_scan(&jinja) {
+            Ok(scan) => scan,
             Err(e) => return Err(config_too_deep(path, &text, e)),
         };
         // `{% set m = 'ephemeral' %}{{ config(materialized=m) }}` is read through its `set`;
         // any other expression is named, never quietly taken as the default.
         let mut materialized_expr = None;
-        if let Some(j) = sql::materialized_by_jinja(&jinja) {
+        if let Some(j) = by_jinja {
             match j.value {
                 Some(v) => {
                     config.insert("materialized".into(), serde_json::Value::String(v));
@@ -412,7 +423,7 @@ impl Code {
 /// The error for a `config()` literal nested past the bound, at its line in the file. The scan
 /// ran over the file's Jinja blocks only, so the call is found again in the whole text.
 fn config_too_deep(path: &str, text: &str, e: sql::TooDeep) -> DbtError {
-    let at = match sql::config(text) {
+    let at = match sql::config_scan(text) {
         Err(again) => again.at,
         Ok(_) => e.at.min(text.len()),
     };

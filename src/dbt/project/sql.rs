@@ -114,15 +114,29 @@ pub(crate) fn dependencies(code: &str) -> Vec<Dependency> {
 /// `config(**{...})`; both read as keywords.
 /// A literal too deep to read is an error rather than "not given": its value may be the
 /// materialization or the contract, and a default in its place could hide a break.
+#[cfg(test)]
 pub(crate) fn config(code: &str) -> Result<Map<String, Value>, TooDeep> {
+    config_scan(code).map(|(values, _)| values)
+}
+
+/// [`config`], and, when the last call that sets `materialized` sets it to an expression, that
+/// expression: one scan of the code for both.
+pub(crate) fn config_scan(
+    code: &str,
+) -> Result<(Map<String, Value>, Option<JinjaMaterialized>), TooDeep> {
     let code = strip_jinja_comments(code);
     let mut out = Map::new();
+    // Where the last call that sets `materialized` starts, when it sets no literal.
+    let mut by_jinja = None;
     for call in calls(&code, "config") {
         if let Some(keyword) = call.too_deep {
             return Err(TooDeep {
                 keyword,
                 at: call.at,
             });
+        }
+        if let Some((_, v)) = call.kwargs.iter().find(|(k, _)| k == "materialized") {
+            by_jinja = v.is_null().then_some(call.at);
         }
         let dicts = call.args.into_iter().filter_map(|a| match a {
             Value::Object(m) => Some(m),
@@ -134,7 +148,8 @@ pub(crate) fn config(code: &str) -> Result<Map<String, Value>, TooDeep> {
             }
         }
     }
-    Ok(out)
+    let materialized = by_jinja.and_then(|at| materialized_at(&code, at));
+    Ok((out, materialized))
 }
 
 /// A `config(materialized=…)` whose value is not a literal: the expression as written, and
@@ -146,32 +161,23 @@ pub(crate) struct JinjaMaterialized {
     pub value: Option<String>,
 }
 
+#[cfg(test)]
 pub(crate) fn materialized_by_jinja(code: &str) -> Option<JinjaMaterialized> {
-    // Most models set no materialization in their code: no second scan for them.
-    if !code.contains("materialized") {
-        return None;
-    }
-    let code = strip_jinja_comments(code);
-    // The last call that sets it wins, as in dbt; a literal there is read already.
-    let call = calls(&code, "config")
-        .into_iter()
-        .rev()
-        .find(|c| c.kwargs.iter().any(|(k, _)| k == "materialized"))
-        .filter(|c| {
-            c.kwargs
-                .iter()
-                .any(|(k, v)| k == "materialized" && v.is_null())
-        })?;
-    let rest = code.get(call.at..)?;
-    let at = rest.find("materialized")? + "materialized".len();
-    let value = rest[at..].trim_start().strip_prefix('=')?.trim_start();
+    config_scan(code).ok().and_then(|(_, m)| m)
+}
+
+/// The `materialized=` expression of the `config(` call at `at` in `code`.
+fn materialized_at(code: &str, at: usize) -> Option<JinjaMaterialized> {
+    let rest = code.get(at..)?;
+    let start = rest.find("materialized")? + "materialized".len();
+    let value = rest[start..].trim_start().strip_prefix('=')?.trim_start();
     let expr = argument_text(value).trim().to_string();
     if expr.is_empty() || expr.eq_ignore_ascii_case("none") {
         return None;
     }
     let is_name = expr.chars().all(is_ident_char);
     let value = is_name
-        .then(|| last_set_literal(&code[..call.at], &expr))
+        .then(|| last_set_literal(&code[..at], &expr))
         .flatten();
     Some(JinjaMaterialized { expr, value })
 }
